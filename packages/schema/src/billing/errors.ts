@@ -1,0 +1,117 @@
+// Domain errors. Each is a typed member of a mutation's result union in the GraphQL schema; the
+// `code` strings are stable for clients. Messages are written for the person using the portal.
+
+export abstract class BillingError extends Error {
+  abstract readonly code: string;
+}
+
+export class NotAuthorizedError extends BillingError {
+  readonly code = 'NOT_AUTHORIZED';
+  constructor(message = 'You do not have permission to do this.') {
+    super(message);
+    this.name = 'NotAuthorizedError';
+  }
+}
+
+/** Also what another tenant's ID produces: it must be indistinguishable from a missing one. */
+export class NotFoundError extends BillingError {
+  readonly code = 'NOT_FOUND';
+  constructor(
+    readonly resource: string,
+    message = `${resource} not found.`,
+  ) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class ValidationError extends BillingError {
+  readonly code = 'VALIDATION_FAILED';
+  constructor(
+    /** Input path, e.g. `input.cardNumber`. */
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ValidationError';
+  }
+}
+
+export const INVOICE_NOT_PAYABLE_REASONS = ['ALREADY_PAID', 'VOID', 'PAYMENT_IN_PROGRESS', 'NOTHING_DUE'] as const;
+export type InvoiceNotPayableReason = (typeof INVOICE_NOT_PAYABLE_REASONS)[number];
+
+export class InvoiceNotPayableError extends BillingError {
+  readonly code = 'INVOICE_NOT_PAYABLE';
+  constructor(readonly reason: InvoiceNotPayableReason) {
+    super(
+      {
+        ALREADY_PAID: 'This invoice is already paid.',
+        VOID: 'This invoice is void and cannot be paid.',
+        PAYMENT_IN_PROGRESS: 'A payment for this invoice is already in progress.',
+        NOTHING_DUE: 'Nothing is due on this invoice.',
+      }[reason],
+    );
+    this.name = 'InvoiceNotPayableError';
+  }
+}
+
+export const PAYMENT_METHOD_UNUSABLE_REASONS = ['EXPIRED', 'REMOVED', 'OTHER_PROFILE', 'CURRENCY'] as const;
+export type PaymentMethodUnusableReason = (typeof PAYMENT_METHOD_UNUSABLE_REASONS)[number];
+
+export class PaymentMethodUnusableError extends BillingError {
+  readonly code = 'PAYMENT_METHOD_UNUSABLE';
+  constructor(readonly reason: PaymentMethodUnusableReason) {
+    super(
+      {
+        EXPIRED: 'This card has expired. Choose another payment method or add a new card.',
+        REMOVED: 'This payment method was removed.',
+        OTHER_PROFILE: "This payment method belongs to another billing profile than the invoice's.",
+        CURRENCY: "This payment method cannot pay in the invoice's currency.",
+      }[reason],
+    );
+    this.name = 'PaymentMethodUnusableError';
+  }
+}
+
+export const DECLINE_CODES = [
+  'GENERIC_DECLINE',
+  'INSUFFICIENT_FUNDS',
+  'EXPIRED_CARD',
+  'INCORRECT_CVC',
+  'PROCESSING_ERROR',
+] as const;
+export type DeclineCode = (typeof DECLINE_CODES)[number];
+
+export class CardDeclinedError extends BillingError {
+  readonly code = 'CARD_DECLINED';
+  constructor(readonly declineCode: DeclineCode) {
+    super(
+      {
+        GENERIC_DECLINE: 'The card was declined.',
+        INSUFFICIENT_FUNDS: 'The card was declined: insufficient funds.',
+        EXPIRED_CARD: 'The card was declined: it has expired.',
+        INCORRECT_CVC: "The card was declined: the security code (CVC) is incorrect.",
+        PROCESSING_ERROR: 'The card could not be charged because of a processing error. Try again.',
+      }[declineCode],
+    );
+    this.name = 'CardDeclinedError';
+  }
+}
+
+/** The same idempotency key was used with a different request. */
+export class IdempotencyKeyConflictError extends BillingError {
+  readonly code = 'IDEMPOTENCY_KEY_CONFLICT';
+  constructor(message = 'This idempotency key was already used with a different request.') {
+    super(message);
+    this.name = 'IdempotencyKeyConflictError';
+  }
+}
+
+/** A request with this idempotency key is still being processed; retrying later is safe. */
+export class IdempotencyKeyInUseError extends BillingError {
+  readonly code = 'IDEMPOTENCY_KEY_IN_USE';
+  constructor(message = 'A request with this idempotency key is still in progress. Retry shortly; it will not charge twice.') {
+    super(message);
+    this.name = 'IdempotencyKeyInUseError';
+  }
+}

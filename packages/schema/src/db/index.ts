@@ -1,0 +1,22 @@
+export * from './tables.js';
+export { relations } from './relations.js';
+export {
+  openDatabase,
+  migrateDatabase,
+  pendingMigrationCount,
+  MIGRATIONS_FOLDER,
+  type BillingDb,
+  type DatabaseHandle,
+  type OpenDatabaseOptions,
+} from './connection.js';
+export {
+  seedDemoData,
+  seedLargeInvoices,
+  insertInvoices,
+  isDatabaseEmpty,
+  seededRandom,
+  type DemoSeedResult,
+  type DemoUser,
+  type InvoicePlan,
+  type LargeSeedOptions,
+} from './seed.js';

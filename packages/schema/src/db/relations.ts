@@ -1,0 +1,64 @@
+import { defineRelations } from 'drizzle-orm';
+import * as tables from './tables.js';
+
+export const relations = defineRelations(tables, (r) => ({
+  users: {
+    ownedAccounts: r.many.billingAccounts({ from: r.users.id, to: r.billingAccounts.ownerUserId }),
+    roleAssignments: r.many.billingRoleAssignments({ from: r.users.id, to: r.billingRoleAssignments.userId }),
+  },
+  billingAccounts: {
+    owner: r.one.users({ from: r.billingAccounts.ownerUserId, to: r.users.id, optional: false }),
+    profiles: r.many.billingProfiles({ from: r.billingAccounts.id, to: r.billingProfiles.billingAccountId }),
+    invoices: r.many.invoices({ from: r.billingAccounts.id, to: r.invoices.billingAccountId }),
+    roleAssignments: r.many.billingRoleAssignments({
+      from: r.billingAccounts.id,
+      to: r.billingRoleAssignments.billingAccountId,
+    }),
+    apiKeys: r.many.apiKeys({ from: r.billingAccounts.id, to: r.apiKeys.billingAccountId }),
+  },
+  billingProfiles: {
+    account: r.one.billingAccounts({
+      from: r.billingProfiles.billingAccountId,
+      to: r.billingAccounts.id,
+      optional: false,
+    }),
+    invoices: r.many.invoices({ from: r.billingProfiles.id, to: r.invoices.billingProfileId }),
+    paymentMethods: r.many.paymentMethods({ from: r.billingProfiles.id, to: r.paymentMethods.billingProfileId }),
+    defaultPaymentMethod: r.one.paymentMethods({
+      from: r.billingProfiles.defaultPaymentMethodId,
+      to: r.paymentMethods.id,
+    }),
+  },
+  billingRoleAssignments: {
+    user: r.one.users({ from: r.billingRoleAssignments.userId, to: r.users.id, optional: false }),
+    account: r.one.billingAccounts({
+      from: r.billingRoleAssignments.billingAccountId,
+      to: r.billingAccounts.id,
+      optional: false,
+    }),
+    profile: r.one.billingProfiles({ from: r.billingRoleAssignments.billingProfileId, to: r.billingProfiles.id }),
+  },
+  invoices: {
+    profile: r.one.billingProfiles({ from: r.invoices.billingProfileId, to: r.billingProfiles.id, optional: false }),
+    account: r.one.billingAccounts({ from: r.invoices.billingAccountId, to: r.billingAccounts.id, optional: false }),
+    lineItems: r.many.invoiceLineItems({ from: r.invoices.id, to: r.invoiceLineItems.invoiceId }),
+    payments: r.many.payments({ from: r.invoices.id, to: r.payments.invoiceId }),
+  },
+  invoiceLineItems: {
+    invoice: r.one.invoices({ from: r.invoiceLineItems.invoiceId, to: r.invoices.id, optional: false }),
+  },
+  paymentMethods: {
+    profile: r.one.billingProfiles({
+      from: r.paymentMethods.billingProfileId,
+      to: r.billingProfiles.id,
+      optional: false,
+    }),
+  },
+  payments: {
+    invoice: r.one.invoices({ from: r.payments.invoiceId, to: r.invoices.id, optional: false }),
+    paymentMethod: r.one.paymentMethods({ from: r.payments.paymentMethodId, to: r.paymentMethods.id, optional: false }),
+  },
+  apiKeys: {
+    account: r.one.billingAccounts({ from: r.apiKeys.billingAccountId, to: r.billingAccounts.id, optional: false }),
+  },
+}));

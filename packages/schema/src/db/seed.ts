@@ -1,0 +1,297 @@
+// Demo data that tells the portal's story, and a generator of large data for benchmarks.
+// Both are deterministic: the same `today` gives the same rows, byte for byte.
+import { sql } from 'drizzle-orm';
+import { addDays } from '../billing/clock.js';
+import type { BillingDb, DatabaseHandle } from './connection.js';
+import * as t from './tables.js';
+
+export interface DemoUser {
+  id: number;
+  email: string;
+  displayName: string;
+  /** What this user shows off in the demo. */
+  story: string;
+}
+
+export interface DemoSeedResult {
+  users: DemoUser[];
+  accounts: { id: number; displayName: string }[];
+  invoiceCount: number;
+}
+
+/** Small, seeded PRNG (mulberry32): deterministic amounts without Math.random. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(a ^ (a >>> 15), 1 | a);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SERVICES = [
+  ['Virtual Machines', 'D4s v5 compute hours'],
+  ['Storage', 'Premium SSD managed disks, GB-month'],
+  ['Azure SQL Database', 'General Purpose vCore hours'],
+  ['Bandwidth', 'Data transfer out, GB'],
+  ['Azure Monitor', 'Log Analytics ingestion, GB'],
+  ['Azure Kubernetes Service', 'Uptime SLA cluster hours'],
+] as const;
+
+const TAX_BASIS_POINTS = 800; // 8% sales tax, applied in integer arithmetic.
+
+export interface InvoicePlan {
+  number: string;
+  billingAccountId: number;
+  billingProfileId: number;
+  currency: string;
+  invoiceDate: string;
+  dueDate: string;
+  lifecycle: t.InvoiceLifecycle;
+  lineItemCount: number;
+  /** Seed for amounts; each invoice's amounts depend only on this. */
+  amountSeed: number;
+}
+
+function lineItemsFor(plan: InvoicePlan) {
+  const random = seededRandom(plan.amountSeed);
+  return Array.from({ length: plan.lineItemCount }, (_, i) => {
+    const [serviceName, description] = SERVICES[(plan.amountSeed + i) % SERVICES.length]!;
+    const quantity = 1 + Math.floor(random() * 720);
+    const unitPriceMinor = 1 + Math.floor(random() * 250);
+    return { position: i + 1, serviceName, description, quantity, unitPriceMinor, amountMinor: quantity * unitPriceMinor };
+  });
+}
+
+function invoiceRow(plan: InvoicePlan, lines: { amountMinor: number }[]) {
+  const subtotalMinor = lines.reduce((sum, l) => sum + l.amountMinor, 0);
+  const taxMinor = Math.round((subtotalMinor * TAX_BASIS_POINTS) / 10_000);
+  const totalMinor = subtotalMinor + taxMinor;
+  const paid = plan.lifecycle === 'PAID';
+  const periodEnd = addDays(plan.invoiceDate, -1);
+  return {
+    number: plan.number,
+    billingAccountId: plan.billingAccountId,
+    billingProfileId: plan.billingProfileId,
+    periodStart: addDays(periodEnd, -29),
+    periodEnd,
+    invoiceDate: plan.invoiceDate,
+    dueDate: plan.dueDate,
+    currency: plan.currency,
+    subtotalMinor,
+    taxMinor,
+    totalMinor,
+    amountDueMinor: paid || plan.lifecycle === 'VOID' ? 0 : totalMinor,
+    lifecycle: plan.lifecycle,
+    paidAt: paid ? `${addDays(plan.dueDate, -3)}T10:00:00.000Z` : null,
+    createdAt: `${plan.invoiceDate}T00:00:00.000Z`,
+    updatedAt: `${plan.invoiceDate}T00:00:00.000Z`,
+  };
+}
+
+type Transaction = Parameters<Parameters<BillingDb['transaction']>[0]>[0];
+
+function writeInvoices(tx: Transaction, plans: InvoicePlan[]): void {
+  for (const plan of plans) {
+    const lines = lineItemsFor(plan);
+    const inserted = tx.insert(t.invoices).values(invoiceRow(plan, lines)).returning({ id: t.invoices.id }).get();
+    if (lines.length) {
+      tx.insert(t.invoiceLineItems)
+        .values(lines.map((l) => ({ ...l, invoiceId: inserted.id })))
+        .run();
+    }
+  }
+}
+
+/** Inserts invoices with their line items, in one transaction per call. */
+export function insertInvoices(handle: DatabaseHandle, plans: InvoicePlan[]): void {
+  handle.db.transaction((tx) => writeInvoices(tx, plans));
+}
+
+export function isDatabaseEmpty(handle: DatabaseHandle): boolean {
+  const row = handle.sqlite.prepare('SELECT count(*) AS n FROM users').get() as { n: number };
+  return row.n === 0;
+}
+
+/**
+ * The demo tenants. Contoso (a Microsoft Customer Agreement) has an owner, a contributor, a reader and a
+ * profile-level invoice manager; Fabrikam (an Enterprise Agreement) is the other tenant that must never
+ * leak into Contoso's answers; Ada also has a personal MOSP account, so "check my access" shows two.
+ */
+export function seedDemoData(handle: DatabaseHandle, options: { today: string }): DemoSeedResult {
+  const { db } = handle;
+  const today = options.today;
+  const created = `${addDays(today, -400)}T09:00:00.000Z`;
+
+  return db.transaction((tx) => {
+    const userRows = [
+      { email: 'ada@contoso.example', displayName: 'Ada Lovelace', story: 'Contoso billing account admin (owner): can pay' },
+      { email: 'carlos@contoso.example', displayName: 'Carlos Contributor', story: 'Contoso contributor: manages cards, cannot pay' },
+      { email: 'rita@contoso.example', displayName: 'Rita Reader', story: 'Contoso reader: can look, cannot pay' },
+      { email: 'ivan@contoso.example', displayName: 'Ivan Invoice-Manager', story: 'invoice manager of one Contoso profile' },
+      { email: 'olga@fabrikam.example', displayName: 'Olga Owner', story: 'Fabrikam owner: the other tenant' },
+    ];
+    const users: DemoUser[] = userRows.map((u) => {
+      const row = tx
+        .insert(t.users)
+        .values({ email: u.email, displayName: u.displayName, createdAt: created })
+        .returning({ id: t.users.id })
+        .get();
+      return { id: row.id, ...u };
+    });
+    const [ada, carlos, rita, ivan, olga] = users as [DemoUser, DemoUser, DemoUser, DemoUser, DemoUser];
+
+    const account = (displayName: string, agreementType: t.AgreementType, ownerUserId: number) =>
+      tx
+        .insert(t.billingAccounts)
+        .values({ displayName, agreementType, ownerUserId, createdAt: created })
+        .returning({ id: t.billingAccounts.id, displayName: t.billingAccounts.displayName })
+        .get();
+    const contoso = account('Contoso Ltd', 'MICROSOFT_CUSTOMER_AGREEMENT', ada.id);
+    const fabrikam = account('Fabrikam Inc', 'ENTERPRISE_AGREEMENT', olga.id);
+    const adaPersonal = account('Ada Lovelace (personal)', 'MICROSOFT_ONLINE_SERVICES_PROGRAM', ada.id);
+
+    const profile = (billingAccountId: number, displayName: string, currency: string) =>
+      tx
+        .insert(t.billingProfiles)
+        .values({ billingAccountId, displayName, currency, invoiceEmail: 'billing@example.com', createdAt: created })
+        .returning({ id: t.billingProfiles.id })
+        .get().id;
+    const engineering = profile(contoso.id, 'Contoso Engineering', 'USD');
+    const marketing = profile(contoso.id, 'Contoso Marketing', 'USD');
+    const europe = profile(contoso.id, 'Contoso Europe', 'EUR');
+    const fabrikamMain = profile(fabrikam.id, 'Fabrikam Main', 'USD');
+    const adaProfile = profile(adaPersonal.id, 'Ada Lovelace', 'USD');
+
+    const roles: (typeof t.billingRoleAssignments.$inferInsert)[] = [
+      { userId: ada.id, billingAccountId: contoso.id, role: 'OWNER' },
+      { userId: carlos.id, billingAccountId: contoso.id, role: 'CONTRIBUTOR' },
+      { userId: rita.id, billingAccountId: contoso.id, role: 'READER' },
+      { userId: ivan.id, billingAccountId: contoso.id, billingProfileId: engineering, role: 'INVOICE_MANAGER' },
+      { userId: olga.id, billingAccountId: fabrikam.id, role: 'OWNER' },
+      { userId: ada.id, billingAccountId: adaPersonal.id, role: 'OWNER' },
+    ];
+    tx.insert(t.billingRoleAssignments)
+      .values(roles.map((r) => ({ ...r, createdAt: created })))
+      .run();
+
+    // Sandbox tokens name the test card's behaviour (like a processor's test tokens); see billing/sandbox-processor.
+    const nextYear = Number(today.slice(0, 4)) + 2;
+    const card = (
+      billingAccountId: number,
+      billingProfileId: number,
+      brand: string,
+      last4: string,
+      expMonth: number,
+      expYear: number,
+      holderName: string,
+      token: string,
+    ) =>
+      tx
+        .insert(t.paymentMethods)
+        .values({ billingAccountId, billingProfileId, brand, last4, expMonth, expYear, holderName, processorToken: token, createdAt: created })
+        .returning({ id: t.paymentMethods.id })
+        .get().id;
+    const engVisa = card(contoso.id, engineering, 'VISA', '4242', 12, nextYear, 'Ada Lovelace', 'tok_sandbox_success_seed01');
+    card(contoso.id, engineering, 'MASTERCARD', '4444', 6, nextYear, 'Ada Lovelace', 'tok_sandbox_success_seed02');
+    card(contoso.id, engineering, 'VISA', '0002', 3, nextYear, 'Ada Lovelace', 'tok_sandbox_declined_seed03');
+    card(contoso.id, engineering, 'VISA', '1111', 1, 2024, 'Ada Lovelace', 'tok_sandbox_success_seed04'); // expired
+    const mktAmex = card(contoso.id, marketing, 'AMEX', '8431', 9, nextYear, 'Carlos Contributor', 'tok_sandbox_success_seed05');
+    const euVisa = card(contoso.id, europe, 'VISA', '1881', 11, nextYear, 'Ada Lovelace', 'tok_sandbox_success_seed06');
+    const fabVisa = card(fabrikam.id, fabrikamMain, 'VISA', '4242', 7, nextYear, 'Olga Owner', 'tok_sandbox_success_seed07');
+    const adaVisa = card(adaPersonal.id, adaProfile, 'VISA', '5556', 5, nextYear, 'Ada Lovelace', 'tok_sandbox_success_seed08');
+    const setDefault = (profileId: number, methodId: number) =>
+      tx
+        .update(t.billingProfiles)
+        .set({ defaultPaymentMethodId: methodId })
+        .where(sql`${t.billingProfiles.id} = ${profileId}`)
+        .run();
+    setDefault(engineering, engVisa);
+    setDefault(marketing, mktAmex);
+    setDefault(europe, euVisa);
+    setDefault(fabrikamMain, fabVisa);
+    setDefault(adaProfile, adaVisa);
+
+    // Each profile: this month's invoice due in the future, older unpaid ones past due, a history
+    // of paid ones, and (on some) a void one. Days are relative to `today` so the demo stays current.
+    let sequence = 0;
+    const plans: InvoicePlan[] = [];
+    const history = (
+      billingAccountId: number,
+      billingProfileId: number,
+      currency: string,
+      shape: { due: number; pastDue: number; paid: number; void: number },
+    ) => {
+      const lifecycles: t.InvoiceLifecycle[] = [
+        ...Array<t.InvoiceLifecycle>(shape.due).fill('OPEN'),
+        ...Array<t.InvoiceLifecycle>(shape.pastDue).fill('OPEN'),
+        ...Array<t.InvoiceLifecycle>(shape.void).fill('VOID'),
+        ...Array<t.InvoiceLifecycle>(shape.paid).fill('PAID'),
+      ];
+      lifecycles.forEach((lifecycle, monthsAgo) => {
+        sequence += 1;
+        // The first `due` invoices fall due in the future; every older one already has.
+        const invoiceDate = addDays(today, -10 - 30 * monthsAgo);
+        plans.push({
+          number: `G${String(100_000_000 + sequence * 7919).padStart(9, '0')}`,
+          billingAccountId,
+          billingProfileId,
+          currency,
+          invoiceDate,
+          dueDate: addDays(invoiceDate, 30),
+          lifecycle,
+          lineItemCount: 2 + (sequence % 4),
+          amountSeed: sequence,
+        });
+      });
+    };
+    history(contoso.id, engineering, 'USD', { due: 1, pastDue: 2, paid: 6, void: 1 });
+    history(contoso.id, marketing, 'USD', { due: 1, pastDue: 1, paid: 4, void: 0 });
+    history(contoso.id, europe, 'EUR', { due: 1, pastDue: 0, paid: 3, void: 1 });
+    history(fabrikam.id, fabrikamMain, 'USD', { due: 1, pastDue: 1, paid: 3, void: 0 });
+    history(adaPersonal.id, adaProfile, 'USD', { due: 1, pastDue: 0, paid: 2, void: 0 });
+    writeInvoices(tx, plans);
+
+    return { users, accounts: [contoso, fabrikam, adaPersonal], invoiceCount: plans.length };
+  });
+}
+
+export interface LargeSeedOptions {
+  billingAccountId: number;
+  billingProfileId: number;
+  currency: string;
+  invoices: number;
+  today: string;
+  /** Numbers start after this, so several runs can add to one profile. */
+  numberPrefix?: string;
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Adds many invoices to one profile, in batches, for pagination tests and benchmarks. */
+export function seedLargeInvoices(handle: DatabaseHandle, options: LargeSeedOptions): void {
+  const batchSize = options.batchSize ?? 5_000;
+  const prefix = options.numberPrefix ?? 'L';
+  for (let start = 0; start < options.invoices; start += batchSize) {
+    const end = Math.min(options.invoices, start + batchSize);
+    const plans: InvoicePlan[] = [];
+    for (let i = start; i < end; i++) {
+      const invoiceDate = addDays(options.today, -(i % 3650));
+      const lifecycle: t.InvoiceLifecycle = i % 10 === 0 ? 'OPEN' : i % 37 === 0 ? 'VOID' : 'PAID';
+      plans.push({
+        number: `${prefix}${String(i + 1).padStart(9, '0')}`,
+        billingAccountId: options.billingAccountId,
+        billingProfileId: options.billingProfileId,
+        currency: options.currency,
+        invoiceDate,
+        dueDate: addDays(invoiceDate, 30),
+        lifecycle,
+        lineItemCount: 1 + (i % 3),
+        amountSeed: i + 1,
+      });
+    }
+    insertInvoices(handle, plans);
+    options.onProgress?.(end, options.invoices);
+  }
+}
