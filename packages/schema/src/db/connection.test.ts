@@ -1,11 +1,10 @@
-import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { is } from 'drizzle-orm';
+import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
 import { migrateDatabase, openDatabase, pendingMigrationCount } from './connection.js';
 import * as tables from './tables.js';
 
-const allTables = Object.values(tables).filter(
-  (value): value is SQLiteTable => typeof value === 'object' && value !== null && Symbol.for('drizzle:Name') in value,
-);
+const allTables = (Object.values(tables) as unknown[]).filter((value): value is SQLiteTable => is(value, SQLiteTable));
 
 describe('migrations', () => {
   it('apply to an empty database and leave nothing pending', () => {

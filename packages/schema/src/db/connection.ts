@@ -29,6 +29,8 @@ function openDrizzle(client: Database.Database, onQuery: OpenDatabaseOptions['on
 }
 
 export type BillingDb = ReturnType<typeof openDrizzle>;
+/** What `db.transaction` hands its (synchronous) callback. */
+export type BillingTransaction = Parameters<Parameters<BillingDb['transaction']>[0]>[0];
 
 export interface DatabaseHandle {
   db: BillingDb;

@@ -1,0 +1,149 @@
+// Who may do what. The whole role x action table is here; GraphQL scopes only ask it.
+import { eq } from 'drizzle-orm';
+import type { BillingDb } from '../db/connection.js';
+import { billingRoleAssignments, type ApiKeyScope, type BillingRole } from '../db/tables.js';
+
+export type Principal =
+  | { kind: 'user'; userId: number }
+  | { kind: 'api-key'; apiKeyId: number; billingAccountId: number; scopes: readonly ApiKeyScope[] };
+
+/** Stable text form, used in audit events, idempotency records and logs. */
+export function principalId(principal: Principal): string {
+  return principal.kind === 'user' ? `user:${principal.userId}` : `api-key:${principal.apiKeyId}`;
+}
+
+export const ACCESS_ACTIONS = [
+  'READ_BILLING',
+  'READ_PAYMENT_METHODS',
+  'MANAGE_PAYMENT_METHODS',
+  'PAY_INVOICES',
+  'MANAGE_API_KEYS',
+] as const;
+export type AccessAction = (typeof ACCESS_ACTIONS)[number];
+
+/**
+ * Role x action. Account-level roles apply to every profile of the account; profile-level roles
+ * to that profile only. Paying is the billing account admin's (the account OWNER) and, within its
+ * own profile, the profile OWNER's: the same "owner pays" rule one level down.
+ */
+export const ROLE_ACTIONS: Record<'ACCOUNT' | 'PROFILE', Partial<Record<BillingRole, readonly AccessAction[]>>> = {
+  ACCOUNT: {
+    OWNER: ['READ_BILLING', 'READ_PAYMENT_METHODS', 'MANAGE_PAYMENT_METHODS', 'PAY_INVOICES', 'MANAGE_API_KEYS'],
+    CONTRIBUTOR: ['READ_BILLING', 'READ_PAYMENT_METHODS', 'MANAGE_PAYMENT_METHODS'],
+    READER: ['READ_BILLING', 'READ_PAYMENT_METHODS'],
+  },
+  PROFILE: {
+    OWNER: ['READ_BILLING', 'READ_PAYMENT_METHODS', 'MANAGE_PAYMENT_METHODS', 'PAY_INVOICES'],
+    CONTRIBUTOR: ['READ_BILLING', 'READ_PAYMENT_METHODS', 'MANAGE_PAYMENT_METHODS'],
+    READER: ['READ_BILLING', 'READ_PAYMENT_METHODS'],
+    INVOICE_MANAGER: ['READ_BILLING', 'READ_PAYMENT_METHODS'],
+  },
+};
+
+/** What each API key scope lets a key do inside its own account. */
+export const API_KEY_SCOPE_ACTIONS: Record<ApiKeyScope, readonly AccessAction[]> = {
+  'invoices:read': ['READ_BILLING'],
+  'payment-methods:read': ['READ_PAYMENT_METHODS'],
+  'payment-methods:write': ['MANAGE_PAYMENT_METHODS'],
+  'payments:write': ['PAY_INVOICES'],
+};
+
+export interface Grant {
+  billingAccountId: number;
+  /** Null: the whole account. */
+  billingProfileId: number | null;
+  role: BillingRole | null;
+  actions: ReadonlySet<AccessAction>;
+}
+
+/** A principal's grants, loaded once per request; every check is then in memory. */
+export class AccessView {
+  readonly principal: Principal | null;
+  private readonly grants: Grant[];
+
+  constructor(principal: Principal | null, grants: Grant[]) {
+    this.principal = principal;
+    this.grants = grants;
+  }
+
+  static anonymous(): AccessView {
+    return new AccessView(null, []);
+  }
+
+  static async load(db: BillingDb, principal: Principal | null): Promise<AccessView> {
+    if (!principal) return AccessView.anonymous();
+    if (principal.kind === 'api-key') {
+      const actions = new Set(principal.scopes.flatMap((s) => API_KEY_SCOPE_ACTIONS[s] ?? []));
+      return new AccessView(principal, [
+        { billingAccountId: principal.billingAccountId, billingProfileId: null, role: null, actions },
+      ]);
+    }
+    const rows = await db
+      .select({
+        billingAccountId: billingRoleAssignments.billingAccountId,
+        billingProfileId: billingRoleAssignments.billingProfileId,
+        role: billingRoleAssignments.role,
+      })
+      .from(billingRoleAssignments)
+      .where(eq(billingRoleAssignments.userId, principal.userId));
+    return new AccessView(
+      principal,
+      rows.map((r) => ({
+        ...r,
+        actions: new Set(ROLE_ACTIONS[r.billingProfileId === null ? 'ACCOUNT' : 'PROFILE'][r.role] ?? []),
+      })),
+    );
+  }
+
+  get userId(): number | null {
+    return this.principal?.kind === 'user' ? this.principal.userId : null;
+  }
+
+  /** Accounts in which the principal can see anything at all. */
+  visibleAccountIds(): number[] {
+    return [...new Set(this.grants.filter((g) => g.actions.has('READ_BILLING')).map((g) => g.billingAccountId))];
+  }
+
+  /**
+   * Whether the account exists for this principal at all: it may read billing data somewhere in it
+   * (a whole-account role, one profile's role, or an API key with `invoices:read`).
+   */
+  canSeeAccount(billingAccountId: number): boolean {
+    return this.grants.some((g) => g.billingAccountId === billingAccountId && g.actions.has('READ_BILLING'));
+  }
+
+  /** For list queries: accounts readable as a whole, and single profiles readable on their own. */
+  readableScope(action: AccessAction): { accountIds: number[]; profileIds: number[] } {
+    const granting = this.grants.filter((g) => g.actions.has(action));
+    return {
+      accountIds: [...new Set(granting.filter((g) => g.billingProfileId === null).map((g) => g.billingAccountId))],
+      profileIds: [...new Set(granting.map((g) => g.billingProfileId).filter((id): id is number => id !== null))],
+    };
+  }
+
+  can(action: AccessAction, target: { billingAccountId: number; billingProfileId?: number | null }): boolean {
+    return this.grants.some(
+      (g) =>
+        g.billingAccountId === target.billingAccountId &&
+        (g.billingProfileId === null || g.billingProfileId === target.billingProfileId) &&
+        g.actions.has(action),
+    );
+  }
+
+  /** The user's account-level role (null for API keys or profile-only access). */
+  accountRole(billingAccountId: number): BillingRole | null {
+    return this.grants.find((g) => g.billingAccountId === billingAccountId && g.billingProfileId === null)?.role ?? null;
+  }
+
+  /** Profile-level roles the user holds inside the account. */
+  profileRoles(billingAccountId: number): { billingProfileId: number; role: BillingRole }[] {
+    return this.grants
+      .filter((g) => g.billingAccountId === billingAccountId && g.billingProfileId !== null && g.role !== null)
+      .map((g) => ({ billingProfileId: g.billingProfileId!, role: g.role! }));
+  }
+
+  /** Every action the principal may take on the account as a whole or on one profile of it. */
+  actionsOn(target: { billingAccountId: number; billingProfileId?: number | null }): AccessAction[] {
+    return [...ACCESS_ACTIONS].filter((a) => this.can(a, target));
+  }
+}

@@ -1,0 +1,68 @@
+// In-process event bus for live updates. Subscribers filter by what they may read; the bus
+// itself knows nothing about authorization or GraphQL.
+import type { PaymentStatus } from '../db/tables.js';
+
+export type BillingEvent =
+  | { type: 'INVOICE_UPDATED'; invoiceId: number; billingAccountId: number; billingProfileId: number }
+  | {
+      type: 'PAYMENT_UPDATED';
+      paymentId: number;
+      invoiceId: number;
+      billingAccountId: number;
+      billingProfileId: number;
+      status: PaymentStatus;
+    };
+
+export interface BillingEventBus {
+  publish(event: BillingEvent): void;
+  /** Events published after the call, until `signal` aborts or the iterator is returned. */
+  subscribe(signal?: AbortSignal): AsyncIterableIterator<BillingEvent>;
+  readonly subscriberCount: number;
+}
+
+export function createEventBus(options: { maxQueuedPerSubscriber?: number } = {}): BillingEventBus {
+  const maxQueued = options.maxQueuedPerSubscriber ?? 1_000;
+  const subscribers = new Set<(event: BillingEvent) => void>();
+  return {
+    publish(event) {
+      for (const deliver of subscribers) deliver(event);
+    },
+    get subscriberCount() {
+      return subscribers.size;
+    },
+    subscribe(signal) {
+      const queue: BillingEvent[] = [];
+      let wake: (() => void) | null = null;
+      let done = false;
+      const deliver = (event: BillingEvent) => {
+        // A subscriber that stops reading must not grow memory without bound: drop its oldest.
+        if (queue.length >= maxQueued) queue.shift();
+        queue.push(event);
+        wake?.();
+      };
+      const finish = () => {
+        done = true;
+        subscribers.delete(deliver);
+        wake?.();
+      };
+      subscribers.add(deliver);
+      signal?.addEventListener('abort', finish, { once: true });
+      const iterator: AsyncIterableIterator<BillingEvent> = {
+        async next() {
+          while (!done && queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+          wake = null;
+          if (queue.length > 0) return { value: queue.shift()!, done: false };
+          return { value: undefined, done: true };
+        },
+        async return() {
+          finish();
+          return { value: undefined, done: true };
+        },
+        [Symbol.asyncIterator]() {
+          return iterator;
+        },
+      };
+      return iterator;
+    },
+  };
+}

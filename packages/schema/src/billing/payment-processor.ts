@@ -1,0 +1,52 @@
+// The payment processor as the payment flow sees it. The sandbox implements it; a real
+// processor's adapter would too. Card numbers and CVCs pass through `tokenizeCard` only.
+import type { DeclineCode } from './errors.js';
+
+export const CARD_BRANDS = ['VISA', 'MASTERCARD', 'AMEX', 'DISCOVER', 'UNKNOWN'] as const;
+export type CardBrand = (typeof CARD_BRANDS)[number];
+
+export interface CardDetails {
+  number: string;
+  expMonth: number;
+  expYear: number;
+  cvc: string;
+  holderName: string;
+}
+
+export interface TokenizedCard {
+  token: string;
+  brand: CardBrand;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+}
+
+export interface ChargeRequest {
+  /** The processor deduplicates on this: the same key never charges twice. */
+  idempotencyKey: string;
+  token: string;
+  amountMinor: number;
+  currency: string;
+  description: string;
+}
+
+export type ChargeOutcome =
+  | { status: 'SUCCEEDED'; reference: string }
+  | { status: 'FAILED'; reference: string | null; declineCode: DeclineCode };
+
+/** The processor did not answer in time: the charge may or may not have happened. */
+export class ProcessorTimeoutError extends Error {
+  constructor(message = 'The payment processor did not answer in time.') {
+    super(message);
+    this.name = 'ProcessorTimeoutError';
+  }
+}
+
+export interface PaymentProcessor {
+  readonly name: string;
+  tokenizeCard(card: CardDetails): Promise<TokenizedCard>;
+  /** Throws ProcessorTimeoutError when the outcome is unknown. */
+  charge(request: ChargeRequest, options?: { timeoutMs?: number }): Promise<ChargeOutcome>;
+  /** The outcome of an earlier charge by its idempotency key; null if the processor never saw it. */
+  findCharge(idempotencyKey: string): Promise<ChargeOutcome | null>;
+}

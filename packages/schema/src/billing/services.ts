@@ -1,0 +1,26 @@
+import type { BillingDb } from '../db/connection.js';
+import type { Clock } from './clock.js';
+import type { BillingEventBus } from './events.js';
+import type { PaymentProcessor } from './payment-processor.js';
+
+/** Test-only hooks that make the process fail at a chosen point of the payment flow. */
+export interface PaymentFaults {
+  /** Called after the processor charged and before the outcome is written. */
+  afterChargeBeforeFinalize?: () => void | Promise<void>;
+}
+
+/** Everything the billing rules need from the outside world, injected once per process. */
+export interface BillingServices {
+  db: BillingDb;
+  clock: Clock;
+  processor: PaymentProcessor;
+  events: BillingEventBus;
+  settings: {
+    processorTimeoutMs: number;
+    /** How long an idempotency key's answer is kept. */
+    idempotencyTtlMs: number;
+    /** A PROCESSING attempt older than this is settled by asking the processor. */
+    reconcileAfterMs: number;
+  };
+  faults?: PaymentFaults;
+}

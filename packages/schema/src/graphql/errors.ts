@@ -1,0 +1,87 @@
+// Domain errors as GraphQL types: every mutation returns a union of its success type and these.
+import {
+  BillingError,
+  CardDeclinedError,
+  DECLINE_CODES,
+  IdempotencyKeyConflictError,
+  IdempotencyKeyInUseError,
+  INVOICE_NOT_PAYABLE_REASONS,
+  InvoiceNotPayableError,
+  NotAuthorizedError,
+  NotFoundError,
+  PAYMENT_METHOD_UNUSABLE_REASONS,
+  PaymentMethodUnusableError,
+  ValidationError,
+} from '../billing/errors.js';
+import { builder } from './builder.js';
+
+export const ErrorInterface = builder.interfaceRef<BillingError>('Error').implement({
+  description: 'A failure the caller can act on. Every mutation result union member except the success type implements it.',
+  fields: (t) => ({
+    message: t.exposeString('message', { description: 'For people: safe to show in a UI.' }),
+    code: t.exposeString('code', { description: 'For programs: stable, machine-readable.' }),
+  }),
+});
+
+export const InvoiceNotPayableReasonEnum = builder.enumType('InvoiceNotPayableReason', {
+  values: INVOICE_NOT_PAYABLE_REASONS,
+});
+export const PaymentMethodUnusableReasonEnum = builder.enumType('PaymentMethodUnusableReason', {
+  values: PAYMENT_METHOD_UNUSABLE_REASONS,
+});
+export const DeclineCodeEnum = builder.enumType('DeclineCode', { values: DECLINE_CODES });
+
+builder.objectType(NotAuthorizedError, {
+  name: 'NotAuthorizedError',
+  description: 'The caller is signed in but their role or API key scopes do not allow this.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof NotAuthorizedError,
+});
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  description: 'No such object, or one the caller may not see (the two are indistinguishable by design).',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof NotFoundError,
+  fields: (t) => ({ resource: t.exposeString('resource') }),
+});
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  description: 'An input value is malformed or out of range; nothing was changed.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof ValidationError,
+  fields: (t) => ({ field: t.exposeString('field', { description: 'Input path, e.g. `input.cardNumber`.' }) }),
+});
+builder.objectType(InvoiceNotPayableError, {
+  name: 'InvoiceNotPayableError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof InvoiceNotPayableError,
+  fields: (t) => ({ notPayableReason: t.expose('reason', { type: InvoiceNotPayableReasonEnum }) }),
+});
+builder.objectType(PaymentMethodUnusableError, {
+  name: 'PaymentMethodUnusableError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof PaymentMethodUnusableError,
+  fields: (t) => ({ unusableReason: t.expose('reason', { type: PaymentMethodUnusableReasonEnum }) }),
+});
+builder.objectType(CardDeclinedError, {
+  name: 'CardDeclinedError',
+  description: 'The payment processor declined the charge. The invoice stays payable.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof CardDeclinedError,
+  fields: (t) => ({ declineCode: t.expose('declineCode', { type: DeclineCodeEnum }) }),
+});
+builder.objectType(IdempotencyKeyConflictError, {
+  name: 'IdempotencyKeyConflictError',
+  description: 'The idempotency key was already used with different input. Use a new key for a new request.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof IdempotencyKeyConflictError,
+});
+builder.objectType(IdempotencyKeyInUseError, {
+  name: 'IdempotencyKeyInUseError',
+  description: 'The first request with this idempotency key is still running. Retry with the same key; it will not charge twice.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof IdempotencyKeyInUseError,
+});
+
+/** Errors every mutation can return. */
+export const COMMON_ERRORS = [NotAuthorizedError, NotFoundError, ValidationError] as const;

@@ -1,0 +1,31 @@
+// Imports every type family (each registers itself on the builder), then builds the schema.
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './errors.js';
+import './money.js';
+import './access.js';
+import './viewer.js';
+import './billing-account.js';
+import './billing-profile.js';
+import './invoice.js';
+import './payment-method.js';
+import './payment.js';
+import './api-key.js';
+import './subscriptions.js';
+
+export type { GraphQLContext } from './context.js';
+export { toGlobalId, fromGlobalId, type NodeTypeName } from './ids.js';
+
+let schema: GraphQLSchema | undefined;
+
+/** The billing schema (built once per process). */
+export function billingSchema(): GraphQLSchema {
+  schema ??= builder.toSchema();
+  return schema;
+}
+
+/** The SDL as committed in `schema.graphql`: sorted, so diffs show real changes only. */
+export function printBillingSchema(print: (schema: GraphQLSchema) => string): string {
+  return print(lexicographicSortSchema(billingSchema()));
+}

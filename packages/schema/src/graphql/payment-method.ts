@@ -1,0 +1,121 @@
+import { readTarget } from './visibility.js';
+import { CARD_BRANDS } from '../billing/payment-processor.js';
+import { isCardExpired } from '../billing/cards.js';
+import { addPaymentMethod, removePaymentMethod, setDefaultPaymentMethod } from '../billing/payment-methods.js';
+import { NotFoundError } from '../billing/errors.js';
+import { builder } from './builder.js';
+import { COMMON_ERRORS } from './errors.js';
+import { fromGlobalId } from './ids.js';
+
+export const CardBrandEnum = builder.enumType('CardBrand', { values: CARD_BRANDS });
+
+export const PaymentMethod = builder.drizzleNode('paymentMethods', {
+  name: 'PaymentMethod',
+  description: 'A card on a billing profile. Only brand, last four digits, expiry and holder are kept; never the number or CVC.',
+  id: { column: (m) => m.id },
+  authScopes: (m) => ({ billing: readTarget.paymentMethod(m) }),
+  fields: (t) => ({
+    brand: t.field({
+      type: CardBrandEnum,
+      resolve: (m) => ((CARD_BRANDS as readonly string[]).includes(m.brand) ? (m.brand as (typeof CARD_BRANDS)[number]) : 'UNKNOWN'),
+    }),
+    last4: t.exposeString('last4'),
+    expMonth: t.exposeInt('expMonth'),
+    expYear: t.exposeInt('expYear'),
+    holderName: t.exposeString('holderName'),
+    isExpired: t.boolean({ resolve: (m, _args, ctx) => isCardExpired(m, ctx.services.clock) }),
+    isDefault: t.boolean({
+      select: { with: { profile: { columns: { defaultPaymentMethodId: true } } } },
+      resolve: (m) => m.profile.defaultPaymentMethodId === m.id,
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    removedAt: t.expose('removedAt', { type: 'DateTime', nullable: true }),
+    billingProfile: t.relation('profile'),
+  }),
+});
+
+const AddPaymentMethodInput = builder.inputType('AddPaymentMethodInput', {
+  description: 'Card details go to the payment processor to be tokenized; this gateway keeps only the token and display details.',
+  fields: (t) => ({
+    billingProfileId: t.id({ required: true }),
+    cardNumber: t.string({ required: true }),
+    expMonth: t.int({ required: true }),
+    expYear: t.int({ required: true }),
+    cvc: t.string({ required: true }),
+    holderName: t.string({ required: true }),
+    makeDefault: t.boolean({ required: false, description: 'Make this the profile default. The first card always is.' }),
+  }),
+});
+
+const PaymentMethodIdInput = (name: string) =>
+  builder.inputType(name, { fields: (t) => ({ paymentMethodId: t.id({ required: true }) }) });
+
+function paymentMethodIdOrThrow(globalId: string | number): number {
+  const id = fromGlobalId(String(globalId), 'PaymentMethod');
+  if (id === null) throw new NotFoundError('PaymentMethod');
+  return id;
+}
+
+builder.mutationField('addPaymentMethod', (t) =>
+  t.drizzleField({
+    type: 'paymentMethods',
+    description: 'Adds a card to a billing profile (owner or contributor). Sandbox test numbers decide how charges behave.',
+    args: { input: t.arg({ type: AddPaymentMethodInput, required: true }) },
+    authScopes: { authenticated: true },
+    errors: { types: [...COMMON_ERRORS], result: { name: 'AddPaymentMethodSuccess' }, union: { name: 'AddPaymentMethodResult' }, dataField: { name: 'paymentMethod' } },
+    resolve: async (query, _root, { input }, ctx) => {
+      const billingProfileId = fromGlobalId(String(input.billingProfileId), 'BillingProfile');
+      if (billingProfileId === null) throw new NotFoundError('BillingProfile');
+      const created = await addPaymentMethod(ctx.services, ctx.access, {
+        billingProfileId,
+        makeDefault: input.makeDefault ?? false,
+        card: {
+          number: input.cardNumber,
+          expMonth: input.expMonth,
+          expYear: input.expYear,
+          cvc: input.cvc,
+          holderName: input.holderName,
+        },
+      });
+      return ctx.services.db.query.paymentMethods.findFirst(query({ where: { id: created.id } })).then((row) => row!);
+    },
+  }),
+);
+
+builder.mutationField('setDefaultPaymentMethod', (t) =>
+  t.drizzleField({
+    type: 'paymentMethods',
+    description: 'Chooses the card that pays this profile\'s invoices by default (owner or contributor).',
+    args: { input: t.arg({ type: PaymentMethodIdInput('SetDefaultPaymentMethodInput'), required: true }) },
+    authScopes: { authenticated: true },
+    errors: {
+      types: [...COMMON_ERRORS],
+      result: { name: 'SetDefaultPaymentMethodSuccess' },
+      union: { name: 'SetDefaultPaymentMethodResult' },
+      dataField: { name: 'paymentMethod' },
+    },
+    resolve: async (query, _root, { input }, ctx) => {
+      const updated = await setDefaultPaymentMethod(ctx.services, ctx.access, paymentMethodIdOrThrow(input.paymentMethodId));
+      return ctx.services.db.query.paymentMethods.findFirst(query({ where: { id: updated.id } })).then((row) => row!);
+    },
+  }),
+);
+
+builder.mutationField('removePaymentMethod', (t) =>
+  t.drizzleField({
+    type: 'paymentMethods',
+    description: 'Removes a card (owner or contributor). Past payments keep showing which card paid them.',
+    args: { input: t.arg({ type: PaymentMethodIdInput('RemovePaymentMethodInput'), required: true }) },
+    authScopes: { authenticated: true },
+    errors: {
+      types: [...COMMON_ERRORS],
+      result: { name: 'RemovePaymentMethodSuccess' },
+      union: { name: 'RemovePaymentMethodResult' },
+      dataField: { name: 'paymentMethod' },
+    },
+    resolve: async (query, _root, { input }, ctx) => {
+      const removed = await removePaymentMethod(ctx.services, ctx.access, paymentMethodIdOrThrow(input.paymentMethodId));
+      return ctx.services.db.query.paymentMethods.findFirst(query({ where: { id: removed.id } })).then((row) => row!);
+    },
+  }),
+);

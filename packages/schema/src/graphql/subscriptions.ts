@@ -1,0 +1,64 @@
+import type { BillingEvent } from '../billing/events.js';
+import { builder } from './builder.js';
+import { fromGlobalId } from './ids.js';
+
+export const BillingEventTypeEnum = builder.enumType('BillingEventType', {
+  values: ['INVOICE_UPDATED', 'PAYMENT_UPDATED'] as const,
+});
+
+export const BillingEventRef = builder.objectRef<BillingEvent>('BillingEvent').implement({
+  description: 'Something changed on an invoice or its payments. Re-read what you display from `invoice`.',
+  fields: (t) => ({
+    type: t.field({ type: BillingEventTypeEnum, resolve: (e) => e.type }),
+    invoice: t.drizzleField({
+      type: 'invoices',
+      resolve: async (query, e, _args, ctx) =>
+        (await ctx.services.db.query.invoices.findFirst(query({ where: { id: e.invoiceId } })))!,
+    }),
+    payment: t.drizzleField({
+      type: 'payments',
+      nullable: true,
+      resolve: (query, e, _args, ctx) =>
+        e.type === 'PAYMENT_UPDATED' ? ctx.services.db.query.payments.findFirst(query({ where: { id: e.paymentId } })) : null,
+    }),
+  }),
+});
+
+builder.subscriptionField('billingEvents', (t) =>
+  t.field({
+    type: BillingEventRef,
+    description:
+      'Live invoice and payment changes on every billing account the subscriber may read (or one, with `billingAccountId`). Served as server-sent events.',
+    args: { billingAccountId: t.arg.id({ required: false }) },
+    authScopes: { authenticated: true },
+    subscribe: (_root, args, ctx, info) => {
+      const onlyAccount = args.billingAccountId == null ? null : fromGlobalId(String(args.billingAccountId), 'BillingAccount');
+      const controller = new AbortController();
+      const source = ctx.services.events.subscribe(controller.signal);
+      void info;
+      const filtered: AsyncIterableIterator<BillingEvent> = {
+        async next() {
+          for (;;) {
+            const next = await source.next();
+            if (next.done) return next;
+            const e = next.value;
+            if (onlyAccount !== null && e.billingAccountId !== onlyAccount) continue;
+            // Authorization applies to every event exactly as it would to a query for it.
+            if (!ctx.access.can('READ_BILLING', e)) continue;
+            return next;
+          }
+        },
+        async return() {
+          controller.abort();
+          return { value: undefined, done: true };
+        },
+        [Symbol.asyncIterator]() {
+          return filtered;
+        },
+      };
+      if (args.billingAccountId != null && onlyAccount === null) controller.abort();
+      return filtered;
+    },
+    resolve: (event) => event,
+  }),
+);

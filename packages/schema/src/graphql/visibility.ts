@@ -1,0 +1,53 @@
+// What a principal must hold to see each node type: used by the types' scope-auth rules and by
+// `node`/`nodes`, so a global ID of someone else's object reads exactly like one that does not exist.
+import type { AccessView } from '../billing/access.js';
+import type { BillingScopeTarget } from './builder.js';
+import type { NodeTypeName } from './ids.js';
+
+interface AccountOwned {
+  billingAccountId: number;
+  billingProfileId: number;
+}
+
+export const readTarget = {
+  invoice: (row: AccountOwned): BillingScopeTarget => ({ action: 'READ_BILLING', ...row }),
+  profile: (row: { id: number; billingAccountId: number }): BillingScopeTarget => ({
+    action: 'READ_BILLING',
+    billingAccountId: row.billingAccountId,
+    billingProfileId: row.id,
+  }),
+  paymentMethod: (row: AccountOwned): BillingScopeTarget => ({ action: 'READ_PAYMENT_METHODS', ...row }),
+  payment: (row: { billingAccountId: number; invoice: { billingProfileId: number } }): BillingScopeTarget => ({
+    action: 'READ_BILLING',
+    billingAccountId: row.billingAccountId,
+    billingProfileId: row.invoice.billingProfileId,
+  }),
+  apiKey: (row: { billingAccountId: number }): BillingScopeTarget => ({
+    action: 'MANAGE_API_KEYS',
+    billingAccountId: row.billingAccountId,
+  }),
+};
+
+type Row = Record<string, unknown>;
+
+export function isNodeVisible(typename: NodeTypeName | string, node: Row, access: AccessView): boolean {
+  const can = (target: BillingScopeTarget) => access.can(target.action, target);
+  switch (typename) {
+    case 'User':
+      return node.id === access.userId;
+    case 'BillingAccount':
+      return access.canSeeAccount(node.id as number);
+    case 'BillingProfile':
+      return can(readTarget.profile(node as { id: number; billingAccountId: number }));
+    case 'Invoice':
+      return can(readTarget.invoice(node as unknown as AccountOwned));
+    case 'PaymentMethod':
+      return can(readTarget.paymentMethod(node as unknown as AccountOwned));
+    case 'Payment':
+      return can(readTarget.payment(node as unknown as { billingAccountId: number; invoice: { billingProfileId: number } }));
+    case 'ApiKey':
+      return can(readTarget.apiKey(node as { billingAccountId: number }));
+    default:
+      return false;
+  }
+}

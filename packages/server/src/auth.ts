@@ -1,0 +1,97 @@
+// Who is calling: a user with a bearer JWT, a partner with an API key, or nobody.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Principal } from '@billing/schema/billing';
+import { authenticateApiKey, type BillingServices } from '@billing/schema/billing';
+import type { GatewayConfig } from './config.js';
+
+export const API_KEY_HEADER = 'x-api-key';
+
+/** Credentials were presented but are not valid: the request is refused rather than run anonymously. */
+export class AuthenticationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthenticationError';
+  }
+}
+
+/** The embedded default's HS256 secret: from JWT_SECRET, else generated once and kept beside the database. */
+export function loadOrCreateDevSecret(config: GatewayConfig): Uint8Array {
+  if (config.auth.hs256Secret) return new TextEncoder().encode(config.auth.hs256Secret);
+  const file = config.auth.secretFile;
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
+}
+
+export interface Authenticator {
+  authenticate(headers: Headers): Promise<Principal | null>;
+  /** Mints a user token (embedded default only). */
+  mintUserToken(userId: number, ttlSeconds?: number): Promise<string>;
+}
+
+export function createAuthenticator(config: GatewayConfig, services: BillingServices): Authenticator {
+  const jwks: JWTVerifyGetKey | null = config.auth.jwksUrl ? createRemoteJWKSet(new URL(config.auth.jwksUrl)) : null;
+  const secret = jwks ? null : loadOrCreateDevSecret(config);
+  const verifyOptions = { issuer: config.auth.issuer, audience: config.auth.audience };
+
+  async function verify(token: string): Promise<JWTPayload> {
+    try {
+      const result = jwks
+        ? await jwtVerify(token, jwks, { ...verifyOptions, algorithms: ['RS256', 'ES256', 'PS256'] })
+        : await jwtVerify(token, secret!, { ...verifyOptions, algorithms: ['HS256'] });
+      return result.payload;
+    } catch {
+      throw new AuthenticationError('The bearer token is invalid or expired.');
+    }
+  }
+
+  async function userFromClaims(payload: JWTPayload): Promise<Principal> {
+    const sub = payload.sub ?? '';
+    const email = typeof payload.email === 'string' ? payload.email : null;
+    const user = /^\d{1,15}$/.test(sub)
+      ? await services.db.query.users.findFirst({ where: { id: Number(sub) }, columns: { id: true } })
+      : email
+        ? await services.db.query.users.findFirst({ where: { email }, columns: { id: true } })
+        : undefined;
+    if (!user) throw new AuthenticationError('The bearer token names no known user.');
+    return { kind: 'user', userId: user.id };
+  }
+
+  return {
+    async authenticate(headers) {
+      const apiKey = headers.get(API_KEY_HEADER);
+      const authorization = headers.get('authorization');
+      if (apiKey !== null && authorization !== null) {
+        throw new AuthenticationError('Send either an API key or a bearer token, not both.');
+      }
+      if (apiKey !== null) {
+        const principal = await authenticateApiKey(services.db, apiKey.trim(), services.clock);
+        if (!principal) throw new AuthenticationError('The API key is invalid or revoked.');
+        return principal;
+      }
+      if (authorization !== null) {
+        const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+        if (!match) throw new AuthenticationError('Authorization must be "Bearer <token>".');
+        return userFromClaims(await verify(match[1]!));
+      }
+      return null;
+    },
+    async mintUserToken(userId, ttlSeconds = 12 * 60 * 60) {
+      if (!secret) throw new Error('tokens can only be minted in the embedded (HS256) mode; production tokens come from your identity provider');
+      return new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(String(userId))
+        .setIssuer(config.auth.issuer)
+        .setAudience(config.auth.audience)
+        .setIssuedAt()
+        .setExpirationTime(`${ttlSeconds}s`)
+        .sign(secret);
+    },
+  };
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// billing-gateway start | migrate | seed [--invoices N] | token <user email or id>
+import { parseArgs } from 'node:util';
+import { isoDate, systemClock } from '@billing/schema/billing';
+import { invoices, isDatabaseEmpty, migrateDatabase, openDatabase, seedDemoData, seedLargeInvoices } from '@billing/schema/db';
+import { createAuthenticator } from './auth.js';
+import { loadConfig } from './config.js';
+import { startGateway } from './gateway.js';
+import { createResources } from './services.js';
+
+const USAGE = `usage: billing-gateway <command>
+  start                         migrate, seed demo data into an empty database, serve GraphQL
+  migrate                       apply database migrations
+  seed [--invoices N]           seed demo data (if empty); with --invoices, add N invoices to the
+       [--profile ID]           first billing profile (or ID) for benchmarks
+  token <email | user id>       print a bearer token for a user (embedded mode)
+Configuration comes from the environment: see README.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  switch (command) {
+    case 'start': {
+      const gateway = await startGateway(config);
+      const users = await gateway.resources.services.db.query.users.findMany({ orderBy: { id: 'asc' } });
+      const lines = [
+        `Billing gateway (${config.mode}) on ${config.databasePath}`,
+        `GraphQL:  ${gateway.graphqlUrl}${config.graphiql ? '   (open it in a browser for GraphiQL)' : ''}`,
+      ];
+      if (config.mode === 'development' && !config.auth.jwksUrl) {
+        lines.push('', 'Demo users: send "Authorization: Bearer <token>" (tokens valid 12 hours; new ones: pnpm token <email>)');
+        for (const user of users) {
+          lines.push(`  ${user.email.padEnd(24)} ${await gateway.authenticator.mintUserToken(user.id)}`);
+        }
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+      const shutdown = (signal: string) => {
+        process.stdout.write(`${signal}: finishing in-flight requests, then exiting\n`);
+        void gateway.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      return new Promise<number>(() => {});
+    }
+    case 'migrate': {
+      const handle = openDatabase({ path: config.databasePath });
+      migrateDatabase(handle);
+      handle.close();
+      process.stdout.write(`migrated ${config.databasePath}\n`);
+      return 0;
+    }
+    case 'seed': {
+      const { values } = parseArgs({ args: rest, options: { invoices: { type: 'string' }, profile: { type: 'string' } } });
+      const handle = openDatabase({ path: config.databasePath });
+      migrateDatabase(handle);
+      const today = isoDate(systemClock.now());
+      if (isDatabaseEmpty(handle)) {
+        const result = seedDemoData(handle, { today });
+        process.stdout.write(`seeded ${result.users.length} users, ${result.invoiceCount} invoices\n`);
+      }
+      if (values.invoices) {
+        const count = Number(values.invoices);
+        if (!Number.isSafeInteger(count) || count <= 0) throw new Error('--invoices must be a positive integer');
+        const profileId = values.profile ? Number(values.profile) : 1;
+        const profile = await handle.db.query.billingProfiles.findFirst({ where: { id: profileId } });
+        if (!profile) throw new Error(`no billing profile ${profileId}`);
+        const existing = await handle.db.$count(invoices);
+        const started = Date.now();
+        seedLargeInvoices(handle, {
+          billingAccountId: profile.billingAccountId,
+          billingProfileId: profile.id,
+          currency: profile.currency,
+          invoices: count,
+          today,
+          numberPrefix: `B${existing}-`,
+          onProgress: (done, total) => process.stdout.write(`\r${done}/${total} invoices`),
+        });
+        process.stdout.write(`\nadded ${count} invoices in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      }
+      handle.close();
+      return 0;
+    }
+    case 'token': {
+      const who = rest[0];
+      if (!who) throw new Error('token needs a user email or id');
+      const resources = createResources(config);
+      try {
+        const user = /^\d+$/.test(who)
+          ? await resources.services.db.query.users.findFirst({ where: { id: Number(who) } })
+          : await resources.services.db.query.users.findFirst({ where: { email: who } });
+        if (!user) throw new Error(`no user ${who} (start the gateway once to seed the demo users)`);
+        process.stdout.write(`${await createAuthenticator(config, resources.services).mintUserToken(user.id)}\n`);
+      } finally {
+        resources.close();
+      }
+      return 0;
+    }
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      return command ? 2 : 0;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

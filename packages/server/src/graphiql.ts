@@ -1,0 +1,32 @@
+// What GraphiQL opens with: the access check and the invoice list, with how to authenticate.
+export const GRAPHIQL_DEFAULT_QUERY = `# Billing gateway. Add a header below (Headers tab):
+#   { "Authorization": "Bearer <token>" }   (tokens are printed when the gateway starts,
+#                                             or run: pnpm token ada@contoso.example)
+#   { "X-Api-Key": "bgk_..." }               (partner API keys)
+# Then run "CheckMyAccess", then "Invoices" with an account id from the first answer.
+
+query CheckMyAccess {
+  viewer {
+    kind
+    user { displayName email }
+    billingAccounts {
+      id
+      displayName
+      agreementType
+      viewerRole
+      viewerIsAdmin
+      viewerPermissions { canReadInvoices canManagePaymentMethods canPayInvoices canManageApiKeys }
+    }
+  }
+}
+
+query Invoices($accountId: ID!) {
+  billingAccount(id: $accountId) {
+    invoices(first: 10, filter: { statuses: [DUE, PAST_DUE] }, orderBy: { field: DUE_DATE, direction: ASC }) {
+      totalCount
+      nodes { id number status dueDate amountDue { amount currency } viewerCanPay billingProfile { displayName } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+`;

@@ -1,0 +1,49 @@
+// Builds the process-wide services from configuration: database, clock, processor, events.
+import {
+  createEventBus,
+  createSandboxProcessor,
+  systemClock,
+  type BillingServices,
+  type Clock,
+} from '@billing/schema/billing';
+import { migrateDatabase, openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from '@billing/schema/db';
+import type { GatewayConfig } from './config.js';
+
+export interface GatewayResources {
+  services: BillingServices;
+  database: DatabaseHandle;
+  close(): void;
+}
+
+export function createResources(
+  config: GatewayConfig,
+  options: { clock?: Clock; onQuery?: OpenDatabaseOptions['onQuery'] } = {},
+): GatewayResources {
+  const clock = options.clock ?? systemClock;
+  const database = openDatabase({ path: config.databasePath, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+  migrateDatabase(database);
+  const processor = createSandboxProcessor({
+    ledgerPath: config.payments.sandboxLedgerPath,
+    latencyMs: config.payments.sandboxLatencyMs,
+    clock,
+  });
+  const services: BillingServices = {
+    db: database.db,
+    clock,
+    processor,
+    events: createEventBus(),
+    settings: {
+      processorTimeoutMs: config.payments.processorTimeoutMs,
+      idempotencyTtlMs: 24 * 60 * 60 * 1000,
+      reconcileAfterMs: config.payments.reconcileAfterMs,
+    },
+  };
+  return {
+    services,
+    database,
+    close() {
+      processor.close();
+      database.close();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// Starts the real gateway (node:http on a random port, :memory: SQLite, sandbox processor) for tests.
+import { fixedClock, type Clock } from '@billing/schema/billing';
+import { loadConfig, type GatewayConfig } from '../src/config.js';
+import { startGateway, type RunningGateway } from '../src/gateway.js';
+
+export const TODAY = '2026-11-29';
+export const DEMO_USERS = {
+  ada: 1,
+  carlos: 2,
+  rita: 3,
+  ivan: 4,
+  olga: 5,
+} as const;
+export type DemoUserName = keyof typeof DEMO_USERS;
+
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  status: number;
+  data?: TData | null;
+  errors?: { message: string; extensions?: Record<string, unknown>; path?: (string | number)[] }[];
+  headers: Headers;
+  text: string;
+}
+
+export type Caller = DemoUserName | { apiKey: string } | { token: string } | null;
+
+export interface TestGateway {
+  gateway: RunningGateway;
+  url: string;
+  clock: Clock & { set(iso: string): void; advance(ms: number): void };
+  /** SQL statements run since the last `resetQueryLog()`. */
+  queries: string[];
+  resetQueryLog(): void;
+  tokens: Record<DemoUserName, string>;
+  gql<TData = Record<string, any>>(query: string, variables?: Record<string, unknown>, as?: Caller): Promise<GraphQLResponse<TData>>;
+  headersFor(as: Caller): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(
+  options: { env?: Record<string, string>; overrides?: Partial<GatewayConfig>; now?: string } = {},
+): Promise<TestGateway> {
+  const clock = fixedClock(options.now ?? `${TODAY}T12:00:00.000Z`);
+  const config = loadConfig(
+    {
+      PORT: '0',
+      DATABASE_PATH: ':memory:',
+      SANDBOX_LEDGER_PATH: ':memory:',
+      JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256',
+      SEED_DEMO_DATA: 'true',
+      RECONCILE_INTERVAL_MS: '3600000',
+      ...options.env,
+    },
+    options.overrides,
+  );
+  const queries: string[] = [];
+  const gateway = await startGateway(config, { clock, onQuery: (sql) => queries.push(sql) });
+  const tokens = Object.fromEntries(
+    await Promise.all(
+      Object.entries(DEMO_USERS).map(async ([name, id]) => [name, await gateway.authenticator.mintUserToken(id)] as const),
+    ),
+  ) as Record<DemoUserName, string>;
+
+  const headersFor = (as: Caller): Record<string, string> => {
+    if (as === null) return {};
+    if (typeof as === 'string') return { authorization: `Bearer ${tokens[as]}` };
+    if ('apiKey' in as) return { 'x-api-key': as.apiKey };
+    return { authorization: `Bearer ${as.token}` };
+  };
+
+  return {
+    gateway,
+    url: gateway.graphqlUrl,
+    clock,
+    queries,
+    resetQueryLog: () => {
+      queries.length = 0;
+    },
+    tokens,
+    headersFor,
+    async gql(query, variables, as = 'ada') {
+      const response = await fetch(gateway.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headersFor(as) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.text();
+      const body = JSON.parse(text) as Omit<GraphQLResponse, 'status' | 'headers' | 'text'>;
+      return { status: response.status, headers: response.headers, text, ...body } as never;
+    },
+    close: () => gateway.close(),
+  };
+}
