@@ -17,7 +17,7 @@ const invoice = (id: number) => toGlobalId('Invoice', id);
 const card = (id: number) => toGlobalId('PaymentMethod', id);
 
 function ledgerCharges(): number {
-  return gw.gateway.resources.services.processor.chargeCount();
+  return gw.gateway.resources.sandbox.chargeCount();
 }
 
 beforeAll(async () => {

@@ -5,12 +5,15 @@ import {
   systemClock,
   type BillingServices,
   type Clock,
+  type SandboxProcessor,
 } from '@billing/schema/billing';
 import { migrateDatabase, openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from '@billing/schema/db';
 import type { GatewayConfig } from './config.js';
 
 export interface GatewayResources {
   services: BillingServices;
+  /** The sandbox processor (the embedded default), for its ledger in tests and demos. */
+  sandbox: SandboxProcessor;
   database: DatabaseHandle;
   close(): void;
 }
@@ -40,6 +43,7 @@ export function createResources(
   };
   return {
     services,
+    sandbox: processor,
     database,
     close() {
       processor.close();
