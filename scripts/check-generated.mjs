@@ -1,6 +1,7 @@
 // Fails when a generated, committed file no longer matches its source:
-// schema.graphql (from the Pothos builder), the Drizzle migrations (from the tables) and,
-// once it exists, the SDK's generated documents (from schema.graphql and the operations).
+// schema.graphql (from the Pothos builder), the Drizzle migrations (from the tables), the SDK's
+// generated documents (from schema.graphql and the operations); and the schema must not break
+// partners without an acknowledgement.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -20,6 +21,7 @@ function run(label, command, args, cwd, expectOutput) {
 
 run('schema.graphql', 'pnpm', ['exec', 'tsx', 'scripts/print-schema.ts', '--check'], 'packages/schema');
 run('drizzle migrations', 'pnpm', ['exec', 'drizzle-kit', 'generate'], 'packages/schema', /No schema changes/);
+run('schema breaking changes', 'pnpm', ['exec', 'tsx', 'scripts/check-breaking-changes.ts'], 'packages/schema');
 if (existsSync('packages/sdk/codegen.ts')) {
   run('sdk generated documents', 'pnpm', ['run', 'codegen:check'], 'packages/sdk');
 }
