@@ -5,6 +5,7 @@ import {
   systemClock,
   type BillingServices,
   type Clock,
+  type PaymentFaults,
   type SandboxProcessor,
 } from '@billing/schema/billing';
 import { migrateDatabase, openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from '@billing/schema/db';
@@ -30,6 +31,7 @@ export function createResources(
     latencyMs: config.payments.sandboxLatencyMs,
     clock,
   });
+  const faults = faultsFor(config.faultInjection);
   const services: BillingServices = {
     db: database.db,
     clock,
@@ -40,6 +42,7 @@ export function createResources(
       idempotencyTtlMs: 24 * 60 * 60 * 1000,
       reconcileAfterMs: config.payments.reconcileAfterMs,
     },
+    ...(faults ? { faults } : {}),
   };
   return {
     services,
@@ -50,4 +53,21 @@ export function createResources(
       database.close();
     },
   };
+}
+
+/**
+ * Test-only crash points (BILLING_FAULT_INJECTION, honoured in development mode only).
+ * `crash-after-charge` kills the process the instant the processor has charged, before the
+ * outcome is written: the window reconciliation exists for.
+ */
+function faultsFor(name: string | undefined): PaymentFaults | undefined {
+  if (name === 'crash-after-charge') {
+    return {
+      afterChargeBeforeFinalize: () => {
+        process.kill(process.pid, 'SIGKILL');
+      },
+    };
+  }
+  if (name) throw new Error(`unknown BILLING_FAULT_INJECTION "${name}"`);
+  return undefined;
 }

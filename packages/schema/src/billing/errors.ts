@@ -115,3 +115,50 @@ export class IdempotencyKeyInUseError extends BillingError {
     this.name = 'IdempotencyKeyInUseError';
   }
 }
+
+/**
+ * A domain error as stored data (an idempotent request's recorded answer), enough to rebuild the
+ * same class with the same fields and message when the request is replayed.
+ */
+export type SerializedBillingError =
+  | { name: 'NotAuthorizedError'; message: string }
+  | { name: 'NotFoundError'; resource: string; message: string }
+  | { name: 'ValidationError'; field: string; message: string }
+  | { name: 'InvoiceNotPayableError'; reason: InvoiceNotPayableReason }
+  | { name: 'PaymentMethodUnusableError'; reason: PaymentMethodUnusableReason }
+  | { name: 'CardDeclinedError'; declineCode: DeclineCode }
+  | { name: 'IdempotencyKeyConflictError'; message: string }
+  | { name: 'IdempotencyKeyInUseError'; message: string };
+
+export function serializeBillingError(error: BillingError): SerializedBillingError {
+  if (error instanceof NotAuthorizedError) return { name: 'NotAuthorizedError', message: error.message };
+  if (error instanceof NotFoundError) return { name: 'NotFoundError', resource: error.resource, message: error.message };
+  if (error instanceof ValidationError) return { name: 'ValidationError', field: error.field, message: error.message };
+  if (error instanceof InvoiceNotPayableError) return { name: 'InvoiceNotPayableError', reason: error.reason };
+  if (error instanceof PaymentMethodUnusableError) return { name: 'PaymentMethodUnusableError', reason: error.reason };
+  if (error instanceof CardDeclinedError) return { name: 'CardDeclinedError', declineCode: error.declineCode };
+  if (error instanceof IdempotencyKeyConflictError) return { name: 'IdempotencyKeyConflictError', message: error.message };
+  if (error instanceof IdempotencyKeyInUseError) return { name: 'IdempotencyKeyInUseError', message: error.message };
+  throw new TypeError(`no stored form for ${error.name}`);
+}
+
+export function deserializeBillingError(stored: SerializedBillingError): BillingError {
+  switch (stored.name) {
+    case 'NotAuthorizedError':
+      return new NotAuthorizedError(stored.message);
+    case 'NotFoundError':
+      return new NotFoundError(stored.resource, stored.message);
+    case 'ValidationError':
+      return new ValidationError(stored.field, stored.message);
+    case 'InvoiceNotPayableError':
+      return new InvoiceNotPayableError(stored.reason);
+    case 'PaymentMethodUnusableError':
+      return new PaymentMethodUnusableError(stored.reason);
+    case 'CardDeclinedError':
+      return new CardDeclinedError(stored.declineCode);
+    case 'IdempotencyKeyConflictError':
+      return new IdempotencyKeyConflictError(stored.message);
+    case 'IdempotencyKeyInUseError':
+      return new IdempotencyKeyInUseError(stored.message);
+  }
+}

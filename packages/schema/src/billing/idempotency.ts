@@ -1,0 +1,142 @@
+// Client idempotency keys: the first request with a key runs; a retry with the same key and the
+// same input gets the first request's recorded answer; the same key with other input is refused.
+// Keys are scoped to (principal, operation), so one caller's keys never collide with another's,
+// and are remembered for `settings.idempotencyTtlMs`.
+import { createHash } from 'node:crypto';
+import { and, eq, isNull, lte } from 'drizzle-orm';
+import type { BillingTransaction } from '../db/connection.js';
+import { idempotencyRecords } from '../db/tables.js';
+import type { BillingServices } from './services.js';
+
+export interface IdempotencyScope {
+  /** `principalId(...)` of the caller. */
+  principal: string;
+  operation: string;
+  key: string;
+}
+
+export type IdempotencyBegin<TResponse> =
+  /** First request with this key: run it, then complete or abandon `recordId`. */
+  | { kind: 'new'; recordId: number }
+  /** Already answered: return this answer again. */
+  | { kind: 'replay'; response: TResponse }
+  /** The first request has not finished (or its outcome is still being settled). */
+  | { kind: 'in-progress' }
+  /** The key was used with different input. */
+  | { kind: 'conflict' };
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}
+
+/** sha256 of the request's canonical JSON (object keys sorted), so key order does not matter. */
+export function requestFingerprint(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+}
+
+/**
+ * Claims the key, atomically: the insert either wins the unique (principal, operation, key)
+ * constraint or reads the record that did. An expired record is replaced by a new one, with a new
+ * id, so anything that points at the old record is never mistaken for the new request.
+ */
+export async function beginIdempotent<TResponse>(
+  services: BillingServices,
+  request: IdempotencyScope & { fingerprint: string },
+): Promise<IdempotencyBegin<TResponse>> {
+  const now = services.clock.now();
+  const nowIso = now.toISOString();
+  const fresh = {
+    principal: request.principal,
+    operation: request.operation,
+    key: request.key,
+    requestFingerprint: request.fingerprint,
+    responseJson: null,
+    createdAt: nowIso,
+    expiresAt: new Date(now.getTime() + services.settings.idempotencyTtlMs).toISOString(),
+  };
+  const claim = (tx: BillingTransaction) =>
+    tx.insert(idempotencyRecords).values(fresh).onConflictDoNothing().returning({ id: idempotencyRecords.id }).get();
+
+  return services.db.transaction((tx): IdempotencyBegin<TResponse> => {
+    const claimed = claim(tx);
+    if (claimed) return { kind: 'new', recordId: claimed.id };
+    const existing = tx
+      .select()
+      .from(idempotencyRecords)
+      .where(
+        and(
+          eq(idempotencyRecords.principal, request.principal),
+          eq(idempotencyRecords.operation, request.operation),
+          eq(idempotencyRecords.key, request.key),
+        ),
+      )
+      .get();
+    if (!existing) throw new Error('idempotency record vanished inside its transaction');
+    if (existing.expiresAt <= nowIso) {
+      tx.delete(idempotencyRecords).where(eq(idempotencyRecords.id, existing.id)).run();
+      return { kind: 'new', recordId: claim(tx)!.id };
+    }
+    if (existing.requestFingerprint !== request.fingerprint) return { kind: 'conflict' };
+    if (existing.responseJson === null) return { kind: 'in-progress' };
+    return { kind: 'replay', response: JSON.parse(existing.responseJson) as TResponse };
+  }, { behavior: 'immediate' });
+}
+
+/**
+ * Records the answer inside the caller's transaction, so the answer commits with the change it
+ * describes. Only a record still in progress is completed (the first answer wins); `owner`, when
+ * given, must match the record's scope. Returns whether a record was completed.
+ */
+export function completeIdempotentRecord(
+  tx: BillingTransaction,
+  recordId: number,
+  response: unknown,
+  owner?: { principal: string; operation: string },
+): boolean {
+  const result = tx
+    .update(idempotencyRecords)
+    .set({ responseJson: JSON.stringify(response) })
+    .where(
+      and(
+        eq(idempotencyRecords.id, recordId),
+        isNull(idempotencyRecords.responseJson),
+        owner ? eq(idempotencyRecords.principal, owner.principal) : undefined,
+        owner ? eq(idempotencyRecords.operation, owner.operation) : undefined,
+      ),
+    )
+    .returning({ id: idempotencyRecords.id })
+    .get();
+  return result !== undefined;
+}
+
+export async function completeIdempotent(services: BillingServices, recordId: number, response: unknown): Promise<boolean> {
+  return services.db.transaction((tx) => completeIdempotentRecord(tx, recordId, response));
+}
+
+/**
+ * Forgets a request that was refused before anything happened (bad input, no access, not payable),
+ * so retrying with the same key runs it again instead of replaying the refusal.
+ */
+export async function abandonIdempotent(services: BillingServices, recordId: number): Promise<void> {
+  await services.db
+    .delete(idempotencyRecords)
+    .where(and(eq(idempotencyRecords.id, recordId), isNull(idempotencyRecords.responseJson)));
+}
+
+/** Deletes expired records; returns how many. */
+export async function purgeExpiredIdempotencyRecords(services: BillingServices): Promise<number> {
+  const deleted = await services.db
+    .delete(idempotencyRecords)
+    .where(lte(idempotencyRecords.expiresAt, services.clock.now().toISOString()))
+    .returning({ id: idempotencyRecords.id });
+  return deleted.length;
+}

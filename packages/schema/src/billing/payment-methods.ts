@@ -1,0 +1,179 @@
+// Cards on a billing profile. The number and CVC go to the processor to be tokenized and nowhere
+// else: this database keeps the token, brand, last four digits, expiry and holder name.
+import { and, desc, eq, gte, isNull, or } from 'drizzle-orm';
+import type { BillingTransaction } from '../db/connection.js';
+import { auditEvents, billingProfiles, paymentMethods } from '../db/tables.js';
+import { principalId, type AccessView } from './access.js';
+import { auditRow } from './audit.js';
+import { validateNewCard } from './cards.js';
+import type { Clock } from './clock.js';
+import { NotAuthorizedError, NotFoundError, ValidationError } from './errors.js';
+import type { CardDetails } from './payment-processor.js';
+import type { BillingServices } from './services.js';
+
+export type PaymentMethodRow = typeof paymentMethods.$inferSelect;
+
+export interface AddPaymentMethodInput {
+  billingProfileId: number;
+  card: CardDetails;
+  /** Make it the profile's default. A profile without a live default gets its new card as default anyway. */
+  makeDefault?: boolean;
+}
+
+const NOT_ALLOWED = 'Only billing account owners and contributors can manage payment methods.';
+
+interface ProfileTarget {
+  billingAccountId: number;
+  billingProfileId: number;
+}
+
+/** Visible: the principal reads billing data on that profile; otherwise it must look missing. */
+function checkManage(access: AccessView, target: ProfileTarget, resource: 'BillingProfile' | 'PaymentMethod'): string {
+  if (!access.principal || !access.can('READ_BILLING', target)) throw new NotFoundError(resource);
+  if (!access.can('MANAGE_PAYMENT_METHODS', target)) throw new NotAuthorizedError(NOT_ALLOWED);
+  return principalId(access.principal);
+}
+
+/** A card the principal may manage, or the refusal. */
+async function loadManageable(
+  services: BillingServices,
+  access: AccessView,
+  paymentMethodId: number,
+): Promise<{ method: PaymentMethodRow; actor: string }> {
+  const method = await services.db.query.paymentMethods.findFirst({ where: { id: paymentMethodId } });
+  if (!method) throw new NotFoundError('PaymentMethod');
+  const actor = checkManage(access, method, 'PaymentMethod');
+  return { method, actor };
+}
+
+function audit(tx: BillingTransaction, actor: string, action: string, method: PaymentMethodRow, at: Date): void {
+  tx.insert(auditEvents)
+    .values(
+      auditRow(
+        {
+          actor,
+          action,
+          target: `payment-method:${method.id}`,
+          outcome: 'succeeded',
+          billingAccountId: method.billingAccountId,
+          detail: { billingProfileId: method.billingProfileId, brand: method.brand, last4: method.last4 },
+        },
+        at,
+      ),
+    )
+    .run();
+}
+
+function setProfileDefault(tx: BillingTransaction, billingProfileId: number, paymentMethodId: number | null): void {
+  tx.update(billingProfiles).set({ defaultPaymentMethodId: paymentMethodId }).where(eq(billingProfiles.id, billingProfileId)).run();
+}
+
+/** The card to fall back on when the default goes: the newest live, unexpired card of the profile. */
+function nextDefault(tx: BillingTransaction, billingProfileId: number, clock: Clock): number | null {
+  const now = clock.now();
+  const year = now.getUTCFullYear();
+  const month = now.getUTCMonth() + 1;
+  const row = tx
+    .select({ id: paymentMethods.id })
+    .from(paymentMethods)
+    .where(
+      and(
+        eq(paymentMethods.billingProfileId, billingProfileId),
+        isNull(paymentMethods.removedAt),
+        or(gte(paymentMethods.expYear, year + 1), and(eq(paymentMethods.expYear, year), gte(paymentMethods.expMonth, month))),
+      ),
+    )
+    .orderBy(desc(paymentMethods.createdAt), desc(paymentMethods.id))
+    .get();
+  return row?.id ?? null;
+}
+
+export async function addPaymentMethod(
+  services: BillingServices,
+  access: AccessView,
+  input: AddPaymentMethodInput,
+): Promise<PaymentMethodRow> {
+  const profile = await services.db.query.billingProfiles.findFirst({ where: { id: input.billingProfileId } });
+  if (!profile) throw new NotFoundError('BillingProfile');
+  const actor = checkManage(access, { billingAccountId: profile.billingAccountId, billingProfileId: profile.id }, 'BillingProfile');
+  const card = validateNewCard(input.card, services.clock);
+  const tokenized = await services.processor.tokenizeCard(card);
+
+  const now = services.clock.now();
+  return services.db.transaction((tx) => {
+    const method = tx
+      .insert(paymentMethods)
+      .values({
+        billingAccountId: profile.billingAccountId,
+        billingProfileId: profile.id,
+        brand: tokenized.brand,
+        last4: tokenized.last4,
+        expMonth: tokenized.expMonth,
+        expYear: tokenized.expYear,
+        holderName: card.holderName,
+        processorToken: tokenized.token,
+        createdAt: now.toISOString(),
+      })
+      .returning()
+      .get();
+    // Read inside the transaction: the default may have changed since the profile was loaded.
+    const current = tx
+      .select({ defaultId: billingProfiles.defaultPaymentMethodId, removedAt: paymentMethods.removedAt })
+      .from(billingProfiles)
+      .leftJoin(paymentMethods, eq(paymentMethods.id, billingProfiles.defaultPaymentMethodId))
+      .where(eq(billingProfiles.id, profile.id))
+      .get();
+    const hasLiveDefault = current?.defaultId != null && current.removedAt === null;
+    if (input.makeDefault || !hasLiveDefault) setProfileDefault(tx, profile.id, method.id);
+    audit(tx, actor, 'payment-method.add', method, now);
+    return method;
+  }, { behavior: 'immediate' });
+}
+
+export async function setDefaultPaymentMethod(
+  services: BillingServices,
+  access: AccessView,
+  paymentMethodId: number,
+): Promise<PaymentMethodRow> {
+  const { method, actor } = await loadManageable(services, access, paymentMethodId);
+  // A ValidationError (not PaymentMethodUnusableError) because the mutation's result union is the common errors.
+  if (method.removedAt) throw new ValidationError('input.paymentMethodId', 'This payment method was removed.');
+  const now = services.clock.now();
+  services.db.transaction((tx) => {
+    setProfileDefault(tx, method.billingProfileId, method.id);
+    audit(tx, actor, 'payment-method.set-default', method, now);
+  }, { behavior: 'immediate' });
+  return method;
+}
+
+/**
+ * Removes a card (soft delete, so past payments still show which card paid them). Removing the
+ * default makes the newest live unexpired card the default, or leaves none. Removing a removed card
+ * changes nothing.
+ */
+export async function removePaymentMethod(
+  services: BillingServices,
+  access: AccessView,
+  paymentMethodId: number,
+): Promise<PaymentMethodRow> {
+  const { method, actor } = await loadManageable(services, access, paymentMethodId);
+  if (method.removedAt) return method;
+  const now = services.clock.now();
+  return services.db.transaction((tx) => {
+    const removed = tx
+      .update(paymentMethods)
+      .set({ removedAt: now.toISOString() })
+      .where(and(eq(paymentMethods.id, method.id), isNull(paymentMethods.removedAt)))
+      .returning()
+      .get();
+    if (!removed) return tx.select().from(paymentMethods).where(eq(paymentMethods.id, method.id)).get()!;
+    const wasDefault = tx
+      .select({ id: billingProfiles.id })
+      .from(billingProfiles)
+      .where(and(eq(billingProfiles.id, method.billingProfileId), eq(billingProfiles.defaultPaymentMethodId, method.id)))
+      .get();
+    if (wasDefault) setProfileDefault(tx, method.billingProfileId, nextDefault(tx, method.billingProfileId, services.clock));
+    audit(tx, actor, 'payment-method.remove', removed, now);
+    return removed;
+  }, { behavior: 'immediate' });
+}

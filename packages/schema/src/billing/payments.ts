@@ -1,0 +1,401 @@
+// Paying an invoice, exactly once, whatever the retries, races and crashes.
+//
+// 1. The client's idempotency key is claimed (idempotency.ts). A refusal before anything started
+//    (not found, not allowed, not payable, unusable card) forgets the key, so a retry runs again.
+// 2. One transaction reserves the invoice (OPEN -> PAYMENT_IN_PROGRESS, conditionally, so of many
+//    concurrent payers exactly one wins) and inserts a PROCESSING payment attempt. The partial unique
+//    index `payments_one_active_per_invoice` backs this up in the database itself.
+// 3. The processor is charged outside any transaction, under the attempt's own processor key, so
+//    asking again later can never charge twice.
+// 4. One transaction settles the attempt: payment and invoice state, audit event and the client's
+//    idempotency answer commit together. If the answer was lost (timeout, crash), the attempt stays
+//    PROCESSING and reconciliation (reconciliation.ts) settles it later by asking the processor,
+//    through the same `settlePayment`.
+import { randomBytes } from 'node:crypto';
+import { and, eq, gt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { auditEvents, invoices, payments, type paymentMethods } from '../db/tables.js';
+import { principalId, type AccessView } from './access.js';
+import { auditRow, recordAudit } from './audit.js';
+import { isCardExpired } from './cards.js';
+import {
+  CardDeclinedError,
+  DECLINE_CODES,
+  deserializeBillingError,
+  IdempotencyKeyConflictError,
+  IdempotencyKeyInUseError,
+  InvoiceNotPayableError,
+  NotAuthorizedError,
+  NotFoundError,
+  PaymentMethodUnusableError,
+  serializeBillingError,
+  ValidationError,
+  type DeclineCode,
+  type SerializedBillingError,
+} from './errors.js';
+import { abandonIdempotent, beginIdempotent, completeIdempotentRecord, requestFingerprint } from './idempotency.js';
+import { notPayableReason } from './invoice-status.js';
+import type { ChargeOutcome } from './payment-processor.js';
+import type { BillingServices } from './services.js';
+
+export const PAY_INVOICE_OPERATION = 'payInvoice';
+/** The audit actor for settlements made by the reconciler rather than by a request. */
+export const RECONCILER_ACTOR = 'system:reconciler';
+
+export type PaymentRow = typeof payments.$inferSelect;
+type InvoiceRow = typeof invoices.$inferSelect;
+type PaymentMethodRow = typeof paymentMethods.$inferSelect;
+
+export interface PayInvoiceInput {
+  invoiceId: number;
+  paymentMethodId: number;
+  /** Chosen by the client per payment intent; 1 to 255 characters. */
+  idempotencyKey: string;
+}
+
+export interface PayInvoiceResult {
+  paymentId: number;
+  invoiceId: number;
+  /**
+   * SUCCEEDED: the invoice is paid. PROCESSING: the processor's answer was lost (timeout); the
+   * invoice stays PAYMENT_IN_PROGRESS until reconciliation settles the attempt, and a retry with the
+   * same key answers IdempotencyKeyInUseError until then, and the settled outcome after.
+   */
+  status: 'SUCCEEDED' | 'PROCESSING';
+}
+
+/** What payInvoice's idempotency record holds: the success, or the decline to throw again. */
+export type StoredPayInvoiceOutcome = { ok: true; result: PayInvoiceResult } | { ok: false; error: SerializedBillingError };
+
+/** Who settled an attempt: the paying request itself, or the reconciler. */
+export type SettledBy = 'request' | 'reconciler';
+
+export interface SettledPayment {
+  payment: PaymentRow;
+  invoice: InvoiceRow;
+  /** False when the attempt had already been settled (by the other of request and reconciler). */
+  changed: boolean;
+}
+
+// --- The attempt's processor key -----------------------------------------------------------------
+
+const PROCESSOR_KEY_SHAPE = /^pay_\d+_(\d+)_[0-9a-f]+$/;
+
+/**
+ * `pay_<invoiceId>_<idempotencyRecordId>_<random>`. The record id links the attempt to the client's
+ * idempotency record without a column for it, so whoever settles the attempt (the request, or the
+ * reconciler after a crash) completes that record. Record ids are never reused (AUTOINCREMENT, and an
+ * expired record is replaced under a new id). The random part keeps keys unique at the processor even
+ * if this database is recreated (ids restart) while the processor remembers old keys.
+ */
+export function processorKeyFor(invoiceId: number, idempotencyRecordId: number): string {
+  return `pay_${invoiceId}_${idempotencyRecordId}_${randomBytes(8).toString('hex')}`;
+}
+
+export function idempotencyRecordIdOf(processorKey: string): number | null {
+  const match = PROCESSOR_KEY_SHAPE.exec(processorKey);
+  return match ? Number(match[1]) : null;
+}
+
+/** SQL condition: the payment attempt was started under idempotency record `recordId` (see processorKeyFor). */
+export function isAttemptOfRecord(recordId: SQLWrapper): SQL {
+  // In GLOB, `_` is literal; invoice ids are digits and the random part is hex, so `_<id>_` is unambiguous.
+  return sql`${payments.processorIdempotencyKey} GLOB 'pay_*_' || ${recordId} || '_*'`;
+}
+
+// --- Outcomes ------------------------------------------------------------------------------------
+
+function declineCodeOf(payment: PaymentRow): DeclineCode {
+  return (DECLINE_CODES as readonly string[]).includes(payment.failureCode ?? '')
+    ? (payment.failureCode as DeclineCode)
+    : 'PROCESSING_ERROR';
+}
+
+/** The stored answer for a settled attempt. */
+function storedOutcomeOf(payment: PaymentRow): StoredPayInvoiceOutcome {
+  if (payment.status === 'SUCCEEDED') {
+    return { ok: true, result: { paymentId: payment.id, invoiceId: payment.invoiceId, status: 'SUCCEEDED' } };
+  }
+  return { ok: false, error: serializeBillingError(new CardDeclinedError(declineCodeOf(payment))) };
+}
+
+/** Returns the stored success, or throws the stored error (rebuilt as its own class). */
+function replay(outcome: StoredPayInvoiceOutcome): PayInvoiceResult {
+  if (outcome.ok) return outcome.result;
+  throw deserializeBillingError(outcome.error);
+}
+
+/** The caller's answer for an attempt in any state. */
+function resultOf(payment: PaymentRow): PayInvoiceResult {
+  if (payment.status === 'PROCESSING') return { paymentId: payment.id, invoiceId: payment.invoiceId, status: 'PROCESSING' };
+  return replay(storedOutcomeOf(payment));
+}
+
+function publishPaymentEvents(services: BillingServices, payment: PaymentRow, invoice: InvoiceRow): void {
+  const scope = { invoiceId: invoice.id, billingAccountId: invoice.billingAccountId, billingProfileId: invoice.billingProfileId };
+  services.events.publish({ type: 'PAYMENT_UPDATED', paymentId: payment.id, status: payment.status, ...scope });
+  services.events.publish({ type: 'INVOICE_UPDATED', ...scope });
+}
+
+// --- Settling an attempt -------------------------------------------------------------------------
+
+/**
+ * Writes a processor outcome to a PROCESSING attempt, in one transaction: the payment, the invoice
+ * (PAID, or OPEN again after a failure), the audit event and the client's idempotency answer. Only a
+ * PROCESSING attempt changes, so when the request and the reconciler race, the first one wins and
+ * the other just reads the result.
+ */
+export async function settlePayment(
+  services: BillingServices,
+  paymentId: number,
+  outcome: ChargeOutcome,
+  settledBy: SettledBy,
+): Promise<SettledPayment> {
+  const now = services.clock.now();
+  const nowIso = now.toISOString();
+  const settled = services.db.transaction((tx): SettledPayment => {
+    const payment = tx
+      .update(payments)
+      .set(
+        outcome.status === 'SUCCEEDED'
+          ? { status: 'SUCCEEDED', processorReference: outcome.reference, failureCode: null, updatedAt: nowIso }
+          : { status: 'FAILED', processorReference: outcome.reference, failureCode: outcome.declineCode, updatedAt: nowIso },
+      )
+      .where(and(eq(payments.id, paymentId), eq(payments.status, 'PROCESSING')))
+      .returning()
+      .get();
+    const current = payment ?? tx.select().from(payments).where(eq(payments.id, paymentId)).get();
+    if (!current) throw new Error(`payment ${paymentId} does not exist`);
+    if (!payment) {
+      const invoice = tx.select().from(invoices).where(eq(invoices.id, current.invoiceId)).get()!;
+      return { payment: current, invoice, changed: false };
+    }
+
+    // Guarded on PAYMENT_IN_PROGRESS: only the reservation this attempt made is released.
+    tx.update(invoices)
+      .set(
+        payment.status === 'SUCCEEDED'
+          ? { lifecycle: 'PAID', paidAt: nowIso, amountDueMinor: 0, updatedAt: nowIso }
+          : { lifecycle: 'OPEN', updatedAt: nowIso },
+      )
+      .where(and(eq(invoices.id, payment.invoiceId), eq(invoices.lifecycle, 'PAYMENT_IN_PROGRESS')))
+      .run();
+    const invoice = tx.select().from(invoices).where(eq(invoices.id, payment.invoiceId)).get()!;
+
+    tx.insert(auditEvents)
+      .values(
+        auditRow(
+          {
+            actor: settledBy === 'request' ? payment.initiatedBy : RECONCILER_ACTOR,
+            action: settledBy === 'request' ? 'invoice.pay' : 'payment.reconcile',
+            target: `invoice:${payment.invoiceId}`,
+            outcome: payment.status === 'SUCCEEDED' ? 'succeeded' : `failed:${declineCodeOf(payment)}`,
+            billingAccountId: payment.billingAccountId,
+            detail: {
+              paymentId: payment.id,
+              paymentMethodId: payment.paymentMethodId,
+              amountMinor: payment.amountMinor,
+              currency: payment.currency,
+              processorReference: payment.processorReference,
+              initiatedBy: payment.initiatedBy,
+            },
+          },
+          now,
+        ),
+      )
+      .run();
+
+    const recordId = idempotencyRecordIdOf(payment.processorIdempotencyKey);
+    if (recordId !== null) {
+      completeIdempotentRecord(tx, recordId, storedOutcomeOf(payment), {
+        principal: payment.initiatedBy,
+        operation: PAY_INVOICE_OPERATION,
+      });
+    }
+    return { payment, invoice, changed: true };
+  }, { behavior: 'immediate' });
+
+  if (settled.changed) publishPaymentEvents(services, settled.payment, settled.invoice);
+  return settled;
+}
+
+/**
+ * Asks the processor what happened to a PROCESSING attempt and settles it if the processor knows.
+ * When the processor never saw the charge: with `writeOffMissing` the attempt is FAILED
+ * (PROCESSING_ERROR) and the invoice reopened (never charged again); without it, it stays PROCESSING
+ * (the request may still be on its way). An unreachable processor leaves it PROCESSING too.
+ */
+export async function settleFromProcessor(
+  services: BillingServices,
+  payment: PaymentRow,
+  options: { writeOffMissing: boolean; settledBy: SettledBy },
+): Promise<PaymentRow> {
+  if (payment.status !== 'PROCESSING') return payment;
+  let found: ChargeOutcome | null;
+  try {
+    found = await services.processor.findCharge(payment.processorIdempotencyKey);
+  } catch {
+    return payment; // Unknown is unknown: try again on the next pass.
+  }
+  const outcome: ChargeOutcome | null =
+    found ?? (options.writeOffMissing ? { status: 'FAILED', reference: null, declineCode: 'PROCESSING_ERROR' } : null);
+  if (!outcome) return payment;
+  return (await settlePayment(services, payment.id, outcome, options.settledBy)).payment;
+}
+
+// --- The request ---------------------------------------------------------------------------------
+
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/** Resolves and checks everything the payment needs; throws the refusal otherwise. Writes nothing. */
+async function loadPayable(
+  services: BillingServices,
+  access: AccessView,
+  input: PayInvoiceInput,
+): Promise<{ invoice: InvoiceRow; method: PaymentMethodRow }> {
+  const invoice = await services.db.query.invoices.findFirst({ where: { id: input.invoiceId } });
+  const target = invoice && { billingAccountId: invoice.billingAccountId, billingProfileId: invoice.billingProfileId };
+  // Another tenant's invoice (or another profile's, for a profile-level role) reads exactly like a missing one.
+  if (!invoice || !target || !access.can('READ_BILLING', target)) throw new NotFoundError('Invoice');
+  if (!access.can('PAY_INVOICES', target)) throw new NotAuthorizedError('Only the billing account admin can pay invoices.');
+  const reason = notPayableReason(invoice);
+  if (reason) throw new InvoiceNotPayableError(reason);
+
+  const method = await services.db.query.paymentMethods.findFirst({ where: { id: input.paymentMethodId } });
+  if (!method || method.billingAccountId !== invoice.billingAccountId) throw new NotFoundError('PaymentMethod');
+  if (method.removedAt) throw new PaymentMethodUnusableError('REMOVED');
+  if (method.billingProfileId !== invoice.billingProfileId) throw new PaymentMethodUnusableError('OTHER_PROFILE');
+  if (isCardExpired(method, services.clock)) throw new PaymentMethodUnusableError('EXPIRED');
+  return { invoice, method };
+}
+
+/** The driver's error for the partial unique index, wherever Drizzle wrapped it. */
+function isActivePaymentConflict(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (/UNIQUE constraint failed: payments\.invoice_id/.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** Reserves the invoice and creates the PROCESSING attempt, atomically; throws if someone else won. */
+function reserveAttempt(
+  services: BillingServices,
+  invoiceId: number,
+  method: PaymentMethodRow,
+  initiatedBy: string,
+  idempotencyRecordId: number,
+): { payment: PaymentRow; invoice: InvoiceRow } {
+  const nowIso = services.clock.now().toISOString();
+  return services.db.transaction((tx) => {
+    const invoice = tx
+      .update(invoices)
+      .set({ lifecycle: 'PAYMENT_IN_PROGRESS', updatedAt: nowIso })
+      .where(and(eq(invoices.id, invoiceId), eq(invoices.lifecycle, 'OPEN'), gt(invoices.amountDueMinor, 0)))
+      .returning()
+      .get();
+    if (!invoice) {
+      const current = tx.select().from(invoices).where(eq(invoices.id, invoiceId)).get();
+      if (!current) throw new NotFoundError('Invoice');
+      throw new InvoiceNotPayableError(notPayableReason(current) ?? 'PAYMENT_IN_PROGRESS');
+    }
+    try {
+      const payment = tx
+        .insert(payments)
+        .values({
+          billingAccountId: invoice.billingAccountId,
+          invoiceId: invoice.id,
+          paymentMethodId: method.id,
+          amountMinor: invoice.amountDueMinor,
+          currency: invoice.currency,
+          status: 'PROCESSING',
+          processorIdempotencyKey: processorKeyFor(invoice.id, idempotencyRecordId),
+          initiatedBy,
+          createdAt: nowIso,
+          updatedAt: nowIso,
+        })
+        .returning()
+        .get();
+      return { payment, invoice };
+    } catch (error) {
+      if (isActivePaymentConflict(error)) throw new InvoiceNotPayableError('PAYMENT_IN_PROGRESS');
+      throw error;
+    }
+  }, { behavior: 'immediate' });
+}
+
+/**
+ * Pays the amount due on an invoice with a card of its billing profile. Throws the domain errors of
+ * errors.ts; a processor decline is a CardDeclinedError, recorded and replayed for the same key like
+ * a success. See PayInvoiceResult for the lost-answer case.
+ */
+export async function payInvoice(services: BillingServices, access: AccessView, input: PayInvoiceInput): Promise<PayInvoiceResult> {
+  if (!access.principal) throw new NotAuthorizedError('Sign in to pay invoices.');
+  if (input.idempotencyKey.length < 1 || input.idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw new ValidationError('input.idempotencyKey', `The idempotency key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`);
+  }
+  const actor = principalId(access.principal);
+  const begun = await beginIdempotent<StoredPayInvoiceOutcome>(services, {
+    principal: actor,
+    operation: PAY_INVOICE_OPERATION,
+    key: input.idempotencyKey,
+    fingerprint: requestFingerprint({ invoiceId: input.invoiceId, paymentMethodId: input.paymentMethodId }),
+  });
+  switch (begun.kind) {
+    case 'replay':
+      return replay(begun.response);
+    case 'in-progress':
+      throw new IdempotencyKeyInUseError();
+    case 'conflict':
+      throw new IdempotencyKeyConflictError();
+    case 'new':
+      break;
+  }
+
+  let attempt: { payment: PaymentRow; invoice: InvoiceRow; token: string };
+  try {
+    const { invoice, method } = await loadPayable(services, access, input);
+    attempt = { ...reserveAttempt(services, invoice.id, method, actor, begun.recordId), token: method.processorToken };
+  } catch (error) {
+    // Nothing was charged or written: forget the key so that a retry is a fresh request.
+    await abandonIdempotent(services, begun.recordId);
+    throw error;
+  }
+  const { payment, invoice, token } = attempt;
+  publishPaymentEvents(services, payment, invoice);
+
+  let outcome: ChargeOutcome | null = null;
+  try {
+    outcome = await services.processor.charge(
+      {
+        idempotencyKey: payment.processorIdempotencyKey,
+        token,
+        amountMinor: payment.amountMinor,
+        currency: payment.currency,
+        description: `Invoice ${invoice.number}`,
+      },
+      { timeoutMs: services.settings.processorTimeoutMs },
+    );
+  } catch {
+    // A timeout, or any failure mid-call: the charge may or may not have happened, so the attempt
+    // stays PROCESSING and the processor is asked, never charged again.
+  }
+  await services.faults?.afterChargeBeforeFinalize?.();
+
+  if (outcome) return resultOf((await settlePayment(services, payment.id, outcome, 'request')).payment);
+
+  const checked = await settleFromProcessor(services, payment, { writeOffMissing: false, settledBy: 'request' });
+  if (checked.status === 'PROCESSING') {
+    await recordAudit(
+      services.db,
+      {
+        actor,
+        action: 'invoice.pay',
+        target: `invoice:${invoice.id}`,
+        outcome: 'unknown',
+        billingAccountId: invoice.billingAccountId,
+        detail: { paymentId: payment.id, paymentMethodId: payment.paymentMethodId, amountMinor: payment.amountMinor, currency: payment.currency },
+      },
+      services.clock.now(),
+    );
+  }
+  return resultOf(checked);
+}
