@@ -1,0 +1,183 @@
+// Money moves exactly once, over real HTTP: races, replays, every sandbox failure mode, live events.
+import { toGlobalId } from '@billing/schema/graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from './harness.js';
+
+let gw: TestGateway;
+const invoice = (id: number) => toGlobalId('Invoice', id);
+const card = (id: number) => toGlobalId('PaymentMethod', id);
+const ENGINEERING = toGlobalId('BillingProfile', 1);
+
+const PAY = `mutation($input: PayInvoiceInput!) {
+  payInvoice(input: $input) {
+    __typename
+    ... on Error { code message }
+    ... on InvoiceNotPayableError { notPayableReason }
+    ... on CardDeclinedError { declineCode }
+    ... on PayInvoiceSuccess { invoice { id status amountDue { minorUnits } } payment { id status } }
+  }
+}`;
+
+const pay = (invoiceId: number, cardId: string, idempotencyKey: string) =>
+  gw.gql(PAY, { input: { invoiceId: invoice(invoiceId), paymentMethodId: cardId, idempotencyKey } });
+
+const sql = <T>(query: string, ...params: unknown[]) => gw.gateway.resources.database.sqlite.prepare(query).all(...params) as T[];
+const ledger = () => gw.gateway.resources.sandbox;
+
+async function addCard(cardNumber: string): Promise<string> {
+  const r = await gw.gql(
+    `mutation($input: AddPaymentMethodInput!) { addPaymentMethod(input: $input) { __typename ... on AddPaymentMethodSuccess { paymentMethod { id } } } }`,
+    { input: { billingProfileId: ENGINEERING, cardNumber, expMonth: 12, expYear: 2030, cvc: '123', holderName: 'Ada Lovelace' } },
+  );
+  expect(r.data!.addPaymentMethod.__typename).toBe('AddPaymentMethodSuccess');
+  return r.data!.addPaymentMethod.paymentMethod.id;
+}
+
+beforeAll(async () => {
+  // A little processor latency so concurrent requests really overlap.
+  gw = await startTestGateway({ env: { SANDBOX_LATENCY_MS: '25', PROCESSOR_TIMEOUT_MS: '300' } });
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+describe('races', () => {
+  it('60 concurrent payInvoice requests with different keys: exactly one charge', async () => {
+    const before = ledger().chargeCount();
+    const responses = await Promise.all(Array.from({ length: 60 }, (_, i) => pay(2, card(1), `race-${i}`)));
+    const kinds = responses.map((r) => r.data!.payInvoice.__typename);
+    expect(kinds.filter((k) => k === 'PayInvoiceSuccess')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'InvoiceNotPayableError')).toHaveLength(59);
+    const reasons = new Set(responses.map((r) => r.data!.payInvoice.notPayableReason).filter(Boolean));
+    expect([...reasons].every((reason) => reason === 'PAYMENT_IN_PROGRESS' || reason === 'ALREADY_PAID')).toBe(true);
+    expect(sql<{ n: number }>("SELECT count(*) AS n FROM payments WHERE invoice_id = 2 AND status = 'SUCCEEDED'")[0]!.n).toBe(1);
+    expect(sql<{ n: number }>('SELECT count(*) AS n FROM payments WHERE invoice_id = 2')[0]!.n).toBe(1);
+    expect(ledger().chargeCount() - before).toBe(1);
+  });
+});
+
+describe('idempotency keys', () => {
+  it('a sequential replay returns the identical response and charges once', async () => {
+    const before = ledger().chargeCount();
+    const first = await pay(3, card(1), 'replay-sequential');
+    const second = await pay(3, card(1), 'replay-sequential');
+    expect(first.data!.payInvoice.__typename).toBe('PayInvoiceSuccess');
+    expect(second.text).toBe(first.text);
+    expect(ledger().chargeCount() - before).toBe(1);
+  });
+
+  it('concurrent replays: one charge; the others are told it is in progress, then get the same answer', async () => {
+    const before = ledger().chargeCount();
+    const responses = await Promise.all(Array.from({ length: 20 }, () => pay(11, toGlobalId('PaymentMethod', 5), 'replay-concurrent')));
+    const kinds = new Set(responses.map((r) => r.data!.payInvoice.__typename));
+    expect([...kinds].every((k) => k === 'PayInvoiceSuccess' || k === 'IdempotencyKeyInUseError')).toBe(true);
+    expect(kinds.has('PayInvoiceSuccess')).toBe(true);
+    const settled = await pay(11, toGlobalId('PaymentMethod', 5), 'replay-concurrent');
+    const success = responses.find((r) => r.data!.payInvoice.__typename === 'PayInvoiceSuccess')!;
+    expect(settled.text).toBe(success.text);
+    expect(ledger().chargeCount() - before).toBe(1);
+  });
+
+  it('a declined payment is stored and replayed for its key, without charging again', async () => {
+    const declining = await addCard('4000000000009995');
+    const attempts = ledger().ledgerEntries().length;
+    const first = await pay(12, declining, 'declined-replay');
+    // The seed's Marketing invoice cannot use an Engineering card: use an Engineering invoice instead.
+    expect(first.data!.payInvoice.__typename).toBe('PaymentMethodUnusableError');
+    const engineeringInvoice = sql<{ id: number }>(
+      "SELECT id FROM invoices WHERE billing_profile_id = 1 AND lifecycle = 'OPEN' ORDER BY id LIMIT 1",
+    )[0]!.id;
+    const declined = await pay(engineeringInvoice, declining, 'declined-replay-2');
+    expect(declined.data!.payInvoice).toMatchObject({ __typename: 'CardDeclinedError', declineCode: 'INSUFFICIENT_FUNDS' });
+    const replayed = await pay(engineeringInvoice, declining, 'declined-replay-2');
+    expect(replayed.text).toBe(declined.text);
+    expect(ledger().ledgerEntries().length - attempts).toBe(1);
+  });
+});
+
+describe('every sandbox failure mode', () => {
+  it.each([
+    ['4000000000000002', 'GENERIC_DECLINE'],
+    ['4000000000009995', 'INSUFFICIENT_FUNDS'],
+    ['4000000000000069', 'EXPIRED_CARD'],
+    ['4000000000000127', 'INCORRECT_CVC'],
+    ['4000000000000119', 'PROCESSING_ERROR'],
+  ])('card %s: CardDeclinedError %s, invoice still payable, attempt recorded as failed', async (number, declineCode) => {
+    const method = await addCard(number);
+    const target = sql<{ id: number }>("SELECT id FROM invoices WHERE billing_profile_id = 1 AND lifecycle = 'OPEN' ORDER BY id LIMIT 1")[0]!.id;
+    const r = await pay(target, method, `mode-${number}`);
+    expect(r.data!.payInvoice).toMatchObject({ __typename: 'CardDeclinedError', declineCode, code: 'CARD_DECLINED' });
+    const after = await gw.gql('query($id: ID!) { invoice(id: $id) { viewerCanPay paymentInProgress payments { status failureCode } } }', {
+      id: invoice(target),
+    });
+    expect(after.data!.invoice.viewerCanPay).toBe(true);
+    expect(after.data!.invoice.paymentInProgress).toBe(false);
+    expect(after.data!.invoice.payments[0]).toEqual({ status: 'FAILED', failureCode: declineCode });
+  });
+
+  it('a processor that never answers: the payment stays PROCESSING, then reconciliation fails it and reopens the invoice', async () => {
+    const method = await addCard('4000000000000341');
+    const target = sql<{ id: number }>("SELECT id FROM invoices WHERE billing_profile_id = 1 AND lifecycle = 'OPEN' ORDER BY id LIMIT 1")[0]!.id;
+    const r = await pay(target, method, 'never-answers');
+    expect(r.data!.payInvoice).toMatchObject({ __typename: 'PayInvoiceSuccess', payment: { status: 'PROCESSING' } });
+    const retry = await pay(target, method, 'never-answers');
+    expect(retry.data!.payInvoice.__typename).toBe('IdempotencyKeyInUseError');
+    gw.clock.advance(2 * 60 * 60 * 1000);
+    const { reconcileStalePayments } = await import('@billing/schema/billing');
+    const summary = await reconcileStalePayments(gw.gateway.resources.services);
+    expect(summary.failed).toBeGreaterThanOrEqual(1);
+    const after = await gw.gql('query($id: ID!) { invoice(id: $id) { viewerCanPay payments { status failureCode } } }', { id: invoice(target) });
+    expect(after.data!.invoice.viewerCanPay).toBe(true);
+    expect(after.data!.invoice.payments[0]).toEqual({ status: 'FAILED', failureCode: 'PROCESSING_ERROR' });
+    const settled = await pay(target, method, 'never-answers');
+    expect(settled.data!.payInvoice).toMatchObject({ __typename: 'CardDeclinedError', declineCode: 'PROCESSING_ERROR' });
+  });
+});
+
+describe('live updates', () => {
+  it('an SSE subscriber on the account sees the payment and the paid invoice; another tenant sees nothing', async () => {
+    const subscribe = async (as: 'rita' | 'olga') => {
+      const controller = new AbortController();
+      const response = await fetch(gw.url, {
+        method: 'POST',
+        signal: controller.signal,
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...gw.headersFor(as) },
+        body: JSON.stringify({ query: 'subscription { billingEvents { type invoice { id number status } payment { status } } }' }),
+      });
+      expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+      const reader = response.body!.getReader();
+      let text = '';
+      const read = (async () => {
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            text += new TextDecoder().decode(value);
+          }
+        } catch {
+          // aborted
+        }
+      })();
+      return {
+        text: () => text,
+        stop: async () => {
+          controller.abort();
+          await read;
+        },
+      };
+    };
+    const rita = await subscribe('rita');
+    const olga = await subscribe('olga');
+    const target = sql<{ id: number }>("SELECT id FROM invoices WHERE billing_profile_id = 1 AND lifecycle = 'OPEN' ORDER BY id LIMIT 1")[0]!.id;
+    const paid = await pay(target, card(1), 'live-update');
+    expect(paid.data!.payInvoice.__typename).toBe('PayInvoiceSuccess');
+    for (let i = 0; i < 50 && !rita.text().includes('"PAID"'); i++) await new Promise((r) => setTimeout(r, 20));
+    await rita.stop();
+    await olga.stop();
+    expect(rita.text()).toContain('"PAYMENT_UPDATED"');
+    expect(rita.text()).toContain(`"id":"${invoice(target)}","number"`);
+    expect(rita.text()).toMatch(/"status":"PAID"/);
+    expect(olga.text()).not.toContain('PAYMENT_UPDATED');
+    expect(olga.text()).not.toContain('INVOICE_UPDATED');
+  });
+});
