@@ -1,4 +1,5 @@
 // The Yoga app factory: schema + context + gateway plugins. `main.ts` hands it to node:http.
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { billingSchema, type GraphQLContext } from '@billing/schema/graphql';
 import type { BillingServices } from '@billing/schema/billing';
@@ -27,6 +28,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     graphiql: config.graphiql
       ? { title: 'Billing gateway', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: '{\n  "Authorization": "Bearer <token>"\n}' }
       : false,
+    // GraphiQL's assets are served by the gateway itself, so it works without a CDN (and offline).
+    renderGraphiQL,
     landingPage: false,
     // Unexpected errors never leak internals; development keeps the original message for debugging.
     maskedErrors: { isDev: config.mode === 'development' },
