@@ -7,7 +7,7 @@ import { principalId, type AccessView } from './access.js';
 import { auditRow } from './audit.js';
 import { validateNewCard } from './cards.js';
 import type { Clock } from './clock.js';
-import { NotAuthorizedError, NotFoundError, ValidationError } from './errors.js';
+import { NotAuthorizedError, NotFoundError, PaymentMethodUnusableError } from './errors.js';
 import type { CardDetails } from './payment-processor.js';
 import type { BillingServices } from './services.js';
 
@@ -136,8 +136,7 @@ export async function setDefaultPaymentMethod(
   paymentMethodId: number,
 ): Promise<PaymentMethodRow> {
   const { method, actor } = await loadManageable(services, access, paymentMethodId);
-  // A ValidationError (not PaymentMethodUnusableError) because the mutation's result union is the common errors.
-  if (method.removedAt) throw new ValidationError('input.paymentMethodId', 'This payment method was removed.');
+  if (method.removedAt) throw new PaymentMethodUnusableError('REMOVED');
   const now = services.clock.now();
   services.db.transaction((tx) => {
     setProfileDefault(tx, method.billingProfileId, method.id);

@@ -2,7 +2,7 @@ import { readTarget } from './visibility.js';
 import { CARD_BRANDS } from '../billing/payment-processor.js';
 import { isCardExpired } from '../billing/cards.js';
 import { addPaymentMethod, removePaymentMethod, setDefaultPaymentMethod } from '../billing/payment-methods.js';
-import { NotFoundError } from '../billing/errors.js';
+import { NotFoundError, PaymentMethodUnusableError } from '../billing/errors.js';
 import { builder } from './builder.js';
 import { COMMON_ERRORS } from './errors.js';
 import { fromGlobalId } from './ids.js';
@@ -77,45 +77,45 @@ builder.mutationField('addPaymentMethod', (t) =>
           holderName: input.holderName,
         },
       });
-      return ctx.services.db.query.paymentMethods.findFirst(query({ where: { id: created.id } })).then((row) => row!);
+      return (await ctx.services.db.query.paymentMethods.findFirst(query({ where: { id: created.id } })))!;
     },
   }),
 );
 
-builder.mutationField('setDefaultPaymentMethod', (t) =>
-  t.drizzleField({
-    type: 'paymentMethods',
-    description: 'Chooses the card that pays this profile\'s invoices by default (owner or contributor).',
-    args: { input: t.arg({ type: PaymentMethodIdInput('SetDefaultPaymentMethodInput'), required: true }) },
-    authScopes: { authenticated: true },
-    errors: {
-      types: [...COMMON_ERRORS],
-      result: { name: 'SetDefaultPaymentMethodSuccess' },
-      union: { name: 'SetDefaultPaymentMethodResult' },
-      dataField: { name: 'paymentMethod' },
-    },
-    resolve: async (query, _root, { input }, ctx) => {
-      const updated = await setDefaultPaymentMethod(ctx.services, ctx.access, paymentMethodIdOrThrow(input.paymentMethodId));
-      return ctx.services.db.query.paymentMethods.findFirst(query({ where: { id: updated.id } })).then((row) => row!);
-    },
-  }),
-);
+/** The two card mutations that take just a card's ID: same input, same result shape. */
+function registerPaymentMethodMutation(
+  name: 'setDefaultPaymentMethod' | 'removePaymentMethod',
+  description: string,
+  action: typeof setDefaultPaymentMethod,
+) {
+  const typeName = name[0]!.toUpperCase() + name.slice(1);
+  builder.mutationField(name, (t) =>
+    t.drizzleField({
+      type: 'paymentMethods',
+      description,
+      args: { input: t.arg({ type: PaymentMethodIdInput(`${typeName}Input`), required: true }) },
+      authScopes: { authenticated: true },
+      errors: {
+        types: [...COMMON_ERRORS, PaymentMethodUnusableError],
+        result: { name: `${typeName}Success` },
+        union: { name: `${typeName}Result` },
+        dataField: { name: 'paymentMethod' },
+      },
+      resolve: async (query, _root, { input }, ctx) => {
+        const changed = await action(ctx.services, ctx.access, paymentMethodIdOrThrow(input.paymentMethodId));
+        return (await ctx.services.db.query.paymentMethods.findFirst(query({ where: { id: changed.id } })))!;
+      },
+    }),
+  );
+}
 
-builder.mutationField('removePaymentMethod', (t) =>
-  t.drizzleField({
-    type: 'paymentMethods',
-    description: 'Removes a card (owner or contributor). Past payments keep showing which card paid them.',
-    args: { input: t.arg({ type: PaymentMethodIdInput('RemovePaymentMethodInput'), required: true }) },
-    authScopes: { authenticated: true },
-    errors: {
-      types: [...COMMON_ERRORS],
-      result: { name: 'RemovePaymentMethodSuccess' },
-      union: { name: 'RemovePaymentMethodResult' },
-      dataField: { name: 'paymentMethod' },
-    },
-    resolve: async (query, _root, { input }, ctx) => {
-      const removed = await removePaymentMethod(ctx.services, ctx.access, paymentMethodIdOrThrow(input.paymentMethodId));
-      return ctx.services.db.query.paymentMethods.findFirst(query({ where: { id: removed.id } })).then((row) => row!);
-    },
-  }),
+registerPaymentMethodMutation(
+  'setDefaultPaymentMethod',
+  "Chooses the card that pays this profile's invoices by default (owner or contributor). A removed card cannot be chosen.",
+  setDefaultPaymentMethod,
+);
+registerPaymentMethodMutation(
+  'removePaymentMethod',
+  'Removes a card (owner or contributor). Past payments keep showing which card paid them. Removing twice is harmless.',
+  removePaymentMethod,
 );
