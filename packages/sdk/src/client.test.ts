@@ -2,7 +2,7 @@
 // retries and idempotent payment retries.
 import { seedLargeInvoices } from '@billing/schema/db';
 import { toGlobalId } from '@billing/schema/graphql';
-import { startTestGateway, TODAY, type TestGateway } from '@billing/server/testing';
+import { cardId, invoiceId, startTestGateway, TODAY, type TestGateway } from '@billing/server/testing';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { createBillingClient, type BillingClient } from './client.js';
 import { BillingClientError } from './errors.js';
@@ -13,8 +13,6 @@ let ada: BillingClient;
 const CONTOSO = toGlobalId('BillingAccount', 1);
 const ENGINEERING = toGlobalId('BillingProfile', 1);
 const MARKETING = toGlobalId('BillingProfile', 2);
-const invoice = (id: number) => toGlobalId('Invoice', id);
-const card = (id: number) => toGlobalId('PaymentMethod', id);
 
 function ledgerCharges(): number {
   return gw.gateway.resources.sandbox.chargeCount();
@@ -59,12 +57,12 @@ describe('reads', () => {
     expect(page!.nodes.length).toBeGreaterThan(0);
     expectTypeOf(page!.nodes[0]!.status).toEqualTypeOf<InvoiceStatus>();
     expect(page!.nodes.every((n) => n.status === 'PAST_DUE')).toBe(true);
-    const detail = await ada.invoice(invoice(1));
+    const detail = await ada.invoice(invoiceId(1));
     expect(detail!.lineItems.length).toBeGreaterThan(0);
     expect(detail!.total.minorUnits).toBe(detail!.subtotal.minorUnits + detail!.tax.minorUnits);
     const byNumber = await ada.invoiceByNumber(detail!.number);
     expect(byNumber!.id).toBe(detail!.id);
-    expect(await ada.invoice(invoice(22))).toBeNull(); // Fabrikam's
+    expect(await ada.invoice(invoiceId(22))).toBeNull(); // Fabrikam's
   });
 
   it('allInvoices walks more than 250 invoices page by page, each once', async () => {
@@ -107,31 +105,31 @@ describe('mutations return typed unions to narrow on __typename', () => {
   });
 
   it('payInvoice narrows to each error type with its typed detail', async () => {
-    const declined = await ada.payInvoice({ invoiceId: invoice(2), paymentMethodId: card(3) });
+    const declined = await ada.payInvoice({ invoiceId: invoiceId(2), paymentMethodId: cardId(3) });
     if (declined.__typename !== 'CardDeclinedError') throw new Error(`unexpected ${declined.__typename}`);
     expectTypeOf(declined.declineCode).toEqualTypeOf<DeclineCode>();
     expect(declined.declineCode).toBe('GENERIC_DECLINE');
 
-    const expired = await ada.payInvoice({ invoiceId: invoice(2), paymentMethodId: card(4) });
+    const expired = await ada.payInvoice({ invoiceId: invoiceId(2), paymentMethodId: cardId(4) });
     if (expired.__typename !== 'PaymentMethodUnusableError') throw new Error(`unexpected ${expired.__typename}`);
     expectTypeOf(expired.unusableReason).toEqualTypeOf<PaymentMethodUnusableReason>();
     expect(expired.unusableReason).toBe('EXPIRED');
 
-    const paid = await ada.payInvoice({ invoiceId: invoice(5), paymentMethodId: card(1) });
+    const paid = await ada.payInvoice({ invoiceId: invoiceId(5), paymentMethodId: cardId(1) });
     if (paid.__typename !== 'InvoiceNotPayableError') throw new Error(`unexpected ${paid.__typename}`);
     expectTypeOf(paid.notPayableReason).toEqualTypeOf<InvoiceNotPayableReason>();
     expect(paid.notPayableReason).toBe('ALREADY_PAID');
 
-    const missing = await ada.payInvoice({ invoiceId: 'nope', paymentMethodId: card(1) });
+    const missing = await ada.payInvoice({ invoiceId: 'nope', paymentMethodId: cardId(1) });
     if (missing.__typename !== 'NotFoundError') throw new Error(`unexpected ${missing.__typename}`);
     expect(missing.resource).toBe('Invoice');
 
     const rita = createBillingClient({ url: gw.url, token: gw.tokens.rita });
-    const denied = await rita.payInvoice({ invoiceId: invoice(2), paymentMethodId: card(1) });
+    const denied = await rita.payInvoice({ invoiceId: invoiceId(2), paymentMethodId: cardId(1) });
     expect(denied.__typename).toBe('NotAuthorizedError');
     if (denied.__typename === 'NotAuthorizedError') expect(denied.message).toMatch(/admin/);
 
-    const ok = await ada.payInvoice({ invoiceId: invoice(2), paymentMethodId: card(1) });
+    const ok = await ada.payInvoice({ invoiceId: invoiceId(2), paymentMethodId: cardId(1) });
     if (ok.__typename !== 'PayInvoiceSuccess') throw new Error(`unexpected ${ok.__typename}`);
     expect(ok.invoice.status).toBe('PAID');
     expect(ok.payment.status).toBe('SUCCEEDED');
@@ -171,7 +169,7 @@ describe('transport', () => {
       throw new TypeError('fetch failed');
     };
     const client = createBillingClient({ url: gw.url, token: gw.tokens.ada, fetch: down, retry: { baseDelayMs: 1 } });
-    const error = await client.removePaymentMethod(card(2)).catch((e: unknown) => e);
+    const error = await client.removePaymentMethod(cardId(2)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BillingClientError);
     expect((error as BillingClientError).kind).toBe('network');
     expect(calls).toBe(1);
@@ -193,7 +191,7 @@ describe('transport', () => {
       return response;
     };
     const client = createBillingClient({ url: gw.url, token: gw.tokens.ada, fetch: lossy, retry: { baseDelayMs: 1 } });
-    const result = await client.payInvoice({ invoiceId: invoice(3), paymentMethodId: card(1) });
+    const result = await client.payInvoice({ invoiceId: invoiceId(3), paymentMethodId: cardId(1) });
     expect(result.__typename).toBe('PayInvoiceSuccess');
     expect(calls).toBe(2);
     expect(keys[0]).toBe(keys[1]);
@@ -220,10 +218,10 @@ describe('subscription', () => {
       for await (const event of olgaEvents) olgaSaw.push(event.invoice.number);
     })();
     await new Promise((resolve) => setTimeout(resolve, 300)); // let both streams open
-    const pay = ada.payInvoice({ invoiceId: invoice(11), paymentMethodId: card(5) });
+    const pay = ada.payInvoice({ invoiceId: invoiceId(11), paymentMethodId: cardId(5) });
     let paidSeen = false;
     for await (const event of ritaEvents) {
-      if (event.type === 'INVOICE_UPDATED' && event.invoice.id === invoice(11) && event.invoice.status === 'PAID') {
+      if (event.type === 'INVOICE_UPDATED' && event.invoice.id === invoiceId(11) && event.invoice.status === 'PAID') {
         paidSeen = true;
         break;
       }

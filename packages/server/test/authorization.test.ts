@@ -2,7 +2,7 @@
 // and no answer to a Contoso caller ever carries Fabrikam's data (or the reverse).
 import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type Caller, type TestGateway } from './harness.js';
+import { cardId, invoiceId, startTestGateway, type Caller, type TestGateway } from './harness.js';
 
 let gw: TestGateway;
 let keyAllScopes: string;
@@ -13,8 +13,6 @@ const CONTOSO = toGlobalId('BillingAccount', 1);
 const FABRIKAM = toGlobalId('BillingAccount', 2);
 const ENGINEERING = toGlobalId('BillingProfile', 1);
 const MARKETING = toGlobalId('BillingProfile', 2);
-const invoice = (id: number) => toGlobalId('Invoice', id);
-const card = (id: number) => toGlobalId('PaymentMethod', id);
 
 type CallerName = 'owner' | 'contributor' | 'reader' | 'invoiceManager' | 'otherTenant' | 'anonymous' | 'keyWithScope' | 'keyWithoutScope';
 const CALLERS: CallerName[] = ['owner', 'contributor', 'reader', 'invoiceManager', 'otherTenant', 'anonymous', 'keyWithScope', 'keyWithoutScope'];
@@ -92,7 +90,7 @@ describe('queries', () => {
       const r = await call(
         name,
         'query($id: ID!) { invoice(id: $id) { number } invoiceByNumber(number: "G100007919") { number } node(id: $id) { id } }',
-        { id: invoice(1) },
+        { id: invoiceId(1) },
       );
       expect(r.errors).toBeUndefined();
       expect(r.data!.invoice !== null).toBe(sees);
@@ -105,7 +103,7 @@ describe('queries', () => {
     'invoice in the Marketing profile (not the invoice manager\'s): %s sees=%s',
     async (name, sees) => {
       const r = await call(name, 'query($id: ID!) { invoice(id: $id) { number } billingProfile(id: $p) { displayName } }'.replace('$id: ID!', '$id: ID!, $p: ID!'), {
-        id: invoice(11),
+        id: invoiceId(11),
         p: MARKETING,
       });
       expect(r.errors).toBeUndefined();
@@ -175,7 +173,7 @@ describe('mutations', () => {
   it.each(CALLERS)('payInvoice as %s', async (name) => {
     const plan = payers[name];
     const r = await call(name, payInvoice, {
-      input: { invoiceId: invoice(plan.invoiceId), paymentMethodId: card(plan.cardId), idempotencyKey: `matrix-${name}` },
+      input: { invoiceId: invoiceId(plan.invoiceId), paymentMethodId: cardId(plan.cardId), idempotencyKey: `matrix-${name}` },
     });
     expect(r.errors).toBeUndefined();
     expect(r.data!.payInvoice.__typename).toBe(plan.expect);
@@ -185,7 +183,7 @@ describe('mutations', () => {
   });
 
   it('the invoice refused to everyone else is still payable', async () => {
-    const r = await gw.gql('query($id: ID!) { invoice(id: $id) { status viewerCanPay payments { id } } }', { id: invoice(3) });
+    const r = await gw.gql('query($id: ID!) { invoice(id: $id) { status viewerCanPay payments { id } } }', { id: invoiceId(3) });
     expect(r.data!.invoice).toEqual({ status: 'PAST_DUE', viewerCanPay: true, payments: [] });
   });
 
@@ -200,7 +198,7 @@ describe('mutations', () => {
     const expectedDenial = name === 'otherTenant' ? 'NotFoundError' : 'NotAuthorizedError';
     expect(added.data!.addPaymentMethod.__typename).toBe(allowed ? 'AddPaymentMethodSuccess' : expectedDenial);
     // Existing card 2 for the denied callers: they must not be able to touch it either.
-    const target = allowed ? added.data!.addPaymentMethod.paymentMethod.id : card(2);
+    const target = allowed ? added.data!.addPaymentMethod.paymentMethod.id : cardId(2);
     const setDefault = await call(
       name,
       'mutation($id: ID!) { setDefaultPaymentMethod(input: { paymentMethodId: $id }) { __typename ... on SetDefaultPaymentMethodSuccess { paymentMethod { isDefault } } } }',

@@ -1,11 +1,9 @@
 // Every mutation error type is reachable and typed, and bad input changes nothing in the database.
 import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './harness.js';
+import { cardId, invoiceId, startTestGateway, type TestGateway } from './harness.js';
 
 let gw: TestGateway;
-const invoice = (id: number) => toGlobalId('Invoice', id);
-const card = (id: number) => toGlobalId('PaymentMethod', id);
 const ENGINEERING = toGlobalId('BillingProfile', 1);
 
 const PAY = `mutation($input: PayInvoiceInput!) {
@@ -47,16 +45,16 @@ afterAll(async () => {
 
 describe('payInvoice errors are typed, and refusals change nothing', () => {
   it.each([
-    ['an invoice ID that does not decode', { invoiceId: 'not-an-id', paymentMethodId: card(1) }, { __typename: 'NotFoundError', resource: 'Invoice' }],
-    ['a card ID passed as invoice ID', { invoiceId: card(1), paymentMethodId: card(1) }, { __typename: 'NotFoundError', resource: 'Invoice' }],
-    ['an invoice that does not exist', { invoiceId: invoice(9999), paymentMethodId: card(1) }, { __typename: 'NotFoundError', resource: 'Invoice' }],
-    ["another tenant's invoice", { invoiceId: invoice(23), paymentMethodId: card(1) }, { __typename: 'NotFoundError', resource: 'Invoice' }],
-    ["another tenant's card", { invoiceId: invoice(2), paymentMethodId: card(7) }, { __typename: 'NotFoundError', resource: 'PaymentMethod' }],
-    ['a paid invoice', { invoiceId: invoice(5), paymentMethodId: card(1) }, { __typename: 'InvoiceNotPayableError', notPayableReason: 'ALREADY_PAID' }],
-    ['a void invoice', { invoiceId: invoice(4), paymentMethodId: card(1) }, { __typename: 'InvoiceNotPayableError', notPayableReason: 'VOID' }],
-    ['an expired card', { invoiceId: invoice(2), paymentMethodId: card(4) }, { __typename: 'PaymentMethodUnusableError', unusableReason: 'EXPIRED' }],
-    ["another profile's card", { invoiceId: invoice(2), paymentMethodId: card(5) }, { __typename: 'PaymentMethodUnusableError', unusableReason: 'OTHER_PROFILE' }],
-    ['an empty idempotency key', { invoiceId: invoice(2), paymentMethodId: card(1), idempotencyKey: '' }, { __typename: 'ValidationError', field: 'input.idempotencyKey' }],
+    ['an invoice ID that does not decode', { invoiceId: 'not-an-id', paymentMethodId: cardId(1) }, { __typename: 'NotFoundError', resource: 'Invoice' }],
+    ['a card ID passed as invoice ID', { invoiceId: cardId(1), paymentMethodId: cardId(1) }, { __typename: 'NotFoundError', resource: 'Invoice' }],
+    ['an invoice that does not exist', { invoiceId: invoiceId(9999), paymentMethodId: cardId(1) }, { __typename: 'NotFoundError', resource: 'Invoice' }],
+    ["another tenant's invoice", { invoiceId: invoiceId(23), paymentMethodId: cardId(1) }, { __typename: 'NotFoundError', resource: 'Invoice' }],
+    ["another tenant's card", { invoiceId: invoiceId(2), paymentMethodId: cardId(7) }, { __typename: 'NotFoundError', resource: 'PaymentMethod' }],
+    ['a paid invoice', { invoiceId: invoiceId(5), paymentMethodId: cardId(1) }, { __typename: 'InvoiceNotPayableError', notPayableReason: 'ALREADY_PAID' }],
+    ['a void invoice', { invoiceId: invoiceId(4), paymentMethodId: cardId(1) }, { __typename: 'InvoiceNotPayableError', notPayableReason: 'VOID' }],
+    ['an expired card', { invoiceId: invoiceId(2), paymentMethodId: cardId(4) }, { __typename: 'PaymentMethodUnusableError', unusableReason: 'EXPIRED' }],
+    ["another profile's card", { invoiceId: invoiceId(2), paymentMethodId: cardId(5) }, { __typename: 'PaymentMethodUnusableError', unusableReason: 'OTHER_PROFILE' }],
+    ['an empty idempotency key', { invoiceId: invoiceId(2), paymentMethodId: cardId(1), idempotencyKey: '' }, { __typename: 'ValidationError', field: 'input.idempotencyKey' }],
   ])('%s', async (_label, input, expected) => {
     const before = snapshot();
     const result = await pay(input);
@@ -67,28 +65,28 @@ describe('payInvoice errors are typed, and refusals change nothing', () => {
 
   it('a reader is told only the billing account admin can pay, and nothing changes', async () => {
     const before = snapshot();
-    const result = await pay({ invoiceId: invoice(2), paymentMethodId: card(1) }, 'rita');
+    const result = await pay({ invoiceId: invoiceId(2), paymentMethodId: cardId(1) }, 'rita');
     expect(result.__typename).toBe('NotAuthorizedError');
     expect(result.message).toMatch(/billing account admin/i);
     expect(snapshot()).toBe(before);
   });
 
   it('a declined card is a CardDeclinedError; the invoice stays payable', async () => {
-    const result = await pay({ invoiceId: invoice(2), paymentMethodId: card(3) });
+    const result = await pay({ invoiceId: invoiceId(2), paymentMethodId: cardId(3) });
     expect(result).toMatchObject({ __typename: 'CardDeclinedError', declineCode: 'GENERIC_DECLINE', code: 'CARD_DECLINED' });
-    const after = await gw.gql('query($id: ID!) { invoice(id: $id) { status viewerCanPay payments { status failureCode } } }', { id: invoice(2) });
+    const after = await gw.gql('query($id: ID!) { invoice(id: $id) { status viewerCanPay payments { status failureCode } } }', { id: invoiceId(2) });
     expect(after.data!.invoice).toEqual({ status: 'PAST_DUE', viewerCanPay: true, payments: [{ status: 'FAILED', failureCode: 'GENERIC_DECLINE' }] });
   });
 
   it('the same key with different input is a conflict', async () => {
-    const first = await pay({ invoiceId: invoice(1), paymentMethodId: card(1), idempotencyKey: 'conflict-key' });
+    const first = await pay({ invoiceId: invoiceId(1), paymentMethodId: cardId(1), idempotencyKey: 'conflict-key' });
     expect(first.__typename).toBe('PayInvoiceSuccess');
-    const second = await pay({ invoiceId: invoice(2), paymentMethodId: card(1), idempotencyKey: 'conflict-key' });
+    const second = await pay({ invoiceId: invoiceId(2), paymentMethodId: cardId(1), idempotencyKey: 'conflict-key' });
     expect(second.__typename).toBe('IdempotencyKeyConflictError');
   });
 
   it('an invoice with nothing left to pay', async () => {
-    const again = await pay({ invoiceId: invoice(1), paymentMethodId: card(1) });
+    const again = await pay({ invoiceId: invoiceId(1), paymentMethodId: cardId(1) });
     expect(again).toMatchObject({ __typename: 'InvoiceNotPayableError', notPayableReason: 'ALREADY_PAID' });
   });
 });

@@ -1,5 +1,6 @@
 // Starts the real gateway (node:http on a random port, :memory: SQLite, sandbox processor) for tests.
 import { fixedClock, type Clock } from '@billing/schema/billing';
+import { toGlobalId } from '@billing/schema/graphql';
 import { loadConfig, type GatewayConfig } from '../src/config.js';
 import { startGateway, type RunningGateway } from '../src/gateway.js';
 
@@ -12,6 +13,12 @@ export const DEMO_USERS = {
   olga: 5,
 } as const;
 export type DemoUserName = keyof typeof DEMO_USERS;
+
+/** Global IDs of seeded rows by numeric id (the demo seed is deterministic). */
+export const invoiceId = (id: number) => toGlobalId('Invoice', id);
+export const cardId = (id: number) => toGlobalId('PaymentMethod', id);
+export const profileId = (id: number) => toGlobalId('BillingProfile', id);
+export const accountId = (id: number) => toGlobalId('BillingAccount', id);
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
   status: number;

@@ -1,11 +1,9 @@
 // Money moves exactly once, over real HTTP: races, replays, every sandbox failure mode, live events.
 import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './harness.js';
+import { cardId, invoiceId, startTestGateway, type TestGateway } from './harness.js';
 
 let gw: TestGateway;
-const invoice = (id: number) => toGlobalId('Invoice', id);
-const card = (id: number) => toGlobalId('PaymentMethod', id);
 const ENGINEERING = toGlobalId('BillingProfile', 1);
 
 const PAY = `mutation($input: PayInvoiceInput!) {
@@ -18,8 +16,8 @@ const PAY = `mutation($input: PayInvoiceInput!) {
   }
 }`;
 
-const pay = (invoiceId: number, cardId: string, idempotencyKey: string) =>
-  gw.gql(PAY, { input: { invoiceId: invoice(invoiceId), paymentMethodId: cardId, idempotencyKey } });
+const pay = (invoice: number, paymentMethodId: string, idempotencyKey: string) =>
+  gw.gql(PAY, { input: { invoiceId: invoiceId(invoice), paymentMethodId, idempotencyKey } });
 
 const sql = <T>(query: string, ...params: unknown[]) => gw.gateway.resources.database.sqlite.prepare(query).all(...params) as T[];
 const ledger = () => gw.gateway.resources.sandbox;
@@ -44,7 +42,7 @@ afterAll(async () => {
 describe('races', () => {
   it('60 concurrent payInvoice requests with different keys: exactly one charge', async () => {
     const before = ledger().chargeCount();
-    const responses = await Promise.all(Array.from({ length: 60 }, (_, i) => pay(2, card(1), `race-${i}`)));
+    const responses = await Promise.all(Array.from({ length: 60 }, (_, i) => pay(2, cardId(1), `race-${i}`)));
     const kinds = responses.map((r) => r.data!.payInvoice.__typename);
     expect(kinds.filter((k) => k === 'PayInvoiceSuccess')).toHaveLength(1);
     expect(kinds.filter((k) => k === 'InvoiceNotPayableError')).toHaveLength(59);
@@ -59,8 +57,8 @@ describe('races', () => {
 describe('idempotency keys', () => {
   it('a sequential replay returns the identical response and charges once', async () => {
     const before = ledger().chargeCount();
-    const first = await pay(3, card(1), 'replay-sequential');
-    const second = await pay(3, card(1), 'replay-sequential');
+    const first = await pay(3, cardId(1), 'replay-sequential');
+    const second = await pay(3, cardId(1), 'replay-sequential');
     expect(first.data!.payInvoice.__typename).toBe('PayInvoiceSuccess');
     expect(second.text).toBe(first.text);
     expect(ledger().chargeCount() - before).toBe(1);
@@ -108,7 +106,7 @@ describe('every sandbox failure mode', () => {
     const r = await pay(target, method, `mode-${number}`);
     expect(r.data!.payInvoice).toMatchObject({ __typename: 'CardDeclinedError', declineCode, code: 'CARD_DECLINED' });
     const after = await gw.gql('query($id: ID!) { invoice(id: $id) { viewerCanPay paymentInProgress payments { status failureCode } } }', {
-      id: invoice(target),
+      id: invoiceId(target),
     });
     expect(after.data!.invoice.viewerCanPay).toBe(true);
     expect(after.data!.invoice.paymentInProgress).toBe(false);
@@ -126,7 +124,7 @@ describe('every sandbox failure mode', () => {
     const { reconcileStalePayments } = await import('@billing/schema/billing');
     const summary = await reconcileStalePayments(gw.gateway.resources.services);
     expect(summary.failed).toBeGreaterThanOrEqual(1);
-    const after = await gw.gql('query($id: ID!) { invoice(id: $id) { viewerCanPay payments { status failureCode } } }', { id: invoice(target) });
+    const after = await gw.gql('query($id: ID!) { invoice(id: $id) { viewerCanPay payments { status failureCode } } }', { id: invoiceId(target) });
     expect(after.data!.invoice.viewerCanPay).toBe(true);
     expect(after.data!.invoice.payments[0]).toEqual({ status: 'FAILED', failureCode: 'PROCESSING_ERROR' });
     const settled = await pay(target, method, 'never-answers');
@@ -169,13 +167,13 @@ describe('live updates', () => {
     const rita = await subscribe('rita');
     const olga = await subscribe('olga');
     const target = sql<{ id: number }>("SELECT id FROM invoices WHERE billing_profile_id = 1 AND lifecycle = 'OPEN' ORDER BY id LIMIT 1")[0]!.id;
-    const paid = await pay(target, card(1), 'live-update');
+    const paid = await pay(target, cardId(1), 'live-update');
     expect(paid.data!.payInvoice.__typename).toBe('PayInvoiceSuccess');
     for (let i = 0; i < 50 && !rita.text().includes('"PAID"'); i++) await new Promise((r) => setTimeout(r, 20));
     await rita.stop();
     await olga.stop();
     expect(rita.text()).toContain('"PAYMENT_UPDATED"');
-    expect(rita.text()).toContain(`"id":"${invoice(target)}","number"`);
+    expect(rita.text()).toContain(`"id":"${invoiceId(target)}","number"`);
     expect(rita.text()).toMatch(/"status":"PAID"/);
     expect(olga.text()).not.toContain('PAYMENT_UPDATED');
     expect(olga.text()).not.toContain('INVOICE_UPDATED');
