@@ -1,0 +1,296 @@
+// The portal's invoices blade: account and profile pickers, status filter, one page of invoices,
+// "Pay now" on exactly the invoices with `viewerCanPay`, and live updates from `billingEvents`.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { BillingClient, InvoicePage, InvoiceStatus, InvoiceSummaryFragment } from '@billing/sdk';
+import { AGREEMENT_LABEL, formatDate, formatMoney, ROLE_LABEL, STATUS_LABEL } from './format';
+import { PayPanel } from './PayPanel';
+import type { Viewer } from './session';
+
+const PAGE_SIZE = 10;
+const STATUSES: InvoiceStatus[] = ['DUE', 'PAST_DUE', 'PAID', 'VOID'];
+
+export function InvoicesBlade({ client, viewer }: { client: BillingClient; viewer: Viewer }) {
+  const [accountId, setAccountId] = useState(viewer.billingAccounts[0]?.id ?? '');
+  const [profileId, setProfileId] = useState('');
+  const [status, setStatus] = useState<InvoiceStatus | ''>('');
+  // The API pages forward (first/after); "Previous" goes back through the cursors already visited.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [page, setPage] = useState<InvoicePage | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [paying, setPaying] = useState<InvoiceSummaryFragment | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const [reload, setReload] = useState(0);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  const account = viewer.billingAccounts.find((a) => a.id === accountId);
+  const profile = account?.billingProfiles.find((p) => p.id === profileId);
+  // Paying is the billing account admin's (or a profile owner's, on that profile): say so up front.
+  const canPayHere = profile
+    ? profile.viewerPermissions.canPayInvoices
+    : !!account && (account.viewerPermissions.canPayInvoices || account.billingProfiles.some((p) => p.viewerPermissions.canPayInvoices));
+  const role = profile?.viewerRole ?? account?.viewerRole ?? null;
+  const after = cursors[cursors.length - 1] ?? null;
+
+  const resetPaging = () => setCursors([null]);
+
+  useEffect(() => {
+    if (!accountId) return;
+    let current = true;
+    setLoading(true);
+    setLoadError(null);
+    client
+      .listInvoices(profileId ? { profileId } : { accountId }, { first: PAGE_SIZE, after, filter: status ? { statuses: [status] } : {} })
+      .then(
+        (result) => current && setPage(result),
+        (error: unknown) => current && setLoadError((error as Error).message),
+      )
+      .finally(() => current && setLoading(false));
+    return () => {
+      current = false;
+    };
+  }, [client, accountId, profileId, status, after, reload]);
+
+  /** Puts a newer copy of an invoice in place, wherever it came from (payment answer or event). */
+  const replaceInvoice = useCallback((invoice: InvoiceSummaryFragment) => {
+    setPage((current) => current && { ...current, nodes: current.nodes.map((n) => (n.id === invoice.id ? invoice : n)) });
+  }, []);
+
+  // Live updates: invoice changes made anywhere (another tab, another user, a partner's API key)
+  // reach this page over server-sent events. A dropped stream reconnects and reloads the page.
+  useEffect(() => {
+    if (!accountId) return;
+    let stopped = false;
+    let stream: ReturnType<BillingClient['billingEvents']> | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const listen = async (attempt: number) => {
+      stream = client.billingEvents({ accountId });
+      try {
+        for await (const event of stream) {
+          if (event.type !== 'INVOICE_UPDATED') continue;
+          replaceInvoice(event.invoice);
+          if (event.invoice.status === 'PAID') setAnnouncement(`Invoice ${event.invoice.number} is now paid.`);
+        }
+      } catch {
+        // fall through to reconnect
+      }
+      if (stopped) return;
+      retry = setTimeout(() => {
+        setReload((n) => n + 1);
+        void listen(attempt + 1);
+      }, Math.min(30_000, 1_000 * 2 ** attempt));
+    };
+    void listen(0);
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      stream?.close();
+    };
+  }, [client, accountId, replaceInvoice]);
+
+  const onPaid = (invoice: InvoiceSummaryFragment) => {
+    replaceInvoice(invoice);
+    setAnnouncement(`Invoice ${invoice.number} is now paid.`);
+    setPaying(null);
+    headingRef.current?.focus();
+  };
+
+  const closePanel = () => {
+    setPaying(null);
+    headingRef.current?.focus();
+  };
+
+  if (viewer.billingAccounts.length === 0) {
+    return (
+      <section className="card">
+        <h1>Invoices</h1>
+        <p>You have no role on any billing account.</p>
+      </section>
+    );
+  }
+
+  const pageNumber = cursors.length;
+  return (
+    <div className={paying ? 'blade with-panel' : 'blade'}>
+      <section className="card" aria-labelledby="invoices-title">
+        <h1 id="invoices-title" tabIndex={-1} ref={headingRef}>
+          Invoices
+        </h1>
+
+        <div className="scope">
+          <div className="field">
+            <label htmlFor="account">Billing account</label>
+            <select
+              id="account"
+              value={accountId}
+              onChange={(e) => {
+                setAccountId(e.target.value);
+                setProfileId('');
+                resetPaging();
+              }}
+            >
+              {viewer.billingAccounts.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.displayName}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="profile">Billing profile</label>
+            <select
+              id="profile"
+              value={profileId}
+              onChange={(e) => {
+                setProfileId(e.target.value);
+                resetPaging();
+              }}
+            >
+              <option value="">All billing profiles</option>
+              {account?.billingProfiles.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.displayName} ({p.currency})
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="status">Status</label>
+            <select
+              id="status"
+              value={status}
+              onChange={(e) => {
+                setStatus(e.target.value as InvoiceStatus | '');
+                resetPaging();
+              }}
+            >
+              <option value="">All statuses</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {STATUS_LABEL[s]}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+
+        {account && (
+          <dl className="facts">
+            <div>
+              <dt>Agreement</dt>
+              <dd>{AGREEMENT_LABEL[account.agreementType]}</dd>
+            </div>
+            <div>
+              <dt>Your role</dt>
+              <dd>{role ? ROLE_LABEL[role] : 'Roles on some billing profiles'}</dd>
+            </div>
+          </dl>
+        )}
+
+        {account && !canPayHere && (
+          <p role="note" className="message info">
+            Only the billing account admin can pay invoices. You can see them, but not pay them.
+          </p>
+        )}
+
+        <p role="status" aria-live="polite" className="announcement">
+          {announcement}
+        </p>
+
+        {loadError && (
+          <p role="alert" className="message error">
+            Could not load invoices: {loadError}
+          </p>
+        )}
+
+        <div className="table-wrap" role="region" aria-label="Invoice list" tabIndex={0}>
+          <table aria-busy={loading}>
+            <caption>
+              {page ? `${page.totalCount} invoice${page.totalCount === 1 ? '' : 's'}` : 'Invoices'}
+              {loading && <span className="muted"> · loading…</span>}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Invoice</th>
+                <th scope="col">Billing profile</th>
+                <th scope="col">Invoice date</th>
+                <th scope="col">Due date</th>
+                <th scope="col" className="num">
+                  Total
+                </th>
+                <th scope="col" className="num">
+                  Amount due
+                </th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {page?.nodes.map((invoice) => (
+                <tr key={invoice.id}>
+                  <th scope="row">{invoice.number}</th>
+                  <td>{invoice.billingProfile.displayName}</td>
+                  <td>{formatDate(invoice.invoiceDate)}</td>
+                  <td>{formatDate(invoice.dueDate)}</td>
+                  <td className="num">{formatMoney(invoice.total)}</td>
+                  <td className="num">{formatMoney(invoice.amountDue)}</td>
+                  <td>
+                    <StatusBadge invoice={invoice} />
+                  </td>
+                  <td>
+                    {invoice.viewerCanPay && (
+                      <button type="button" className="link" onClick={() => setPaying(invoice)} aria-label={`Pay now: invoice ${invoice.number}`}>
+                        Pay now
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+              {page && page.nodes.length === 0 && (
+                <tr>
+                  <td colSpan={8} className="muted">
+                    No invoices match.
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </div>
+
+        <nav className="pager" aria-label="Invoice pages">
+          <button type="button" className="secondary" disabled={cursors.length <= 1 || loading} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            Previous
+          </button>
+          <span>Page {pageNumber}</span>
+          <button
+            type="button"
+            className="secondary"
+            disabled={!page?.pageInfo.hasNextPage || loading}
+            onClick={() => page?.pageInfo.endCursor && setCursors((c) => [...c, page.pageInfo.endCursor])}
+          >
+            Next
+          </button>
+        </nav>
+      </section>
+
+      {paying && (
+        <PayPanel
+          key={paying.id}
+          client={client}
+          invoice={paying}
+          holderName={viewer.user?.displayName ?? ''}
+          onPaid={onPaid}
+          onInvoiceChanged={replaceInvoice}
+          onClose={closePanel}
+        />
+      )}
+    </div>
+  );
+}
+
+function StatusBadge({ invoice }: { invoice: InvoiceSummaryFragment }) {
+  if (invoice.paymentInProgress) return <span className="badge badge-processing">Payment in progress</span>;
+  return <span className={`badge badge-${invoice.status.toLowerCase().replace('_', '-')}`}>{STATUS_LABEL[invoice.status]}</span>;
+}

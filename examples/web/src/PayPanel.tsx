@@ -1,0 +1,279 @@
+// "Select a payment method": an existing card of the invoice's billing profile (the default
+// preselected, expired ones disabled) or a new card, then "Pay now".
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { BillingClientError, type BillingClient, type InvoiceSummaryFragment, type PaymentMethodFieldsFragment } from '@billing/sdk';
+import { BRAND_LABEL, formatMoney } from './format';
+
+type Choice = { kind: 'existing'; id: string } | { kind: 'new' };
+type NewCard = { number: string; expiry: string; cvc: string; holder: string };
+type FieldName = keyof NewCard;
+
+/** Where each server-side ValidationError field shows up in the form. */
+const FIELD_OF_INPUT: Record<string, FieldName> = {
+  'input.cardNumber': 'number',
+  'input.expMonth': 'expiry',
+  'input.expYear': 'expiry',
+  'input.cvc': 'cvc',
+  'input.holderName': 'holder',
+};
+
+function describe(card: PaymentMethodFieldsFragment): string {
+  const expiry = `${String(card.expMonth).padStart(2, '0')}/${card.expYear}`;
+  return `${BRAND_LABEL[card.brand]} ending in ${card.last4}, ${card.isExpired ? 'expired' : 'expires'} ${expiry}`;
+}
+
+function parseExpiry(value: string): { expMonth: number; expYear: number } | null {
+  const match = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(value);
+  if (!match) return null;
+  const expMonth = Number(match[1]);
+  const year = Number(match[2]);
+  if (expMonth < 1 || expMonth > 12) return null;
+  return { expMonth, expYear: year < 100 ? 2000 + year : year };
+}
+
+export function PayPanel(props: {
+  client: BillingClient;
+  invoice: InvoiceSummaryFragment;
+  holderName: string;
+  onPaid: (invoice: InvoiceSummaryFragment) => void;
+  onInvoiceChanged: (invoice: InvoiceSummaryFragment) => void;
+  onClose: () => void;
+}) {
+  const { client, invoice } = props;
+  const [cards, setCards] = useState<PaymentMethodFieldsFragment[] | null>(null);
+  const [cardsError, setCardsError] = useState<string | null>(null);
+  const [choice, setChoice] = useState<Choice | null>(null);
+  const [card, setCard] = useState<NewCard>({ number: '', expiry: '', cvc: '', holder: props.holderName });
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<FieldName, string>>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // One idempotency key per payment intent (this invoice with this card). Clicking "Pay now" again
+  // after a lost connection reuses it, so the gateway can never charge twice; any answer ends the intent.
+  const intent = useRef<{ paymentMethodId: string; key: string } | null>(null);
+  const titleRef = useRef<HTMLHeadingElement>(null);
+
+  const loadCards = async (select?: string) => {
+    try {
+      const profile = await client.paymentMethods(invoice.billingProfile.id);
+      const methods = profile?.paymentMethods ?? null;
+      if (!methods) {
+        setCardsError("You cannot see this billing profile's payment methods.");
+        setCards([]);
+        return;
+      }
+      setCards(methods);
+      const usable = methods.filter((m) => !m.isExpired);
+      const preferred = methods.find((m) => m.id === select) ?? usable.find((m) => m.isDefault) ?? usable[0];
+      setChoice(preferred ? { kind: 'existing', id: preferred.id } : { kind: 'new' });
+    } catch (e) {
+      setCardsError((e as Error).message);
+    }
+  };
+
+  useEffect(() => {
+    titleRef.current?.focus();
+    void loadCards();
+  }, []); // once per panel: the parent remounts it per invoice (key)
+
+  const { onClose } = props;
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => event.key === 'Escape' && !busy && onClose();
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [busy, onClose]);
+
+  /** Adds the new card to the invoice's profile; returns its id, or null with the errors shown. */
+  const addCard = async (): Promise<string | null> => {
+    const errors: Partial<Record<FieldName, string>> = {};
+    const digits = card.number.replace(/[\s-]/g, '');
+    if (!/^\d{12,19}$/.test(digits)) errors.number = 'Enter the card number (12 to 19 digits).';
+    const expiry = parseExpiry(card.expiry);
+    if (!expiry) errors.expiry = 'Enter the expiry date as MM/YY.';
+    if (!/^\d{3,4}$/.test(card.cvc.trim())) errors.cvc = 'Enter the 3 or 4 digit security code.';
+    if (!card.holder.trim()) errors.holder = 'Enter the name on the card.';
+    setFieldErrors(errors);
+    if (Object.keys(errors).length > 0 || !expiry) return null;
+
+    const added = await client.addPaymentMethod({
+      billingProfileId: invoice.billingProfile.id,
+      cardNumber: digits,
+      ...expiry,
+      cvc: card.cvc.trim(),
+      holderName: card.holder.trim(),
+    });
+    if (added.__typename === 'AddPaymentMethodSuccess') {
+      // From now on it is an existing card: a retry pays with it instead of adding it again.
+      setCard({ number: '', expiry: '', cvc: '', holder: props.holderName });
+      await loadCards(added.paymentMethod.id);
+      return added.paymentMethod.id;
+    }
+    if (added.__typename === 'ValidationError' && FIELD_OF_INPUT[added.field]) {
+      setFieldErrors({ [FIELD_OF_INPUT[added.field]!]: added.message });
+    } else {
+      setError(added.message);
+    }
+    return null;
+  };
+
+  const pay = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!choice || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const paymentMethodId = choice.kind === 'existing' ? choice.id : await addCard();
+      if (!paymentMethodId) return;
+      if (intent.current?.paymentMethodId !== paymentMethodId) intent.current = { paymentMethodId, key: crypto.randomUUID() };
+      const result = await client.payInvoice({ invoiceId: invoice.id, paymentMethodId, idempotencyKey: intent.current.key });
+      if (result.__typename !== 'IdempotencyKeyInUseError') intent.current = null;
+      switch (result.__typename) {
+        case 'PayInvoiceSuccess':
+          props.onPaid(result.invoice);
+          return;
+        case 'CardDeclinedError':
+          setError(`${result.message} Choose another payment method or add a new card.`);
+          return;
+        case 'InvoiceNotPayableError': {
+          setError(result.message);
+          const fresh = await client.invoice(invoice.id).catch(() => null);
+          if (fresh) props.onInvoiceChanged(fresh);
+          return;
+        }
+        default:
+          // NotAuthorizedError, PaymentMethodUnusableError (e.g. expired), ValidationError, ...: each
+          // carries a message written to be shown.
+          setError(result.message);
+      }
+    } catch (e) {
+      setError(
+        e instanceof BillingClientError && e.kind === 'network'
+          ? 'The gateway could not be reached. Nothing was charged twice: try "Pay now" again.'
+          : (e as Error).message,
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const fieldProps = (name: FieldName) => ({
+    id: `card-${name}`,
+    name,
+    value: card[name],
+    onChange: (e: { target: { value: string } }) => setCard((c) => ({ ...c, [name]: e.target.value })),
+    'aria-invalid': fieldErrors[name] ? true : undefined,
+    'aria-describedby': fieldErrors[name] ? `card-${name}-error` : undefined,
+    required: true,
+  });
+  const fieldError = (name: FieldName) =>
+    fieldErrors[name] && (
+      <span id={`card-${name}-error`} className="field-error">
+        {fieldErrors[name]}
+      </span>
+    );
+
+  return (
+    <aside className="panel card" role="dialog" aria-modal="false" aria-labelledby="pay-title">
+      <div className="panel-header">
+        <h2 id="pay-title" tabIndex={-1} ref={titleRef}>
+          Select a payment method
+        </h2>
+        <button type="button" className="icon" onClick={props.onClose} disabled={busy} aria-label="Close">
+          ×
+        </button>
+      </div>
+      <p>
+        Invoice <strong>{invoice.number}</strong> · {invoice.billingProfile.displayName}
+        <br />
+        Amount due: <strong>{formatMoney(invoice.amountDue)}</strong>
+      </p>
+
+      <form onSubmit={(e) => void pay(e)} noValidate>
+        <fieldset disabled={busy}>
+          <legend>Payment method</legend>
+          {cards === null && !cardsError && <p role="status">Loading cards…</p>}
+          {cardsError && <p className="message error">{cardsError}</p>}
+          <ul className="choices">
+            {cards?.map((m) => (
+              <li key={m.id}>
+                <input
+                  type="radio"
+                  id={`pm-${m.id}`}
+                  name="payment-method"
+                  value={m.id}
+                  disabled={m.isExpired}
+                  checked={choice?.kind === 'existing' && choice.id === m.id}
+                  onChange={() => setChoice({ kind: 'existing', id: m.id })}
+                  aria-describedby={m.isExpired ? `pm-${m.id}-note` : undefined}
+                />
+                <label htmlFor={`pm-${m.id}`}>
+                  {describe(m)}
+                  {m.isDefault && <span className="tag">Default</span>}
+                </label>
+                {m.isExpired && (
+                  <span id={`pm-${m.id}-note`} className="tag tag-expired">
+                    Expired: cannot be used
+                  </span>
+                )}
+              </li>
+            ))}
+            {cards !== null && (
+              <li>
+                <input
+                  type="radio"
+                  id="pm-new"
+                  name="payment-method"
+                  value="new"
+                  checked={choice?.kind === 'new'}
+                  onChange={() => setChoice({ kind: 'new' })}
+                />
+                <label htmlFor="pm-new">Add a new card</label>
+              </li>
+            )}
+          </ul>
+
+          {choice?.kind === 'new' && (
+            <div className="new-card">
+              <div className="field">
+                <label htmlFor="card-number">Card number</label>
+                <input {...fieldProps('number')} inputMode="numeric" autoComplete="cc-number" placeholder="4242 4242 4242 4242" />
+                {fieldError('number')}
+              </div>
+              <div className="row">
+                <div className="field">
+                  <label htmlFor="card-expiry">Expiry date (MM/YY)</label>
+                  <input {...fieldProps('expiry')} autoComplete="cc-exp" placeholder="MM/YY" />
+                  {fieldError('expiry')}
+                </div>
+                <div className="field">
+                  <label htmlFor="card-cvc">Security code (CVC)</label>
+                  <input {...fieldProps('cvc')} inputMode="numeric" autoComplete="cc-csc" />
+                  {fieldError('cvc')}
+                </div>
+              </div>
+              <div className="field">
+                <label htmlFor="card-holder">Cardholder name</label>
+                <input {...fieldProps('holder')} autoComplete="cc-name" />
+                {fieldError('holder')}
+              </div>
+            </div>
+          )}
+        </fieldset>
+
+        {error && (
+          <p role="alert" className="message error">
+            {error}
+          </p>
+        )}
+
+        <div className="actions">
+          <button type="submit" disabled={busy || !choice}>
+            {busy ? 'Paying…' : 'Pay now'}
+          </button>
+          <button type="button" className="secondary" onClick={props.onClose} disabled={busy}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </aside>
+  );
+}
