@@ -1,4 +1,4 @@
-// The Yoga app factory: schema + context + gateway plugins. `main.ts` hands it to node:http.
+// The Yoga app factory: schema + context + gateway plugins. `gateway.ts` hands it to node:http.
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { billingSchema, type GraphQLContext } from '@billing/schema/graphql';
@@ -7,6 +7,10 @@ import type { Authenticator } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createContextFactory } from './context.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
+import { createLogger, yogaLogging, type Logger } from './logger.js';
+import { corsPolicy } from './plugins/cors.js';
+import { gatewayPlugins } from './plugins/index.js';
+import type { NodeServerContext } from './request-info.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -14,16 +18,23 @@ export interface GatewayAppOptions {
   config: GatewayConfig;
   services: BillingServices;
   authenticator: Authenticator;
+  /** Default: a JSON logger on stdout at `config.logLevel`. */
+  logger?: Logger;
+  /** Named checks behind /ready; default: always ready. */
+  readiness?: () => Record<string, boolean>;
+  /** Extra plugins, after the gateway's own. */
   plugins?: Plugin[];
 }
 
-export type GatewayApp = YogaServerInstance<Record<string, never>, GraphQLContext>;
+export type GatewayApp = YogaServerInstance<NodeServerContext, GraphQLContext>;
 
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const { config } = options;
-  return createYoga<Record<string, never>, GraphQLContext>({
+  const logger = options.logger ?? createLogger(config);
+  return createYoga<NodeServerContext, GraphQLContext>({
     schema: billingSchema(),
     graphqlEndpoint: GRAPHQL_PATH,
+    healthCheckEndpoint: '/health',
     context: createContextFactory(options.services, options.authenticator),
     graphiql: config.graphiql
       ? { title: 'Billing gateway', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: '{\n  "Authorization": "Bearer <token>"\n}' }
@@ -33,7 +44,22 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     landingPage: false,
     // Unexpected errors never leak internals; development keeps the original message for debugging.
     maskedErrors: { isDev: config.mode === 'development' },
-    logging: false,
-    plugins: options.plugins ?? [],
+    logging: yogaLogging(logger),
+    cors: corsPolicy(config.corsOrigins),
+    maxRequestBodySize: config.limits.maxBodyBytes,
+    batching: config.limits.maxBatch > 0 ? { limit: config.limits.maxBatch } : false,
+    // No upload fields in the schema: multipart bodies are refused (415) rather than parsed.
+    multipart: false,
+    plugins: [
+      ...gatewayPlugins({
+        config,
+        services: options.services,
+        authenticator: options.authenticator,
+        logger,
+        graphqlPath: GRAPHQL_PATH,
+        readiness: options.readiness ?? (() => ({})),
+      }),
+      ...(options.plugins ?? []),
+    ],
   });
 }

@@ -4,8 +4,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname } from 'node:path';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Principal } from '@billing/schema/billing';
-import { authenticateApiKey, type BillingServices } from '@billing/schema/billing';
+import { authenticateApiKey, principalId, type BillingServices } from '@billing/schema/billing';
 import type { GatewayConfig } from './config.js';
+import { requestInfo } from './request-info.js';
 
 export const API_KEY_HEADER = 'x-api-key';
 
@@ -94,4 +95,23 @@ export function createAuthenticator(config: GatewayConfig, services: BillingServ
         .sign(secret);
     },
   };
+}
+
+const principals = new WeakMap<Request, Promise<Principal | null>>();
+
+/**
+ * Authenticates a request once: the rate limiter needs the principal before the document is parsed,
+ * the GraphQL context needs it after, and an API key lookup or JWT check should not run twice.
+ * Rejects with AuthenticationError for invalid credentials.
+ */
+export function authenticateRequest(authenticator: Authenticator, request: Request): Promise<Principal | null> {
+  let principal = principals.get(request);
+  if (!principal) {
+    principal = authenticator.authenticate(request.headers).then((found) => {
+      requestInfo(request).principal = found ? principalId(found) : null;
+      return found;
+    });
+    principals.set(request, principal);
+  }
+  return principal;
 }

@@ -34,12 +34,28 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       process.stdout.write(`${lines.join('\n')}\n`);
+      let stopping = false;
       const shutdown = (signal: string) => {
-        process.stdout.write(`${signal}: finishing in-flight requests, then exiting\n`);
-        void gateway.close().then(() => process.exit(0));
+        if (stopping) {
+          // A second signal: the operator does not want to wait for in-flight requests.
+          gateway.logger.warn({ signal }, 'second signal: exiting now');
+          process.exit(1);
+        }
+        stopping = true;
+        gateway.logger.info(
+          { signal, delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs },
+          'shutting down: finishing in-flight requests',
+        );
+        gateway.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            gateway.logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
       };
-      process.once('SIGINT', () => shutdown('SIGINT'));
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
       return new Promise<number>(() => {});
     }
     case 'migrate': {

@@ -1,5 +1,11 @@
 // Configuration from the environment. Every knob has a default that runs the embedded demo.
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The SDK's trusted-documents manifest (sha256 hash -> document), as graphql-codegen writes it. */
+export const DEFAULT_TRUSTED_DOCUMENTS_PATH = fileURLToPath(
+  new URL('../../sdk/src/generated/persisted-documents.json', import.meta.url),
+);
 
 export type GatewayMode = 'development' | 'production';
 
@@ -31,23 +37,45 @@ export interface GatewayConfig {
     reconcileAfterMs: number;
     reconcileIntervalMs: number;
   };
+  /** Abuse limits; see plugins/document-limits.ts and plugins/operation-cost.ts for how each is counted. */
   limits: {
+    /** Nesting of field selections (fragments expanded; introspection's own nesting is not counted). */
     maxDepth: number;
+    /** Aliases per operation, `__typename` included. */
     maxAliases: number;
+    /** Directives per operation. */
     maxDirectives: number;
+    /** Lexical tokens per document. */
     maxTokens: number;
+    /** Field selections per operation, each fragment counted at every spread, `__typename` included. */
+    maxFields: number;
+    /** Estimated values in the response: list fields multiply by their page size (see operation-cost.ts). */
     maxCost: number;
+    /** Request body size; larger bodies get 413. */
     maxBodyBytes: number;
+    /** Operations per batched request; 0 refuses batches. */
     maxBatch: number;
+    /** Operations per minute per user or API key; 0 turns the limit off. */
     rateLimitPerMinute: number;
+    /** Operations per minute per client address for anonymous calls and failed sign-ins; 0 turns it off. */
     anonymousRateLimitPerMinute: number;
   };
   graphiql: boolean;
   introspection: boolean;
   /** Only operations from the SDK's trusted-documents manifest execute. */
   trustedDocumentsOnly: boolean;
+  /** The manifest `trustedDocumentsOnly` enforces: JSON mapping `sha256:<hex>` (or `<hex>`) to document text. */
+  trustedDocumentsPath: string;
+  /** Browser origins allowed to call the API cross-origin (exact match); empty allows none. */
   corsOrigins: string[];
   logLevel: string;
+  /**
+   * On SIGTERM, how long to keep serving while /ready answers 503, so a load balancer stops routing
+   * here before the listener closes (set it above the readiness probe period behind one).
+   */
+  shutdownDelayMs: number;
+  /** Then, how long in-flight requests may take before their connections are cut. */
+  shutdownTimeoutMs: number;
   /** Test-only fault injection (see billing/payment-flow). Never set in production. */
   faultInjection?: string;
 }
@@ -99,9 +127,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
     limits: {
       maxDepth: int(env, 'MAX_DEPTH', 12),
       maxAliases: int(env, 'MAX_ALIASES', 30),
-      maxDirectives: int(env, 'MAX_DIRECTIVES', 10),
-      maxTokens: int(env, 'MAX_TOKENS', 2_000),
-      maxCost: int(env, 'MAX_COST', 20_000),
+      maxDirectives: int(env, 'MAX_DIRECTIVES', 5),
+      maxTokens: int(env, 'MAX_TOKENS', 1_000),
+      maxFields: int(env, 'MAX_FIELDS', 250),
+      maxCost: int(env, 'MAX_COST', 50_000),
       maxBodyBytes: int(env, 'MAX_BODY_BYTES', 100_000),
       maxBatch: int(env, 'MAX_BATCH', 0),
       rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600),
@@ -110,11 +139,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
     graphiql: bool(env, 'GRAPHIQL', dev),
     introspection: bool(env, 'INTROSPECTION', dev),
     trustedDocumentsOnly: bool(env, 'TRUSTED_DOCUMENTS_ONLY', false),
+    trustedDocumentsPath: env.TRUSTED_DOCUMENTS_PATH ?? DEFAULT_TRUSTED_DOCUMENTS_PATH,
     corsOrigins: (env.CORS_ORIGINS ?? (dev ? 'http://localhost:5173,http://127.0.0.1:5173' : ''))
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    logLevel: env.LOG_LEVEL ?? (dev ? 'info' : 'info'),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     ...(env.BILLING_FAULT_INJECTION && !dev ? {} : env.BILLING_FAULT_INJECTION ? { faultInjection: env.BILLING_FAULT_INJECTION } : {}),
     ...overrides,
   };

@@ -1,22 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { YogaInitialContext } from 'graphql-yoga';
 import { AccessView, type BillingServices } from '@billing/schema/billing';
 import type { GraphQLContext } from '@billing/schema/graphql';
-import { AuthenticationError, type Authenticator } from './auth.js';
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-export function requestIdOf(request: Request): string {
-  const given = request.headers.get('x-request-id');
-  return given && REQUEST_ID.test(given) ? given : randomUUID();
-}
+import { AuthenticationError, authenticateRequest, type Authenticator } from './auth.js';
+import { requestInfo } from './request-info.js';
 
 export function createContextFactory(services: BillingServices, authenticator: Authenticator) {
   return async ({ request }: YogaInitialContext): Promise<GraphQLContext> => {
     let principal;
     try {
-      principal = await authenticator.authenticate(request.headers);
+      principal = await authenticateRequest(authenticator, request);
     } catch (error) {
       if (error instanceof AuthenticationError) {
         throw new GraphQLError(error.message, {
@@ -28,7 +21,7 @@ export function createContextFactory(services: BillingServices, authenticator: A
     return {
       services,
       access: await AccessView.load(services.db, principal),
-      requestId: requestIdOf(request),
+      requestId: requestInfo(request).id,
     };
   };
 }

@@ -1,11 +1,15 @@
 // A running gateway: resources, app and HTTP server, started and stopped as one.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
 import { isoDate, reconcileStalePayments, startReconciler, type Clock } from '@billing/schema/billing';
 import { isDatabaseEmpty, seedDemoData, type DemoSeedResult, type OpenDatabaseOptions } from '@billing/schema/db';
 import { createAuthenticator, type Authenticator } from './auth.js';
 import { createGatewayApp, GRAPHQL_PATH, type GatewayApp } from './app.js';
 import type { GatewayConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { createDrainableServer } from './http-server.js';
+import { databaseReadiness } from './plugins/readiness.js';
 import { createResources, type GatewayResources } from './services.js';
 
 export interface RunningGateway {
@@ -15,17 +19,26 @@ export interface RunningGateway {
   server: Server;
   resources: GatewayResources;
   authenticator: Authenticator;
+  logger: Logger;
   /** Set when this start seeded an empty database. */
   seeded: DemoSeedResult | null;
+  /**
+   * Graceful stop: report not-ready (serving on for `config.shutdownDelayMs`), refuse new
+   * connections, let in-flight requests finish (a payment being charged settles and answers), cut
+   * streams at once and anything still running after `config.shutdownTimeoutMs`, then close the database.
+   */
   close(): Promise<void>;
 }
 
 export interface StartGatewayOptions {
   clock?: Clock;
   onQuery?: OpenDatabaseOptions['onQuery'];
+  /** Where the JSON log lines go (default stdout); tests pass a stream to read them. */
+  logDestination?: DestinationStream;
 }
 
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const logger = createLogger(config, options.logDestination);
   const resources = createResources(config, options);
   const { services } = resources;
   const seeded =
@@ -34,11 +47,21 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       : null;
   // Attempts a crashed process left PROCESSING are settled before taking traffic.
   await reconcileStalePayments(services);
-  const stopReconciler = startReconciler(services, config.payments.reconcileIntervalMs);
+  const stopReconciler = startReconciler(services, config.payments.reconcileIntervalMs, {
+    onError: (error) => logger.error({ err: error }, 'payment reconciliation pass failed'),
+  });
 
   const authenticator = createAuthenticator(config, services);
-  const app = createGatewayApp({ config, services, authenticator });
-  const server = createServer(app);
+  const app = createGatewayApp({
+    config,
+    services,
+    authenticator,
+    logger,
+    // Asked per /ready request, once `http` exists: a stopping instance leaves the load balancer first.
+    readiness: () => ({ ...databaseReadiness(resources.database), accepting: http.accepting }),
+  });
+  const http = createDrainableServer(app, logger);
+  const { server } = http;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -55,16 +78,16 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     server,
     resources,
     authenticator,
+    logger,
     seeded,
     close() {
       closing ??= (async () => {
         stopReconciler();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
+        await http.drain({ delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs });
         await app.dispose();
         resources.close();
+        logger.info('gateway stopped');
+        logger.flush();
       })();
       return closing;
     },

@@ -1,0 +1,27 @@
+// Cross-site request forgery: a page on another site can make a browser send "simple" requests
+// (GET, or a POST form) without a CORS preflight. Every GraphQL request must therefore carry
+// something a form cannot: a JSON content type, or for GET one of the headers below. Form posts
+// are refused outright: no client of this API sends them.
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+/** Any one of these on a GET marks it as sent by a script that passed CORS, not by a form or a link. */
+export const CSRF_HEADERS = ['x-graphql-csrf', 'graphql-require-preflight', 'x-graphql-yoga-csrf'];
+
+const FORM_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+
+const refuseForms: Plugin = {
+  onRequestParse({ request }) {
+    const contentType = request.headers.get('content-type')?.toLowerCase() ?? '';
+    if (request.method === 'POST' && FORM_CONTENT_TYPES.some((type) => contentType.startsWith(type))) {
+      throw new GraphQLError('Send GraphQL requests as application/json.', {
+        extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', http: { status: 415 } },
+      });
+    }
+  },
+};
+
+export function csrfPlugins(): Plugin[] {
+  return [refuseForms, useCSRFPrevention({ requestHeaders: CSRF_HEADERS }) as Plugin];
+}

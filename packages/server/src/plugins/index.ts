@@ -1,0 +1,62 @@
+// The gateway's plugins, in the order they must run. Order matters: the request log comes first so it
+// sees every request and stamps every response; the probes (/ready, /metrics) answer before any
+// GraphQL handling; the CSRF and content-type checks refuse a request before its body is read; the
+// rate limit runs before the trusted-documents check and before anything is parsed; the document
+// limits run while parsing and validating, the cost limit just before execution.
+import type { Plugin } from 'graphql-yoga';
+import type { BillingServices } from '@billing/schema/billing';
+import type { Authenticator } from '../auth.js';
+import type { GatewayConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import { badRequestsAre400 } from './bad-request.js';
+import { csrfPlugins } from './csrf.js';
+import { documentLimitPlugins } from './document-limits.js';
+import { disableIntrospection } from './introspection.js';
+import { useLastResortErrorResponse } from './last-resort.js';
+import { useMetrics } from './metrics.js';
+import { useOperationCostLimit } from './operation-cost.js';
+import { scrubProductionErrors } from './production-errors.js';
+import { useRateLimit } from './rate-limit.js';
+import { useReadiness } from './readiness.js';
+import { useRequestLog } from './request-log.js';
+import { useStreamTracking } from './streams.js';
+import { isFromOwnGraphiQL, loadTrustedDocuments, trustedDocumentPlugins } from './trusted-documents.js';
+
+export interface GatewayPluginOptions {
+  config: GatewayConfig;
+  services: BillingServices;
+  authenticator: Authenticator;
+  logger: Logger;
+  graphqlPath: string;
+  /** Named readiness checks for /ready (all must be true). */
+  readiness: () => Record<string, boolean>;
+}
+
+export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
+  const { config } = options;
+  const development = config.mode === 'development';
+  const plugins: Plugin[] = [
+    useRequestLog(options.logger) as Plugin,
+    useLastResortErrorResponse(options.logger),
+    useReadiness(options.readiness),
+    useMetrics(options.services.events),
+    useStreamTracking as Plugin,
+    ...csrfPlugins(),
+    badRequestsAre400,
+    useRateLimit({ limits: config.limits, authenticator: options.authenticator }) as Plugin,
+  ];
+  if (config.trustedDocumentsOnly) {
+    plugins.push(
+      ...trustedDocumentPlugins({
+        documents: loadTrustedDocuments(config.trustedDocumentsPath),
+        allowArbitraryDocuments: (request) => development && config.graphiql && isFromOwnGraphiQL(request, options.graphqlPath),
+        maxTokens: config.limits.maxTokens,
+      }),
+    );
+  }
+  plugins.push(...documentLimitPlugins(config.limits));
+  if (!config.introspection) plugins.push(disableIntrospection);
+  if (!development) plugins.push(scrubProductionErrors);
+  plugins.push(useOperationCostLimit(config.limits));
+  return plugins;
+}

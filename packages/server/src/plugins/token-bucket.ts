@@ -1,0 +1,72 @@
+// An in-memory token bucket per key: `perMinute` tokens refill evenly over a minute, and a quiet
+// caller may burst up to a minute's worth. One process only: several gateway replicas each allow
+// the full rate (put a shared limiter in front if that matters).
+
+export type TakeResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+export interface TokenBuckets {
+  take(key: string): TakeResult;
+  readonly size: number;
+}
+
+export interface TokenBucketOptions {
+  /** 0 turns the limit off. */
+  perMinute: number;
+  /** Milliseconds, monotonic. */
+  now?: () => number;
+  /** The most keys kept (memory bound). */
+  maxKeys?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+export function createTokenBuckets(options: TokenBucketOptions): TokenBuckets {
+  const { perMinute, now = () => performance.now(), maxKeys = 50_000 } = options;
+  const refillPerMs = perMinute / 60_000;
+  const buckets = new Map<string, Bucket>();
+
+  function refill(bucket: Bucket, at: number): void {
+    bucket.tokens = Math.min(perMinute, bucket.tokens + (at - bucket.updatedAt) * refillPerMs);
+    bucket.updatedAt = at;
+  }
+
+  // Makes room for new keys: forgets buckets that have refilled completely (they hold no state),
+  // then, if every caller is active, the oldest. Down to 90% so the sweep is not repeated per new key.
+  function makeRoom(at: number): void {
+    const target = Math.floor(maxKeys * 0.9);
+    for (const [key, bucket] of buckets) {
+      refill(bucket, at);
+      if (bucket.tokens >= perMinute) buckets.delete(key);
+    }
+    for (const key of buckets.keys()) {
+      if (buckets.size <= target) break;
+      buckets.delete(key);
+    }
+  }
+
+  return {
+    get size() {
+      return buckets.size;
+    },
+    take(key) {
+      if (perMinute <= 0) return { allowed: true };
+      const at = now();
+      let bucket = buckets.get(key);
+      if (!bucket) {
+        if (buckets.size >= maxKeys) makeRoom(at);
+        bucket = { tokens: perMinute, updatedAt: at };
+        buckets.set(key, bucket);
+      } else {
+        refill(bucket, at);
+      }
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1;
+        return { allowed: true };
+      }
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000)) };
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// Rate limits: per user or API key when authenticated, per client address otherwise (failed
+// sign-ins included), 429 with Retry-After; and the token bucket itself under a fake clock.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokenBuckets } from '../src/plugins/token-bucket.js';
+import { startTestGateway, type TestGateway } from './harness.js';
+import { errorsOf, post } from './hardening-support.js';
+
+describe('token bucket', () => {
+  it('allows a burst of a minute’s worth, then one more per 60/perMinute seconds', () => {
+    let now = 0;
+    const buckets = createTokenBuckets({ perMinute: 6, now: () => now });
+    for (let i = 0; i < 6; i++) expect(buckets.take('a')).toEqual({ allowed: true });
+    expect(buckets.take('a')).toEqual({ allowed: false, retryAfterSeconds: 10 });
+    // Keys are independent.
+    expect(buckets.take('b')).toEqual({ allowed: true });
+    now += 4_000;
+    expect(buckets.take('a')).toEqual({ allowed: false, retryAfterSeconds: 6 });
+    now += 6_000;
+    expect(buckets.take('a')).toEqual({ allowed: true });
+    expect(buckets.take('a').allowed).toBe(false);
+    // Idle long enough, the bucket is full again, never fuller.
+    now += 10 * 60_000;
+    for (let i = 0; i < 6; i++) expect(buckets.take('a').allowed).toBe(true);
+    expect(buckets.take('a').allowed).toBe(false);
+  });
+
+  it('is off at 0', () => {
+    const buckets = createTokenBuckets({ perMinute: 0 });
+    for (let i = 0; i < 1000; i++) expect(buckets.take('a').allowed).toBe(true);
+  });
+
+  it('forgets refilled buckets instead of growing without bound', () => {
+    let now = 0;
+    const buckets = createTokenBuckets({ perMinute: 60, now: () => now, maxKeys: 100 });
+    for (let i = 0; i < 100; i++) buckets.take(`caller-${i}`);
+    now += 60_000;
+    buckets.take('one-more');
+    expect(buckets.size).toBe(1);
+    // Even when every bucket is active, the map stays bounded.
+    for (let i = 0; i < 1_000; i++) buckets.take(`busy-${i}`);
+    expect(buckets.size).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('over HTTP', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ env: { LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '5', ANONYMOUS_RATE_LIMIT_PER_MINUTE: '3' } });
+  });
+  afterAll(() => gw.close());
+
+  const query = { query: '{ viewer { kind } }' };
+  const expect429 = (response: Awaited<ReturnType<typeof post>>) => {
+    expect(response.status).toBe(429);
+    const retryAfter = Number(response.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(20);
+    expect(errorsOf(response)[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter } });
+  };
+
+  it('limits each user separately', async () => {
+    for (let i = 0; i < 5; i++) expect((await post(gw.url, query, gw.headersFor('ada'))).status).toBe(200);
+    expect429(await post(gw.url, query, gw.headersFor('ada')));
+    // Another user is not affected by Ada's use.
+    expect((await post(gw.url, query, gw.headersFor('carlos'))).status).toBe(200);
+  });
+
+  it('limits anonymous callers by address, apart from signed-in users at the same address', async () => {
+    for (let i = 0; i < 3; i++) expect((await post(gw.url, query)).status).toBe(200);
+    expect429(await post(gw.url, query));
+    expect((await post(gw.url, query, gw.headersFor('rita'))).status).toBe(200);
+  });
+
+  it('counts failed sign-ins against the address, so keys cannot be guessed at full speed', async () => {
+    const other = await startTestGateway({ env: { LOG_LEVEL: 'silent', ANONYMOUS_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const guess = (i: number) => post(other.url, query, { 'x-api-key': `bgk_guess_${i}` });
+      for (let i = 0; i < 3; i++) expect((await guess(i)).status).toBe(401);
+      expect429(await guess(3));
+      // A real principal's bucket is untouched by someone merely claiming to be it.
+      expect((await post(other.url, query, other.headersFor('ada'))).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('counts every operation of a batch', async () => {
+    const batching = await startTestGateway({ env: { LOG_LEVEL: 'silent', MAX_BATCH: '5', RATE_LIMIT_PER_MINUTE: '4' } });
+    try {
+      const r = await post(batching.url, [query, query, query, query, query], batching.headersFor('ada'));
+      const results = r.body as { data?: unknown; errors?: { extensions?: { code?: string } }[] }[];
+      expect(results.slice(0, 4).every((result) => result.data)).toBe(true);
+      expect(results[4]!.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    } finally {
+      await batching.close();
+    }
+  });
+});
