@@ -98,6 +98,15 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new Error(`${name} must be true or false, got "${raw}"`);
 }
 
+/**
+ * The sandbox is the only processor adapter so far; naming another is a configuration error at
+ * start-up rather than a surprise at the first payment.
+ */
+function paymentProcessor(raw: string | undefined): 'sandbox' {
+  if (raw === undefined || raw === '' || raw === 'sandbox') return 'sandbox';
+  throw new Error(`PAYMENT_PROCESSOR "${raw}" is not available: the only adapter is "sandbox"`);
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const mode: GatewayMode = env.BILLING_MODE === 'production' || env.NODE_ENV === 'production' ? 'production' : 'development';
   const dev = mode === 'development';
@@ -117,7 +126,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       secretFile: env.JWT_SECRET_FILE ?? resolve(dataDir, 'dev-jwt-secret'),
     },
     payments: {
-      processor: 'sandbox',
+      processor: paymentProcessor(env.PAYMENT_PROCESSOR),
       sandboxLedgerPath: env.SANDBOX_LEDGER_PATH ?? (databasePath === ':memory:' ? ':memory:' : resolve(dataDir, 'sandbox-ledger.db')),
       sandboxLatencyMs: int(env, 'SANDBOX_LATENCY_MS', 0),
       processorTimeoutMs: int(env, 'PROCESSOR_TIMEOUT_MS', 10_000),
