@@ -1,5 +1,4 @@
 // The Yoga app factory: schema + context + gateway plugins. `gateway.ts` hands it to node:http.
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { billingSchema, type GraphQLContext } from '@billing/schema/graphql';
 import type { BillingServices } from '@billing/schema/billing';
@@ -39,8 +38,9 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     graphiql: config.graphiql
       ? { title: 'Billing gateway', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: '{\n  "Authorization": "Bearer <token>"\n}' }
       : false,
-    // GraphiQL's assets are served by the gateway itself, so it works without a CDN (and offline).
-    renderGraphiQL,
+    // GraphiQL's assets are served by the gateway itself, so it works without a CDN (and offline);
+    // the 9 MB bundle is loaded on the first page view only, not at every start-up.
+    renderGraphiQL: async (graphiqlOptions) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     landingPage: false,
     // Unexpected errors never leak internals; development keeps the original message for debugging.
     maskedErrors: { isDev: config.mode === 'development' },

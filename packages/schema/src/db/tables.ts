@@ -139,6 +139,8 @@ export const billingRoleAssignments = sqliteTable(
       .on(t.userId, t.billingProfileId)
       .where(sql`${t.billingProfileId} IS NOT NULL`),
     index('billing_role_assignments_account_idx').on(t.billingAccountId),
+    // Every authenticated request loads its user's grants; the unique indexes above are partial.
+    index('billing_role_assignments_user_idx').on(t.userId),
   ],
 );
 

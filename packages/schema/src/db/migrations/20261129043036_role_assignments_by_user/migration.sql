@@ -1,0 +1,1 @@
+CREATE INDEX `billing_role_assignments_user_idx` ON `billing_role_assignments` (`user_id`);
