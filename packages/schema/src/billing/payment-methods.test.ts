@@ -36,8 +36,10 @@ describe('addPaymentMethod', () => {
     });
     expect(method.processorToken).toMatch(/^tok_sandbox_success_[0-9a-f]+$/);
     const dump = snapshot(fx.handle);
-    expect(dump).not.toContain('5555555555554444');
-    expect(dump).not.toContain('737');
+    expect(dump.includes('5555555555554444')).toBe(false);
+    // The token is random hex, so '737' alone could appear by chance: look for the stored value or a cvc column.
+    expect(dump.includes('"737"')).toBe(false);
+    expect(/cvc/i.test(dump)).toBe(false);
     expect(auditActions()).toEqual([{ actor: 'user:1', action: 'payment-method.add', target: `payment-method:${method.id}`, outcome: 'succeeded' }]);
   });
 
