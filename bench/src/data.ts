@@ -15,23 +15,16 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays, isoDate } from '@billing/schema/billing';
-import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase, seedDemoData, seededRandom } from '@billing/schema/db';
+import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase, SEED_SERVICES, SEED_TAX_BASIS_POINTS, seedDemoData, seededRandom } from '@billing/schema/db';
 import { REPO_DIR, type BenchOptions } from './options.js';
 
 /** Bump when the generated rows change shape, so old caches are not reused. */
 const GENERATOR_VERSION = 'bench-data-v1';
 const BATCH = 50_000;
 
-// Same services and tax as packages/schema/src/db/seed.ts (seedLargeInvoices), so the rows look alike.
-const SERVICES = [
-  ['Virtual Machines', 'D4s v5 compute hours'],
-  ['Storage', 'Premium SSD managed disks, GB-month'],
-  ['Azure SQL Database', 'General Purpose vCore hours'],
-  ['Bandwidth', 'Data transfer out, GB'],
-  ['Azure Monitor', 'Log Analytics ingestion, GB'],
-  ['Azure Kubernetes Service', 'Uptime SLA cluster hours'],
-] as const;
-const TAX_BASIS_POINTS = 800;
+// Same services and tax as the demo seed, so the rows look alike.
+const SERVICES = SEED_SERVICES;
+const TAX_BASIS_POINTS = SEED_TAX_BASIS_POINTS;
 
 export interface Fixtures {
   today: string;

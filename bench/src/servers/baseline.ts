@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
-import { announce, exitOnSignals, listenAddress, sendJson } from './common.js';
+import { exitOnSignals, sendJson, listenAndAnnounce } from './common.js';
 
 const env = process.env;
 const secret = env.JWT_SECRET;
@@ -246,11 +246,7 @@ const server = createServer((req, res) => {
   }
 });
 
-const { port, host } = listenAddress();
-server.listen(port, host, () => {
-  const address = server.address();
-  announce(`http://${host}:${typeof address === 'object' && address ? address.port : port}`);
-});
+listenAndAnnounce(server);
 exitOnSignals(
   () =>
     new Promise<void>((resolve) => {

@@ -2,7 +2,7 @@
 // context built exactly the way packages/server/src/context.ts builds it (that module is internal to
 // @billing/server, so it is restated here; keep the two in step).
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AccessView, type BillingServices } from '@billing/schema/billing';
 import type { GraphQLContext } from '@billing/schema/graphql';
 import { createAuthenticator, createResources, loadConfig, type Authenticator, type GatewayConfig, type GatewayResources } from '@billing/server';
@@ -73,6 +73,15 @@ export function listenAddress(env: NodeJS.ProcessEnv = process.env): { port: num
 /** Reports readiness on stdout in the one line the bench waits for. */
 export function announce(url: string): void {
   process.stdout.write(`LISTENING ${url}\n`);
+}
+
+/** Listens where `listenAddress` says, then announces the URL (plus `path`) once bound. */
+export function listenAndAnnounce(server: Server, path = ''): void {
+  const { port, host } = listenAddress();
+  server.listen(port, host, () => {
+    const address = server.address();
+    announce(`http://${host}:${typeof address === 'object' && address ? address.port : port}${path}`);
+  });
 }
 
 export function exitOnSignals(close: () => Promise<void> | void): void {

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import { execute, GraphQLError, parse, validate, type DocumentNode } from 'graphql';
 import { billingSchema } from '@billing/schema/graphql';
-import { announce, buildContext, exitOnSignals, gatewayParts, headersOf, listenAddress, readBody, sendJson, Unauthenticated } from './common.js';
+import { buildContext, exitOnSignals, gatewayParts, headersOf, readBody, sendJson, Unauthenticated, listenAndAnnounce } from './common.js';
 
 const parts = gatewayParts();
 const schema = billingSchema();
@@ -55,11 +55,7 @@ const server = createServer((req, res) => {
   })();
 });
 
-const { port, host } = listenAddress();
-server.listen(port, host, () => {
-  const address = server.address();
-  announce(`http://${host}:${typeof address === 'object' && address ? address.port : port}/graphql`);
-});
+listenAndAnnounce(server, '/graphql');
 exitOnSignals(
   () =>
     new Promise<void>((resolve) => {

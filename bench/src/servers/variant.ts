@@ -20,7 +20,7 @@ import { createGatewayApp, type Authenticator, type GatewayApp, type GatewayAppO
 // so its scope-auth options can be changed before the schema is first built.
 import { builder } from '../../../packages/schema/src/graphql/builder.js';
 import { REPO_DIR } from '../options.js';
-import { announce, buildContext, exitOnSignals, gatewayParts, listenAddress, sendJson, Unauthenticated } from './common.js';
+import { buildContext, exitOnSignals, gatewayParts, sendJson, Unauthenticated, listenAndAnnounce } from './common.js';
 
 type Plugin = NonNullable<GatewayAppOptions['plugins']>[number];
 
@@ -238,11 +238,7 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   return void app(req, res);
 });
 
-const { port, host } = listenAddress();
-server.listen(port, host, () => {
-  const address = server.address();
-  announce(`http://${host}:${typeof address === 'object' && address ? address.port : port}/graphql`);
-});
+listenAndAnnounce(server, '/graphql');
 exitOnSignals(
   () =>
     new Promise<void>((resolve) => {

@@ -15,6 +15,8 @@ export {
   insertInvoices,
   isDatabaseEmpty,
   seededRandom,
+  SEED_SERVICES,
+  SEED_TAX_BASIS_POINTS,
   type DemoSeedResult,
   type DemoUser,
   type InvoicePlan,

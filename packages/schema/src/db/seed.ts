@@ -30,7 +30,8 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const SERVICES = [
+/** Services that line items are drawn from (the benchmark's generator uses the same). */
+export const SEED_SERVICES = [
   ['Virtual Machines', 'D4s v5 compute hours'],
   ['Storage', 'Premium SSD managed disks, GB-month'],
   ['Azure SQL Database', 'General Purpose vCore hours'],
@@ -39,7 +40,7 @@ const SERVICES = [
   ['Azure Kubernetes Service', 'Uptime SLA cluster hours'],
 ] as const;
 
-const TAX_BASIS_POINTS = 800; // 8% sales tax, applied in integer arithmetic.
+export const SEED_TAX_BASIS_POINTS = 800; // 8% sales tax, applied in integer arithmetic.
 
 export interface InvoicePlan {
   number: string;
@@ -57,7 +58,7 @@ export interface InvoicePlan {
 function lineItemsFor(plan: InvoicePlan) {
   const random = seededRandom(plan.amountSeed);
   return Array.from({ length: plan.lineItemCount }, (_, i) => {
-    const [serviceName, description] = SERVICES[(plan.amountSeed + i) % SERVICES.length]!;
+    const [serviceName, description] = SEED_SERVICES[(plan.amountSeed + i) % SEED_SERVICES.length]!;
     const quantity = 1 + Math.floor(random() * 720);
     const unitPriceMinor = 1 + Math.floor(random() * 250);
     return { position: i + 1, serviceName, description, quantity, unitPriceMinor, amountMinor: quantity * unitPriceMinor };
@@ -66,7 +67,7 @@ function lineItemsFor(plan: InvoicePlan) {
 
 function invoiceRow(plan: InvoicePlan, lines: { amountMinor: number }[]) {
   const subtotalMinor = lines.reduce((sum, l) => sum + l.amountMinor, 0);
-  const taxMinor = Math.round((subtotalMinor * TAX_BASIS_POINTS) / 10_000);
+  const taxMinor = Math.round((subtotalMinor * SEED_TAX_BASIS_POINTS) / 10_000);
   const totalMinor = subtotalMinor + taxMinor;
   const paid = plan.lifecycle === 'PAID';
   const periodEnd = addDays(plan.invoiceDate, -1);
