@@ -31,11 +31,10 @@ builder.subscriptionField('billingEvents', (t) =>
       'Live invoice and payment changes on every billing account the subscriber may read (or one, with `billingAccountId`). Served as server-sent events.',
     args: { billingAccountId: t.arg.id({ required: false }) },
     authScopes: { authenticated: true },
-    subscribe: (_root, args, ctx, info) => {
+    subscribe: (_root, args, ctx) => {
       const onlyAccount = args.billingAccountId == null ? null : fromGlobalId(String(args.billingAccountId), 'BillingAccount');
       const controller = new AbortController();
       const source = ctx.services.events.subscribe(controller.signal);
-      void info;
       const filtered: AsyncIterableIterator<BillingEvent> = {
         async next() {
           for (;;) {
