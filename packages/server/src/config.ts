@@ -156,7 +156,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
     logLevel: env.LOG_LEVEL ?? 'info',
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
-    ...(env.BILLING_FAULT_INJECTION && !dev ? {} : env.BILLING_FAULT_INJECTION ? { faultInjection: env.BILLING_FAULT_INJECTION } : {}),
+    // Test-only crash points are honoured in development mode only.
+    ...(dev && env.BILLING_FAULT_INJECTION ? { faultInjection: env.BILLING_FAULT_INJECTION } : {}),
     ...overrides,
   };
   if (config.mode === 'production' && !config.auth.jwksUrl && !config.auth.hs256Secret) {

@@ -33,20 +33,17 @@ export function permissionsFor(access: AccessView, billingAccountId: number, bil
 }
 
 /**
- * Visibility as a Drizzle `where` for rows that carry their account and profile ids:
- * whole accounts the principal may read, plus single profiles it holds a profile role on.
+ * What the principal may read, as a Drizzle `where`: whole accounts it may read, plus single
+ * profiles it holds a profile role on. `profileColumn` names the row's profile id: `billingProfileId`
+ * on invoices, `id` on the billing profiles themselves.
  */
-export function visibleRowsWhere(access: AccessView, action: Parameters<AccessView['can']>[0] = 'READ_BILLING') {
-  const scope = access.readableScope(action);
-  if (scope.profileIds.length === 0) return { billingAccountId: { in: scope.accountIds } };
-  return {
-    OR: [{ billingAccountId: { in: scope.accountIds } }, { billingProfileId: { in: scope.profileIds } }],
-  };
+export function visibleRowsWhere(access: AccessView, profileColumn: 'billingProfileId' | 'id' = 'billingProfileId') {
+  const scope = access.readableScope('READ_BILLING');
+  const wholeAccounts = { billingAccountId: { in: scope.accountIds } };
+  if (scope.profileIds.length === 0) return wholeAccounts;
+  const profiles = { in: scope.profileIds };
+  return { OR: [wholeAccounts, profileColumn === 'id' ? { id: profiles } : { billingProfileId: profiles }] };
 }
 
-/** Visibility of billing profiles themselves (their own id is the profile id). */
-export function visibleProfilesWhere(access: AccessView) {
-  const scope = access.readableScope('READ_BILLING');
-  if (scope.profileIds.length === 0) return { billingAccountId: { in: scope.accountIds } };
-  return { OR: [{ billingAccountId: { in: scope.accountIds } }, { id: { in: scope.profileIds } }] };
-}
+/** Visibility of billing profiles themselves. */
+export const visibleProfilesWhere = (access: AccessView) => visibleRowsWhere(access, 'id');
