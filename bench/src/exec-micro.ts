@@ -11,6 +11,7 @@ import { billingSchema, toGlobalId } from '@billing/schema/graphql';
 import { createResources, loadConfig } from '@billing/server';
 import { builder } from '../../packages/schema/src/graphql/builder.js';
 import { INVOICES_PAGE } from './queries.js';
+import { installStatementCache } from './servers/common.js';
 
 const { values } = parseArgs({ options: { mode: { type: 'string', default: 'base' }, iterations: { type: 'string', default: '400' } } });
 const mode = values.mode!;
@@ -21,21 +22,7 @@ const account = Number(process.env.BENCH_ACCOUNT_ID ?? 1);
 
 if (mode === 'scope-type') (builder.options.scopeAuth as { runScopesOnType?: boolean }).runScopesOnType = true;
 const schema = mode === 'scope-off' ? builder.toSchema({ disableScopeAuth: true } as Parameters<typeof builder.toSchema>[0]) : billingSchema();
-if (mode === 'stmt-cache') {
-  const sqlite = resources.database.sqlite;
-  const prepare = sqlite.prepare.bind(sqlite);
-  const statements = new Map<string, ReturnType<typeof prepare>>();
-  sqlite.prepare = ((source: string) => {
-    let statement = statements.get(source);
-    if (statement) {
-      if (statement.reader) statement.raw(false);
-      return statement;
-    }
-    statement = prepare(source);
-    statements.set(source, statement);
-    return statement;
-  }) as typeof sqlite.prepare;
-}
+if (mode === 'stmt-cache') installStatementCache(resources.database.sqlite);
 
 const document = parse(INVOICES_PAGE);
 const variableValues = { account: toGlobalId('BillingAccount', account), first: 50 };

@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
-import { exitOnSignals, sendJson, listenAndAnnounce } from './common.js';
+import { closeOnSignals, listenAndAnnounce, sendJson } from './common.js';
 
 const env = process.env;
 const secret = env.JWT_SECRET;
@@ -247,11 +247,4 @@ const server = createServer((req, res) => {
 });
 
 listenAndAnnounce(server);
-exitOnSignals(
-  () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      db.close();
-    }),
-);
+closeOnSignals(server, () => db.close());

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import { execute, GraphQLError, parse, validate, type DocumentNode } from 'graphql';
 import { billingSchema } from '@billing/schema/graphql';
-import { buildContext, exitOnSignals, gatewayParts, headersOf, readBody, sendJson, Unauthenticated, listenAndAnnounce } from './common.js';
+import { buildContext, closeOnSignals, gatewayParts, headersOf, listenAndAnnounce, readBody, sendJson, Unauthenticated } from './common.js';
 
 const parts = gatewayParts();
 const schema = billingSchema();
@@ -56,11 +56,4 @@ const server = createServer((req, res) => {
 });
 
 listenAndAnnounce(server, '/graphql');
-exitOnSignals(
-  () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      parts.resources.close();
-    }),
-);
+closeOnSignals(server, () => parts.resources.close());

@@ -20,7 +20,7 @@ import { createGatewayApp, type Authenticator, type GatewayApp, type GatewayAppO
 // so its scope-auth options can be changed before the schema is first built.
 import { builder } from '../../../packages/schema/src/graphql/builder.js';
 import { REPO_DIR } from '../options.js';
-import { buildContext, exitOnSignals, gatewayParts, sendJson, Unauthenticated, listenAndAnnounce } from './common.js';
+import { buildContext, closeOnSignals, gatewayParts, installStatementCache, listenAndAnnounce, sendJson, Unauthenticated } from './common.js';
 
 type Plugin = NonNullable<GatewayAppOptions['plugins']>[number];
 
@@ -132,22 +132,7 @@ const timingPlugin: Plugin = {
 };
 
 // --- prepared statement cache -------------------------------------------------------------------
-if (flags['stmt-cache']) {
-  const sqlite = parts.resources.database.sqlite;
-  const prepare = sqlite.prepare.bind(sqlite);
-  const statements = new Map<string, Database.Statement>();
-  sqlite.prepare = ((source: string) => {
-    let statement = statements.get(source);
-    if (statement) {
-      // Drizzle switches a statement to raw mode when it wants arrays; start every use from the default.
-      if (statement.reader) statement.raw(false);
-      return statement;
-    }
-    statement = prepare(source);
-    if (statements.size < 2_000) statements.set(source, statement);
-    return statement;
-  }) as typeof sqlite.prepare;
-}
+if (flags['stmt-cache']) installStatementCache(parts.resources.database.sqlite);
 
 // --- response cache prototype -------------------------------------------------------------------
 const responseCache = new WeakMap<DocumentNode, Map<string, ExecutionResult>>();
@@ -239,11 +224,4 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
 });
 
 listenAndAnnounce(server, '/graphql');
-exitOnSignals(
-  () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      void Promise.resolve(app.dispose()).finally(() => parts.resources.close());
-    }),
-);
+closeOnSignals(server, () => Promise.resolve(app.dispose()).finally(() => parts.resources.close()));
