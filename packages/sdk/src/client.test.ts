@@ -1,8 +1,7 @@
 // The SDK against the real gateway on a random port: every function, typed narrowing, paging,
 // retries and idempotent payment retries.
-import { seedLargeInvoices } from '@billing/schema/db';
 import { toGlobalId } from '@billing/schema/graphql';
-import { cardId, invoiceId, startTestGateway, TODAY, type TestGateway } from '@billing/server/testing';
+import { addMarketingInvoices, cardId, invoiceId, startTestGateway, type TestGateway } from '@billing/server/testing';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { createBillingClient, type BillingClient } from './client.js';
 import { BillingClientError } from './errors.js';
@@ -20,13 +19,7 @@ function ledgerCharges(): number {
 
 beforeAll(async () => {
   gw = await startTestGateway();
-  seedLargeInvoices(gw.gateway.resources.database, {
-    billingAccountId: 1,
-    billingProfileId: 2,
-    currency: 'USD',
-    invoices: 260,
-    today: TODAY,
-  });
+  addMarketingInvoices(gw, 260);
   ada = createBillingClient({ url: gw.url, token: gw.tokens.ada, retry: { baseDelayMs: 1 } });
 });
 

@@ -1,5 +1,6 @@
 // Starts the real gateway (node:http on a random port, :memory: SQLite, sandbox processor) for tests.
 import { fixedClock, type Clock } from '@billing/schema/billing';
+import { seedLargeInvoices } from '@billing/schema/db';
 import { toGlobalId } from '@billing/schema/graphql';
 import { loadConfig, type GatewayConfig } from '../src/config.js';
 import { startGateway, type RunningGateway } from '../src/gateway.js';
@@ -19,6 +20,17 @@ export const invoiceId = (id: number) => toGlobalId('Invoice', id);
 export const cardId = (id: number) => toGlobalId('PaymentMethod', id);
 export const profileId = (id: number) => toGlobalId('BillingProfile', id);
 export const accountId = (id: number) => toGlobalId('BillingAccount', id);
+
+/** Adds `count` generated invoices (numbers L000000001...) to Contoso Marketing (profile 2, USD), for paging tests. */
+export function addMarketingInvoices(gw: TestGateway, count: number): void {
+  seedLargeInvoices(gw.gateway.resources.database, {
+    billingAccountId: 1,
+    billingProfileId: 2,
+    currency: 'USD',
+    invoices: count,
+    today: TODAY,
+  });
+}
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
   status: number;

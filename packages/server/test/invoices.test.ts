@@ -1,8 +1,7 @@
 // Invoice lists over real HTTP: filters, ordering, keyset pagination, totalCount, and no N+1.
-import { seedLargeInvoices } from '@billing/schema/db';
 import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, TODAY, type TestGateway } from './harness.js';
+import { addMarketingInvoices, startTestGateway, TODAY, type TestGateway } from './harness.js';
 
 let gw: TestGateway;
 const MARKETING = toGlobalId('BillingProfile', 2);
@@ -59,14 +58,7 @@ function sqlNumbers(where: string, order: string): string[] {
 
 beforeAll(async () => {
   gw = await startTestGateway();
-  seedLargeInvoices(gw.gateway.resources.database, {
-    billingAccountId: 1,
-    billingProfileId: 2,
-    currency: 'USD',
-    invoices: EXTRA,
-    today: TODAY,
-    batchSize: 100,
-  });
+  addMarketingInvoices(gw, EXTRA);
 });
 
 afterAll(async () => {
