@@ -15,7 +15,15 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays, isoDate } from '@billing/schema/billing';
-import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase, SEED_SERVICES, SEED_TAX_BASIS_POINTS, seedDemoData, seededRandom } from '@billing/schema/db';
+import {
+  MIGRATIONS_FOLDER,
+  migrateDatabase,
+  openDatabase,
+  SEED_SERVICES,
+  SEED_TAX_BASIS_POINTS,
+  seedDemoData,
+  seededRandom,
+} from '@billing/schema/db';
 import { REPO_DIR, type BenchOptions } from './options.js';
 
 /** Bump when the generated rows change shape, so old caches are not reused. */
@@ -109,8 +117,11 @@ function generate(path: string, options: BenchOptions, today: string, log: (line
 
   const created = `${addDays(today, -400)}T09:00:00.000Z`;
   const scaleOwner = Number(
-    db.prepare(`INSERT INTO users (email, display_name, created_at) VALUES ('scale-owner@bench.example', 'Scale Owner', ?)`).run(created)
-      .lastInsertRowid,
+    db
+      .prepare(
+        `INSERT INTO users (email, display_name, created_at) VALUES ('scale-owner@bench.example', 'Scale Owner', ?)`,
+      )
+      .run(created).lastInsertRowid,
   );
   const scaleAccount = Number(
     db
@@ -135,11 +146,9 @@ function generate(path: string, options: BenchOptions, today: string, log: (line
       .run(scaleAccount, scaleProfile, Number(today.slice(0, 4)) + 2, created).lastInsertRowid,
   );
   db.prepare(`UPDATE billing_profiles SET default_payment_method_id = ? WHERE id = ?`).run(scaleCard, scaleProfile);
-  db.prepare(`INSERT INTO billing_role_assignments (user_id, billing_account_id, role, created_at) VALUES (?, ?, 'OWNER', ?)`).run(
-    scaleOwner,
-    scaleAccount,
-    created,
-  );
+  db.prepare(
+    `INSERT INTO billing_role_assignments (user_id, billing_account_id, role, created_at) VALUES (?, ?, 'OWNER', ?)`,
+  ).run(scaleOwner, scaleAccount, created);
 
   const insertInvoice = db.prepare(
     `INSERT INTO invoices (id, number, billing_account_id, billing_profile_id, period_start, period_end, invoice_date, due_date, currency,
@@ -230,18 +239,48 @@ function generate(path: string, options: BenchOptions, today: string, log: (line
         }
       })();
       if (spec.count >= 200_000 || end === spec.count) {
-        log(`  ${spec.prefix}: ${end.toLocaleString('en-US')}/${spec.count.toLocaleString('en-US')} invoices (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        log(
+          `  ${spec.prefix}: ${end.toLocaleString('en-US')}/${spec.count.toLocaleString('en-US')} invoices (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        );
       }
     }
   };
-  write({ prefix: 'P', accountId: contoso, profileId: engineering, cardId: engCard, ownerUserId: ada, currency: 'USD', count: options.pageInvoices, kind: 'history' });
-  write({ prefix: 'Q', accountId: personal, profileId: personalProfile, cardId: personalCard, ownerUserId: ada, currency: 'USD', count: options.payableInvoices, kind: 'payable' });
-  write({ prefix: 'S', accountId: scaleAccount, profileId: scaleProfile, cardId: scaleCard, ownerUserId: scaleOwner, currency: 'USD', count: options.scaleInvoices, kind: 'history' });
+  write({
+    prefix: 'P',
+    accountId: contoso,
+    profileId: engineering,
+    cardId: engCard,
+    ownerUserId: ada,
+    currency: 'USD',
+    count: options.pageInvoices,
+    kind: 'history',
+  });
+  write({
+    prefix: 'Q',
+    accountId: personal,
+    profileId: personalProfile,
+    cardId: personalCard,
+    ownerUserId: ada,
+    currency: 'USD',
+    count: options.payableInvoices,
+    kind: 'payable',
+  });
+  write({
+    prefix: 'S',
+    accountId: scaleAccount,
+    profileId: scaleProfile,
+    cardId: scaleCard,
+    ownerUserId: scaleOwner,
+    currency: 'USD',
+    count: options.scaleInvoices,
+    kind: 'history',
+  });
 
   if (options.scaleInvoices <= 100_000) {
     // The same code writes the big file; checking the small one keeps the generator honest.
     const violations = db.prepare('PRAGMA foreign_key_check').all();
-    if (violations.length > 0) throw new Error(`generated data violates foreign keys: ${JSON.stringify(violations.slice(0, 3))}`);
+    if (violations.length > 0)
+      throw new Error(`generated data violates foreign keys: ${JSON.stringify(violations.slice(0, 3))}`);
   }
   db.pragma('journal_mode = DELETE');
   db.close();
@@ -272,7 +311,9 @@ function readFixtures(path: string, today: string): { fixtures: Fixtures; rows: 
     );
     const payableInvoiceIds = (
       db
-        .prepare(`SELECT id FROM invoices WHERE billing_profile_id = ? AND lifecycle = 'OPEN' AND amount_due_minor > 0 ORDER BY id`)
+        .prepare(
+          `SELECT id FROM invoices WHERE billing_profile_id = ? AND lifecycle = 'OPEN' AND amount_due_minor > 0 ORDER BY id`,
+        )
         .all(payProfileId) as { id: number }[]
     ).map((r) => r.id);
     const fixtures: Fixtures = {

@@ -13,7 +13,9 @@ import { builder } from '../../packages/schema/src/graphql/builder.js';
 import { INVOICES_PAGE } from './queries.js';
 import { installStatementCache } from './servers/common.js';
 
-const { values } = parseArgs({ options: { mode: { type: 'string', default: 'base' }, iterations: { type: 'string', default: '400' } } });
+const { values } = parseArgs({
+  options: { mode: { type: 'string', default: 'base' }, iterations: { type: 'string', default: '400' } },
+});
 const mode = values.mode!;
 const iterations = Number(values.iterations);
 const resources = createResources(loadConfig(process.env));
@@ -21,14 +23,21 @@ const userId = Number(process.env.BENCH_USER_ID ?? 1);
 const account = Number(process.env.BENCH_ACCOUNT_ID ?? 1);
 
 if (mode === 'scope-type') (builder.options.scopeAuth as { runScopesOnType?: boolean }).runScopesOnType = true;
-const schema = mode === 'scope-off' ? builder.toSchema({ disableScopeAuth: true } as Parameters<typeof builder.toSchema>[0]) : billingSchema();
+const schema =
+  mode === 'scope-off'
+    ? builder.toSchema({ disableScopeAuth: true } as Parameters<typeof builder.toSchema>[0])
+    : billingSchema();
 if (mode === 'stmt-cache') installStatementCache(resources.database.sqlite);
 
 const document = parse(INVOICES_PAGE);
 const variableValues = { account: toGlobalId('BillingAccount', account), first: 50 };
 let expected: string | null = null;
 async function once(): Promise<void> {
-  const contextValue = { services: resources.services, access: await AccessView.load(resources.services.db, { kind: 'user', userId }), requestId: 'bench' };
+  const contextValue = {
+    services: resources.services,
+    access: await AccessView.load(resources.services.db, { kind: 'user', userId }),
+    requestId: 'bench',
+  };
   const result = await execute({ schema, document, contextValue, variableValues });
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   if (expected === null) expected = JSON.stringify(result);
@@ -41,5 +50,7 @@ for (let run = 0; run < 5; run++) {
   runs.push(((performance.now() - started) / (iterations / 5)) * 1000);
 }
 const sorted = [...runs].sort((a, b) => a - b);
-process.stdout.write(`${JSON.stringify({ mode, nodeEnv: process.env.NODE_ENV ?? null, usPerExecution: sorted[2], runs, responseBytes: expected!.length })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ mode, nodeEnv: process.env.NODE_ENV ?? null, usPerExecution: sorted[2], runs, responseBytes: expected!.length })}\n`,
+);
 resources.close();

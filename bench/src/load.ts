@@ -75,7 +75,9 @@ async function fire(spec: LoadSpec, durationS: number, collect: boolean) {
     timeout: 30,
     ...(spec.headers ? { headers: spec.headers } : {}),
     ...(spec.body !== undefined ? { body: spec.body } : {}),
-    ...(spec.setupRequest ? { requests: [{ setupRequest: (request: autocannon.Request) => spec.setupRequest!(request) }] } : {}),
+    ...(spec.setupRequest
+      ? { requests: [{ setupRequest: (request: autocannon.Request) => spec.setupRequest!(request) }] }
+      : {}),
     ...(collect && spec.verify ? { verifyBody: (body: unknown) => spec.verify!(String(body)) } : {}),
   };
   let settle!: (result: autocannon.Result) => void;
@@ -129,8 +131,13 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     timeouts: result.timeouts,
     mismatches: result.mismatches,
     bytesPerRequest: result.throughput.total / Math.max(1, result.requests.total),
-    otherCpuCores: Math.max(0, cpuAfter.machine - cpuBefore.machine - (cpuAfter.ours - cpuBefore.ours)) / TICKS_PER_SECOND / result.duration,
-    ...(samples.length > 0 ? { sampled: { peak: Math.max(...samples), mean: samples.reduce((a, b) => a + b, 0) / samples.length } } : {}),
+    otherCpuCores:
+      Math.max(0, cpuAfter.machine - cpuBefore.machine - (cpuAfter.ours - cpuBefore.ours)) /
+      TICKS_PER_SECOND /
+      result.duration,
+    ...(samples.length > 0
+      ? { sampled: { peak: Math.max(...samples), mean: samples.reduce((a, b) => a + b, 0) / samples.length } }
+      : {}),
   };
 }
 

@@ -69,7 +69,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     process.exit(0);
   }
   const quick = values.quick ?? ['1', 'true', 'yes'].includes((env.BENCH_QUICK ?? '').toLowerCase());
-  const scaleInvoices = Math.trunc(num(values.invoices ?? env.BENCH_INVOICES, 'invoices') ?? (quick ? 20_000 : 1_000_000));
+  const scaleInvoices = Math.trunc(
+    num(values.invoices ?? env.BENCH_INVOICES, 'invoices') ?? (quick ? 20_000 : 1_000_000),
+  );
   return {
     quick,
     durationS: num(values.duration ?? env.BENCH_DURATION, 'duration') ?? (quick ? 1 : 10),

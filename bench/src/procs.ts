@@ -103,7 +103,11 @@ export interface StartOptions {
 export async function startServer(options: StartOptions): Promise<ServerChild> {
   const started = performance.now();
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env };
-  const child = spawn(TSX, [...(options.nodeArgs ?? []), ...options.args], { cwd: REPO_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TSX, [...(options.nodeArgs ?? []), ...options.args], {
+    cwd: REPO_DIR,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // Always drained, so a chatty server never blocks on a full pipe; only the tail is kept.
   let output = '';
   const keep = (chunk: Buffer) => {

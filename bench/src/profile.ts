@@ -34,7 +34,19 @@ export interface ProfileSummary {
   topFunctions: { name: string; where: string; ms: number; share: number }[];
 }
 
-const SQLITE_NATIVE = new Set(['all', 'get', 'run', 'iterate', 'prepare', 'raw', 'pluck', 'expand', 'columns', 'exec', 'pragma']);
+const SQLITE_NATIVE = new Set([
+  'all',
+  'get',
+  'run',
+  'iterate',
+  'prepare',
+  'raw',
+  'pluck',
+  'expand',
+  'columns',
+  'exec',
+  'pragma',
+]);
 
 function packageOf(url: string): string | null {
   const at = url.lastIndexOf('/node_modules/');
@@ -50,7 +62,8 @@ function nameOf(frame: CallFrame, parent: CallFrame | undefined): string {
   if (functionName === '(program)') return 'V8 (program)';
   if (!url) {
     const parentPackage = parent ? packageOf(parent.url) : null;
-    if (SQLITE_NATIVE.has(functionName) && (parentPackage === 'drizzle-orm' || parentPackage === 'better-sqlite3')) return 'SQLite (native)';
+    if (SQLITE_NATIVE.has(functionName) && (parentPackage === 'drizzle-orm' || parentPackage === 'better-sqlite3'))
+      return 'SQLite (native)';
     if (functionName === 'stringify' || functionName === 'parse') return `JSON.${functionName}`;
     return 'other native';
   }
@@ -67,7 +80,16 @@ const LAYERS: [string, (name: string) => boolean][] = [
   ['better-sqlite3 + drizzle-orm (SQL building, row mapping)', (n) => n === 'drizzle-orm' || n === 'better-sqlite3'],
   ['graphql-js (execute, validate, parse)', (n) => n === 'graphql'],
   ['Pothos core + plugins (resolver wrappers, scope-auth, drizzle planning)', (n) => n.startsWith('@pothos/')],
-  ['Yoga, envelop, whatwg-node (HTTP as fetch API)', (n) => n.startsWith('@whatwg-node/') || n.startsWith('@envelop/') || n.startsWith('@graphql-yoga/') || n === 'graphql-yoga' || n.startsWith('@graphql-tools/') || n.startsWith('@escape.tech/')],
+  [
+    'Yoga, envelop, whatwg-node (HTTP as fetch API)',
+    (n) =>
+      n.startsWith('@whatwg-node/') ||
+      n.startsWith('@envelop/') ||
+      n.startsWith('@graphql-yoga/') ||
+      n === 'graphql-yoga' ||
+      n.startsWith('@graphql-tools/') ||
+      n.startsWith('@escape.tech/'),
+  ],
   ['schema code (resolvers, access rules)', (n) => n === '@billing/schema'],
   ['server code + jose (auth)', (n) => n === '@billing/server' || n === 'jose'],
   ['JSON stringify/parse', (n) => n.startsWith('JSON.')],
@@ -107,7 +129,9 @@ export function summarizeProfile(file: string, window?: ProfileWindow): ProfileS
     }
     busyUs += us;
     byName.set(name, (byName.get(name) ?? 0) + us);
-    const where = node.callFrame.url ? `${node.callFrame.url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/packages\//, 'packages/')}:${node.callFrame.lineNumber + 1}` : name;
+    const where = node.callFrame.url
+      ? `${node.callFrame.url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/packages\//, 'packages/')}:${node.callFrame.lineNumber + 1}`
+      : name;
     const key = `${node.callFrame.functionName}@${where}`;
     const entry = byFunction.get(key) ?? { name: node.callFrame.functionName || '(anonymous)', where, us: 0 };
     entry.us += us;

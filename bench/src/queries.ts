@@ -66,10 +66,16 @@ export const gqlBody = (query: string, variables: Record<string, unknown> = {}) 
 
 /** Cheap checks of a response body under load (full equality is checked once, before loading). */
 export const looksLike = {
-  page: (first: number) => (body: string) => body.startsWith('{"data":{"billingAccount":{"invoices":') && !body.includes('"errors"') && countOf(body, '"lineItems":') === first,
+  page: (first: number) => (body: string) =>
+    body.startsWith('{"data":{"billingAccount":{"invoices":') &&
+    !body.includes('"errors"') &&
+    countOf(body, '"lineItems":') === first,
   detail: (body: string) => body.startsWith('{"data":{"invoice":{"id":') && !body.includes('"errors"'),
   viewer: (body: string) => body.startsWith('{"data":{"viewer":{') && !body.includes('"errors"'),
-  paid: (body: string) => body.includes('"__typename":"PayInvoiceSuccess"') && body.includes('"status":"SUCCEEDED"') && !body.includes('"errors"'),
+  paid: (body: string) =>
+    body.includes('"__typename":"PayInvoiceSuccess"') &&
+    body.includes('"status":"SUCCEEDED"') &&
+    !body.includes('"errors"'),
 };
 
 function countOf(text: string, needle: string): number {

@@ -16,7 +16,15 @@ import { problemsOf, runLoad, type LoadResult, type LoadSpec } from './load.js';
 import { BENCH_DIR, parseOptions, REPO_DIR } from './options.js';
 import { freePort, GATEWAY_CLI, listeningLine, SERVERS_DIR, startServer, TSX, type ServerChild } from './procs.js';
 import { summarizeProfile, type ProfileSummary } from './profile.js';
-import { gqlBody, INVOICE_DETAIL, INVOICES_PAGE, INVOICES_PAGE_NO_COUNT, looksLike, PAY_INVOICE, VIEWER } from './queries.js';
+import {
+  gqlBody,
+  INVOICE_DETAIL,
+  INVOICES_PAGE,
+  INVOICES_PAGE_NO_COUNT,
+  looksLike,
+  PAY_INVOICE,
+  VIEWER,
+} from './queries.js';
 import { fmt, table } from './report.js';
 import { countSqlPerRequest, type SqlCount } from './sql-count.js';
 
@@ -30,7 +38,9 @@ const noisy: string[] = [];
 const NOISE_CORES = 0.15;
 const PAGE_SIZE = 50;
 
-log(`billing gateway benchmark (${options.quick ? 'quick' : 'full'} run): Node ${process.version}, ${availableParallelism()} cores`);
+log(
+  `billing gateway benchmark (${options.quick ? 'quick' : 'full'} run): Node ${process.version}, ${availableParallelism()} cores`,
+);
 
 // --- data and credentials ----------------------------------------------------------------------------
 const data: BenchData = prepareData(options, log);
@@ -75,13 +85,35 @@ const payables = [...fx.payableInvoiceIds];
 const takePayables = (n: number) => payables.splice(0, Math.min(n, payables.length));
 
 // --- helpers -----------------------------------------------------------------------------------------
-async function postGraphQL(url: string, headers: Record<string, string>, query: string, variables: Record<string, unknown>) {
-  const response = await fetch(url, { method: 'POST', headers: { ...json, ...headers }, body: gqlBody(query, variables) });
+async function postGraphQL(
+  url: string,
+  headers: Record<string, string>,
+  query: string,
+  variables: Record<string, unknown>,
+) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { ...json, ...headers },
+    body: gqlBody(query, variables),
+  });
   const text = await response.text();
-  return { status: response.status, text, body: (() => { try { return JSON.parse(text) as { data?: unknown; errors?: unknown }; } catch { return null; } })() };
+  return {
+    status: response.status,
+    text,
+    body: (() => {
+      try {
+        return JSON.parse(text) as { data?: unknown; errors?: unknown };
+      } catch {
+        return null;
+      }
+    })(),
+  };
 }
 
-async function startGatewayCli(name: string, extra: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<ServerChild> {
+async function startGatewayCli(
+  name: string,
+  extra: { env?: Record<string, string>; nodeArgs?: string[] } = {},
+): Promise<ServerChild> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
   // Ready = the first successful invoices page (spawn to first successful request).
@@ -102,33 +134,64 @@ async function startGatewayCli(name: string, extra: { env?: Record<string, strin
   });
 }
 
-async function startBenchServer(name: string, script: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServerChild> {
+async function startBenchServer(
+  name: string,
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<ServerChild> {
   const port = await freePort();
-  return startServer({ name, args: [join(SERVERS_DIR, script), ...args], env: { ...gatewayEnv, PORT: String(port), ...env }, ready: listeningLine });
+  return startServer({
+    name,
+    args: [join(SERVERS_DIR, script), ...args],
+    env: { ...gatewayEnv, PORT: String(port), ...env },
+    ready: listeningLine,
+  });
 }
 
-const graphqlLoad = (url: string, headers: Record<string, string>, query: string, variables: Record<string, unknown>) => ({
+const graphqlLoad = (
+  url: string,
+  headers: Record<string, string>,
+  query: string,
+  variables: Record<string, unknown>,
+) => ({
   url,
   method: 'POST' as const,
   headers: { ...json, ...headers },
   body: gqlBody(query, variables),
 });
 
-function load(spec: Omit<LoadSpec, 'connections' | 'durationS' | 'warmupS'> & Partial<Pick<LoadSpec, 'connections' | 'durationS' | 'warmupS'>>): Promise<LoadResult> {
-  return runLoad({ connections: options.connections, durationS: options.durationS, warmupS: options.warmupS, ...spec }).then((result) => {
+function load(
+  spec: Omit<LoadSpec, 'connections' | 'durationS' | 'warmupS'> &
+    Partial<Pick<LoadSpec, 'connections' | 'durationS' | 'warmupS'>>,
+): Promise<LoadResult> {
+  return runLoad({
+    connections: options.connections,
+    durationS: options.durationS,
+    warmupS: options.warmupS,
+    ...spec,
+  }).then((result) => {
     const problem = problemsOf(result);
     if (problem) {
       problems.push(problem);
       log(`  PROBLEM ${problem}`);
     }
-    const noise = result.otherCpuCores > NOISE_CORES ? `  (noise: other processes used ${result.otherCpuCores.toFixed(2)} cores)` : '';
+    const noise =
+      result.otherCpuCores > NOISE_CORES
+        ? `  (noise: other processes used ${result.otherCpuCores.toFixed(2)} cores)`
+        : '';
     if (noise) noisy.push(`${result.title}: ${result.otherCpuCores.toFixed(2)} cores`);
-    log(`  ${result.title.padEnd(58)} ${fmt.int(result.rps).padStart(6)} req/s  p50 ${fmt.ms(result.latencyMs.p50)} ms  p99 ${fmt.ms(result.latencyMs.p99)} ms${noise}`);
+    log(
+      `  ${result.title.padEnd(58)} ${fmt.int(result.rps).padStart(6)} req/s  p50 ${fmt.ms(result.latencyMs.p50)} ms  p99 ${fmt.ms(result.latencyMs.p99)} ms${noise}`,
+    );
     return result;
   });
 }
 
-function payInvoiceRequests(pool: number[], keyPrefix: string): Pick<LoadSpec, 'setupRequest'> & { used: () => number } {
+function payInvoiceRequests(
+  pool: number[],
+  keyPrefix: string,
+): Pick<LoadSpec, 'setupRequest'> & { used: () => number } {
   let next = 0;
   return {
     used: () => next,
@@ -140,7 +203,11 @@ function payInvoiceRequests(pool: number[], keyPrefix: string): Pick<LoadSpec, '
       return {
         ...request,
         body: gqlBody(PAY_INVOICE, {
-          input: { invoiceId: toGlobalId('Invoice', invoiceId), paymentMethodId: ids.payCard, idempotencyKey: `${keyPrefix}-${next}-${invoiceId}` },
+          input: {
+            invoiceId: toGlobalId('Invoice', invoiceId),
+            paymentMethodId: ids.payCard,
+            idempotencyKey: `${keyPrefix}-${next}-${invoiceId}`,
+          },
         }),
       };
     },
@@ -149,10 +216,15 @@ function payInvoiceRequests(pool: number[], keyPrefix: string): Pick<LoadSpec, '
 
 function firstDifference(a: unknown, b: unknown, path = '$'): string | null {
   if (isDeepStrictEqual(a, b)) return null;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return `${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
+    return `${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const key of keys) {
-    const d = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`);
+    const d = firstDifference(
+      (a as Record<string, unknown>)[key],
+      (b as Record<string, unknown>)[key],
+      `${path}.${key}`,
+    );
     if (d) return d;
   }
   return `${path}: differs`;
@@ -170,8 +242,11 @@ const results: Record<string, unknown> = {};
 log(`\n[${elapsed()}] SQL statements per request (in-process gateway, onQuery)`);
 const { counts: sqlCounts, deepCursor } = await countSqlPerRequest(gatewayEnv, fx, takePayables(2));
 const decodedCursor = Buffer.from(deepCursor, 'base64').toString('utf8');
-for (const c of sqlCounts) log(`  ${c.scenario}: ${c.bySize.map((b) => `${b.size ?? '-'} -> ${b.total} (${b.auth} auth)`).join(', ')}`);
-log(`  deep cursor (101st from the end, via invoices(last: 100) then invoices(last: 1, before: ...)): ${deepCursor} = ${decodedCursor}`);
+for (const c of sqlCounts)
+  log(`  ${c.scenario}: ${c.bySize.map((b) => `${b.size ?? '-'} -> ${b.total} (${b.auth} auth)`).join(', ')}`);
+log(
+  `  deep cursor (101st from the end, via invoices(last: 100) then invoices(last: 1, before: ...)): ${deepCursor} = ${decodedCursor}`,
+);
 
 // --- 2. The gateway (the real CLI in a child process) ---------------------------------------------------
 log(`\n[${elapsed()}] gateway: tsx packages/server/src/cli.ts start (production mode)`);
@@ -186,16 +261,25 @@ const gatewayPage = await postGraphQL(gateway.url, adaAuth, INVOICES_PAGE, { acc
 const gatewayDetail = await postGraphQL(gateway.url, adaAuth, INVOICE_DETAIL, { id: ids.detail });
 {
   const baseline = await startBenchServer('baseline', 'baseline.ts');
-  const page = await fetch(`${baseline.url}/accounts/${encodeURIComponent(ids.contoso)}/invoices?first=${PAGE_SIZE}`, { headers: adaAuth });
+  const page = await fetch(`${baseline.url}/accounts/${encodeURIComponent(ids.contoso)}/invoices?first=${PAGE_SIZE}`, {
+    headers: adaAuth,
+  });
   const detail = await fetch(`${baseline.url}/invoices/${encodeURIComponent(ids.detail)}`, { headers: adaAuth });
-  mustEqual(`(a) invoices page: gateway JSON == raw baseline JSON (${PAGE_SIZE} invoices)`, gatewayPage.body, await page.json());
+  mustEqual(
+    `(a) invoices page: gateway JSON == raw baseline JSON (${PAGE_SIZE} invoices)`,
+    gatewayPage.body,
+    await page.json(),
+  );
   mustEqual('(b) invoice detail: gateway JSON == raw baseline JSON', gatewayDetail.body, await detail.json());
   await baseline.stop();
 }
 
 const gatewayMemory: { scenario: string; peakMB: number; meanMB: number }[] = [];
 const rssOf = (server: ServerChild) => () => server.memory().serverMB;
-async function gatewayLoad(scenario: string, spec: Omit<LoadSpec, 'connections' | 'durationS' | 'warmupS' | 'sample'> & Partial<LoadSpec>) {
+async function gatewayLoad(
+  scenario: string,
+  spec: Omit<LoadSpec, 'connections' | 'durationS' | 'warmupS' | 'sample'> & Partial<LoadSpec>,
+) {
   const result = await load({ ...spec, sample: rssOf(gateway) });
   gatewayMemory.push({ scenario, peakMB: result.sampled!.peak, meanMB: result.sampled!.mean });
   return result;
@@ -212,7 +296,11 @@ const gw = {
     ...graphqlLoad(gateway.url, adaAuth, INVOICE_DETAIL, { id: ids.detail }),
     verify: looksLike.detail,
   }),
-  viewer: await gatewayLoad('(c) viewer', { title: 'gateway (c) viewer', ...graphqlLoad(gateway.url, adaAuth, VIEWER, {}), verify: looksLike.viewer }),
+  viewer: await gatewayLoad('(c) viewer', {
+    title: 'gateway (c) viewer',
+    ...graphqlLoad(gateway.url, adaAuth, VIEWER, {}),
+    verify: looksLike.viewer,
+  }),
   pay: await (async () => {
     const pool = takePayables(Math.ceil(payables.length * (options.levers ? 0.6 : 1)));
     const requests = payInvoiceRequests(pool, 'bench-gw');
@@ -222,7 +310,8 @@ const gw = {
       ...requests,
       verify: looksLike.paid,
     });
-    if (requests.used() > pool.length) problems.push(`payInvoice pool too small: ${requests.used()} requests for ${pool.length} invoices`);
+    if (requests.used() > pool.length)
+      problems.push(`payInvoice pool too small: ${requests.used()} requests for ${pool.length} invoices`);
     return result;
   })(),
 };
@@ -235,11 +324,26 @@ const scaleSpec = (title: string, query: string, after: string | null) => ({
   verify: looksLike.page(PAGE_SIZE),
 });
 const scale = {
-  first: await gatewayLoad('scale: first page', { ...scaleSpec('scale: first page (with totalCount), c=1', INVOICES_PAGE, null), connections: 1 }),
-  deep: await gatewayLoad('scale: deep page', { ...scaleSpec('scale: deep page by cursor (with totalCount), c=1', INVOICES_PAGE, deepCursor), connections: 1 }),
-  firstNoCount: await gatewayLoad('scale: first page, no count', { ...scaleSpec('scale: first page (no totalCount), c=1', INVOICES_PAGE_NO_COUNT, null), connections: 1 }),
-  deepNoCount: await gatewayLoad('scale: deep page, no count', { ...scaleSpec('scale: deep page by cursor (no totalCount), c=1', INVOICES_PAGE_NO_COUNT, deepCursor), connections: 1 }),
-  firstLoaded: await gatewayLoad('scale: first page, 10 connections', scaleSpec(`scale: first page (with totalCount), c=${options.connections}`, INVOICES_PAGE, null)),
+  first: await gatewayLoad('scale: first page', {
+    ...scaleSpec('scale: first page (with totalCount), c=1', INVOICES_PAGE, null),
+    connections: 1,
+  }),
+  deep: await gatewayLoad('scale: deep page', {
+    ...scaleSpec('scale: deep page by cursor (with totalCount), c=1', INVOICES_PAGE, deepCursor),
+    connections: 1,
+  }),
+  firstNoCount: await gatewayLoad('scale: first page, no count', {
+    ...scaleSpec('scale: first page (no totalCount), c=1', INVOICES_PAGE_NO_COUNT, null),
+    connections: 1,
+  }),
+  deepNoCount: await gatewayLoad('scale: deep page, no count', {
+    ...scaleSpec('scale: deep page by cursor (no totalCount), c=1', INVOICES_PAGE_NO_COUNT, deepCursor),
+    connections: 1,
+  }),
+  firstLoaded: await gatewayLoad(
+    'scale: first page, 10 connections',
+    scaleSpec(`scale: first page (with totalCount), c=${options.connections}`, INVOICES_PAGE, null),
+  ),
 };
 const hwm = gateway.memory();
 await gateway.stop();
@@ -279,7 +383,9 @@ const startupSteps = (() => {
 })();
 const sortedStartups = [...startupSamples].sort((a, b) => a - b);
 const startupMedian = sortedStartups[Math.floor(sortedStartups.length / 2)]!;
-log(`  start-up samples: ${startupSamples.map((s) => `${fmt.ms(s)} ms`).join(', ')}; floor (tsx + node + http, nothing else): ${fmt.ms(startupFloorMs)} ms`);
+log(
+  `  start-up samples: ${startupSamples.map((s) => `${fmt.ms(s)} ms`).join(', ')}; floor (tsx + node + http, nothing else): ${fmt.ms(startupFloorMs)} ms`,
+);
 
 // --- 3. Raw baseline ---------------------------------------------------------------------------------
 log(`\n[${elapsed()}] raw baseline: node:http + better-sqlite3, hand-written prepared SQL`);
@@ -304,7 +410,11 @@ await baseline.stop();
 // --- 4. Peers -------------------------------------------------------------------------------------------
 log(`\n[${elapsed()}] peer: the same schema on plain graphql-js execute behind node:http`);
 const peerServer = await startBenchServer('graphql-js', 'graphql-js.ts');
-mustEqual('(a) invoices page: graphql-js peer JSON == gateway JSON', gatewayPage.body, (await postGraphQL(peerServer.url, adaAuth, INVOICES_PAGE, { account: ids.contoso, first: PAGE_SIZE })).body);
+mustEqual(
+  '(a) invoices page: graphql-js peer JSON == gateway JSON',
+  gatewayPage.body,
+  (await postGraphQL(peerServer.url, adaAuth, INVOICES_PAGE, { account: ids.contoso, first: PAGE_SIZE })).body,
+);
 const peer = {
   page: await load({
     title: `graphql-js peer (a) invoices page, ${PAGE_SIZE}`,
@@ -351,16 +461,31 @@ if (options.profile) {
   const profileDir = join(BENCH_DIR, 'results', 'profiles');
   rmSync(profileDir, { recursive: true, force: true });
   mkdirSync(profileDir, { recursive: true });
-  const profiled = await startGatewayCli('gateway (profiled)', { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
+  const profiled = await startGatewayCli('gateway (profiled)', {
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+  });
   const profiledLoad = graphqlLoad(profiled.url, adaAuth, INVOICES_PAGE, { account: ids.contoso, first: PAGE_SIZE });
-  await runLoad({ title: 'warm-up', ...profiledLoad, connections: options.connections, durationS: options.warmupS, warmupS: 0 });
+  await runLoad({
+    title: 'warm-up',
+    ...profiledLoad,
+    connections: options.connections,
+    durationS: options.warmupS,
+    warmupS: 0,
+  });
   const loadStarted = performance.now();
-  await load({ title: `gateway under --cpu-prof (a) invoices page, ${PAGE_SIZE}`, ...profiledLoad, verify: looksLike.page(PAGE_SIZE), warmupS: 0 });
+  await load({
+    title: `gateway under --cpu-prof (a) invoices page, ${PAGE_SIZE}`,
+    ...profiledLoad,
+    verify: looksLike.page(PAGE_SIZE),
+    warmupS: 0,
+  });
   const loadEnded = performance.now();
   await profiled.stop();
   const exited = performance.now();
   // tsx's launcher is profiled too; the server's profile is the big one.
-  const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profileDir, f));
+  const files = readdirSync(profileDir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(profileDir, f));
   const biggest = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
   if (biggest) {
     // The profile covers the whole process; count only the samples of the measured load.
@@ -384,14 +509,28 @@ if (options.levers) {
   log(`\n[${elapsed()}] schema execution without HTTP (graphql-js execute of (a), in a fresh process per lever)`);
   const iterations = options.quick ? 100 : 2_000;
   const microRun = (mode: string, label: string, env: Record<string, string> = {}) => {
-    const out = execFileSync(TSX, [join(BENCH_DIR, 'src', 'exec-micro.ts'), `--mode=${mode}`, `--iterations=${iterations}`], {
-      cwd: REPO_DIR,
-      env: { ...process.env, ...gatewayEnv, PORT: '0', LOG_LEVEL: 'warn', BENCH_USER_ID: String(fx.ada), BENCH_ACCOUNT_ID: String(fx.contosoAccountId), ...env },
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      TSX,
+      [join(BENCH_DIR, 'src', 'exec-micro.ts'), `--mode=${mode}`, `--iterations=${iterations}`],
+      {
+        cwd: REPO_DIR,
+        env: {
+          ...process.env,
+          ...gatewayEnv,
+          PORT: '0',
+          LOG_LEVEL: 'warn',
+          BENCH_USER_ID: String(fx.ada),
+          BENCH_ACCOUNT_ID: String(fx.contosoAccountId),
+          ...env,
+        },
+        encoding: 'utf8',
+      },
+    );
     const result = { ...(JSON.parse(out.trim().split('\n').pop()!) as Omit<MicroResult, 'label'>), label };
     micro.push(result);
-    log(`  ${label.padEnd(58)} ${fmt.int(result.usPerExecution).padStart(6)} us per execution (runs: ${result.runs.map((r) => fmt.int(r)).join(', ')})`);
+    log(
+      `  ${label.padEnd(58)} ${fmt.int(result.usPerExecution).padStart(6)} us per execution (runs: ${result.runs.map((r) => fmt.int(r)).join(', ')})`,
+    );
   };
   microRun('base', 'schema as built (reference)');
   microRun('stmt-cache', 'statement cache by SQL text');
@@ -408,27 +547,95 @@ if (options.levers) {
     const server = await startBenchServer('timing', 'variant.ts', ['--app=gateway', '--timing']);
     const timed = graphqlLoad(server.url, adaAuth, INVOICES_PAGE, { account: ids.contoso, first: PAGE_SIZE });
     const timingsUrl = server.url.replace('/graphql', '/__bench/timings');
-    await runLoad({ title: 'warm-up', ...timed, connections: 1, durationS: Math.max(options.warmupS, 0.5), warmupS: 0 });
+    await runLoad({
+      title: 'warm-up',
+      ...timed,
+      connections: 1,
+      durationS: Math.max(options.warmupS, 0.5),
+      warmupS: 0,
+    });
     await fetch(timingsUrl, { method: 'POST' }); // reset: count only the measured run
-    await load({ title: 'gateway app with phase timers (a), c=1', ...timed, verify: looksLike.page(PAGE_SIZE), connections: 1, durationS: Math.min(options.durationS, 5), warmupS: 0 });
+    await load({
+      title: 'gateway app with phase timers (a), c=1',
+      ...timed,
+      verify: looksLike.page(PAGE_SIZE),
+      connections: 1,
+      durationS: Math.min(options.durationS, 5),
+      warmupS: 0,
+    });
     timing = (await (await fetch(timingsUrl)).json()) as Record<string, number>;
     await server.stop();
   }
 
-  const variant = async (lever: string, name: string, args: string[], reference: string, note: string, extra: { env?: Record<string, string>; script?: string } = {}) => {
+  const variant = async (
+    lever: string,
+    name: string,
+    args: string[],
+    reference: string,
+    note: string,
+    extra: { env?: Record<string, string>; script?: string } = {},
+  ) => {
     const { server, result } = await variantRun(name, args, extra);
     await server.stop();
     levers.push({ lever, variant: name, result, reference, note });
     return result;
   };
-  await variant('reference', 'bare Yoga', ['--app=yoga'], 'bare Yoga', 'Yoga + same schema + same context; no gateway plugins');
-  await variant('gateway plugins', 'gateway app (in-process app factory)', ['--app=gateway'], 'bare Yoga', 'createGatewayApp: whatever plugins the server adds');
-  await variant('Yoga parser/validation cache', 'bare Yoga, parserAndValidationCache: false', ['--app=yoga', '--no-parse-cache'], 'bare Yoga', 'on by default in Yoga 5 (server.js: enabled unless `false`)');
-  await variant('prepared statements', 'bare Yoga + statement cache by SQL text', ['--app=yoga', '--stmt-cache'], 'bare Yoga', 'better-sqlite3 prepare() once per distinct SQL, reused');
-  await variant('type-level scope-auth', 'bare Yoga, runScopesOnType: true', ['--app=yoga', '--scope=type'], 'bare Yoga', 'type scopes once per object (isTypeOf) instead of per field');
-  await variant('type-level scope-auth', 'bare Yoga, scope-auth disabled (pricing only, unsafe)', ['--app=yoga', '--scope=off'], 'bare Yoga', 'upper bound of all scope-auth work; never for production');
-  await variant('response cache', 'bare Yoga + response cache (prototype)', ['--app=yoga', '--response-cache'], 'bare Yoga', 'keyed by principal + document + variables; every read is a hit here');
-  levers.push({ lever: '@envelop/graphql-jit', variant: 'not run', result: null, reference: '-', note: 'not installed (no new dependencies); TOOLCHAIN.md measured it 4.5x slower on this stack' });
+  await variant(
+    'reference',
+    'bare Yoga',
+    ['--app=yoga'],
+    'bare Yoga',
+    'Yoga + same schema + same context; no gateway plugins',
+  );
+  await variant(
+    'gateway plugins',
+    'gateway app (in-process app factory)',
+    ['--app=gateway'],
+    'bare Yoga',
+    'createGatewayApp: whatever plugins the server adds',
+  );
+  await variant(
+    'Yoga parser/validation cache',
+    'bare Yoga, parserAndValidationCache: false',
+    ['--app=yoga', '--no-parse-cache'],
+    'bare Yoga',
+    'on by default in Yoga 5 (server.js: enabled unless `false`)',
+  );
+  await variant(
+    'prepared statements',
+    'bare Yoga + statement cache by SQL text',
+    ['--app=yoga', '--stmt-cache'],
+    'bare Yoga',
+    'better-sqlite3 prepare() once per distinct SQL, reused',
+  );
+  await variant(
+    'type-level scope-auth',
+    'bare Yoga, runScopesOnType: true',
+    ['--app=yoga', '--scope=type'],
+    'bare Yoga',
+    'type scopes once per object (isTypeOf) instead of per field',
+  );
+  await variant(
+    'type-level scope-auth',
+    'bare Yoga, scope-auth disabled (pricing only, unsafe)',
+    ['--app=yoga', '--scope=off'],
+    'bare Yoga',
+    'upper bound of all scope-auth work; never for production',
+  );
+  await variant(
+    'response cache',
+    'bare Yoga + response cache (prototype)',
+    ['--app=yoga', '--response-cache'],
+    'bare Yoga',
+    'keyed by principal + document + variables; every read is a hit here',
+  );
+  levers.push({
+    lever: '@envelop/graphql-jit',
+    variant: 'not run',
+    result: null,
+    reference: '-',
+    note: 'not installed (no new dependencies); TOOLCHAIN.md measured it 4.5x slower on this stack',
+  });
 
   // The real gateway again, measured next to the levers below that compare with it (the main run may
   // have been disturbed; this one is their reference).
@@ -446,7 +653,13 @@ if (options.levers) {
       await again.stop();
     }
   }
-  levers.push({ lever: 'reference', variant: 'gateway (CLI), measured again here', result: gatewayRef, reference: 'gateway', note: 'the reference of the cluster and heap-cap rows' });
+  levers.push({
+    lever: 'reference',
+    variant: 'gateway (CLI), measured again here',
+    result: gatewayRef,
+    reference: 'gateway',
+    note: 'the reference of the cluster and heap-cap rows',
+  });
 
   // node:cluster: the real gateway in two workers sharing the port and the WAL database.
   log('  node:cluster, 2 workers (the load generator shares the same 2 cores)');
@@ -458,14 +671,24 @@ if (options.levers) {
     ready: listeningLine,
   });
   try {
-    mustEqual('(a) invoices page: cluster JSON == gateway JSON', gatewayPage.body, (await postGraphQL(clustered.url, adaAuth, INVOICES_PAGE, { account: ids.contoso, first: PAGE_SIZE })).body);
+    mustEqual(
+      '(a) invoices page: cluster JSON == gateway JSON',
+      gatewayPage.body,
+      (await postGraphQL(clustered.url, adaAuth, INVOICES_PAGE, { account: ids.contoso, first: PAGE_SIZE })).body,
+    );
     const page = await load({
       title: `cluster x2 (a) invoices page, ${PAGE_SIZE}`,
       ...graphqlLoad(clustered.url, adaAuth, INVOICES_PAGE, { account: ids.contoso, first: PAGE_SIZE }),
       verify: looksLike.page(PAGE_SIZE),
       sample: rssOf(clustered),
     });
-    levers.push({ lever: 'node:cluster', variant: 'cluster x2, (a) invoices page', result: page, reference: 'gateway (again)', note: 'two gateway processes, one WAL database; peak RSS is all processes' });
+    levers.push({
+      lever: 'node:cluster',
+      variant: 'cluster x2, (a) invoices page',
+      result: page,
+      reference: 'gateway (again)',
+      note: 'two gateway processes, one WAL database; peak RSS is all processes',
+    });
     const pool = takePayables(payables.length);
     const requests = payInvoiceRequests(pool, 'bench-cluster');
     const pay = await load({
@@ -474,8 +697,17 @@ if (options.levers) {
       ...requests,
       verify: looksLike.paid,
     });
-    if (requests.used() > pool.length) problems.push(`payInvoice pool too small for the cluster run: ${requests.used()} requests for ${pool.length} invoices`);
-    levers.push({ lever: 'node:cluster', variant: 'cluster x2, (d) payInvoice', result: pay, reference: 'gateway (d)', note: 'writers in two processes on one WAL file (busy_timeout 5 s)' });
+    if (requests.used() > pool.length)
+      problems.push(
+        `payInvoice pool too small for the cluster run: ${requests.used()} requests for ${pool.length} invoices`,
+      );
+    levers.push({
+      lever: 'node:cluster',
+      variant: 'cluster x2, (d) payInvoice',
+      result: pay,
+      reference: 'gateway (d)',
+      note: 'writers in two processes on one WAL file (busy_timeout 5 s)',
+    });
   } finally {
     await clustered.stop();
   }
@@ -489,25 +721,50 @@ if (options.levers) {
         verify: looksLike.page(PAGE_SIZE),
         sample: rssOf(capped),
       });
-      levers.push({ lever: 'memory: V8 heap cap', variant: 'gateway, NODE_OPTIONS=--max-old-space-size=128, (a)', result: page, reference: 'gateway (again)', note: 'old generation capped at 128 MB: GC runs sooner instead of the heap growing' });
+      levers.push({
+        lever: 'memory: V8 heap cap',
+        variant: 'gateway, NODE_OPTIONS=--max-old-space-size=128, (a)',
+        result: page,
+        reference: 'gateway (again)',
+        note: 'old generation capped at 128 MB: GC runs sooner instead of the heap growing',
+      });
       const scalePage = await load({
-        ...scaleSpec(`gateway --max-old-space-size=128, scale first page, c=${options.connections}`, INVOICES_PAGE, null),
+        ...scaleSpec(
+          `gateway --max-old-space-size=128, scale first page, c=${options.connections}`,
+          INVOICES_PAGE,
+          null,
+        ),
         url: capped.url,
         sample: rssOf(capped),
       });
-      levers.push({ lever: 'memory: V8 heap cap', variant: 'gateway, heap capped, scale first page', result: scalePage, reference: 'scale', note: 'the same cap on the largest tenant' });
+      levers.push({
+        lever: 'memory: V8 heap cap',
+        variant: 'gateway, heap capped, scale first page',
+        result: scalePage,
+        reference: 'scale',
+        note: 'the same cap on the largest tenant',
+      });
     } finally {
       await capped.stop();
     }
   }
-  if (!options.quick) await variant('reference', 'bare Yoga (repeat: noise)', ['--app=yoga'], 'bare Yoga', 'same as the reference, run last: the spread is the noise');
+  if (!options.quick)
+    await variant(
+      'reference',
+      'bare Yoga (repeat: noise)',
+      ['--app=yoga'],
+      'bare Yoga',
+      'same as the reference, run last: the spread is the noise',
+    );
 }
 
 // --- 6. Results -----------------------------------------------------------------------------------------
 const ratio = (a: LoadResult, b: LoadResult) => a.rps / b.rps;
 const sqlOf = (scenario: string) => sqlCounts.find((c) => c.scenario === scenario);
 const sqlCell = (c: SqlCount | undefined) => (c ? c.bySize.map((b) => b.total).join(' / ') : '-');
-const quickNote = options.quick ? ` (quick run: ${fx.scaleInvoices.toLocaleString('en-US')} invoices, not 1,000,000)` : '';
+const quickNote = options.quick
+  ? ` (quick run: ${fx.scaleInvoices.toLocaleString('en-US')} invoices, not 1,000,000)`
+  : '';
 const peakGatewayMB = Math.max(...gatewayMemory.map((m) => m.peakMB));
 const deepRatio = scale.deep.latencyMs.p50 / scale.first.latencyMs.p50;
 const deepRatioNoCount = scale.deepNoCount.latencyMs.p50 / scale.firstNoCount.latencyMs.p50;
@@ -521,7 +778,10 @@ const targets = [
   {
     target: 'SQL statements per request do not grow with page size',
     met: sqlCounts.every((c) => !c.grows),
-    figure: sqlCounts.filter((c) => c.bySize.length > 1).map((c) => `${c.scenario.replace('(a) invoices page', '(a)')}: ${sqlCell(c)}`).join('; '),
+    figure: sqlCounts
+      .filter((c) => c.bySize.length > 1)
+      .map((c) => `${c.scenario.replace('(a) invoices page', '(a)')}: ${sqlCell(c)}`)
+      .join('; '),
   },
   {
     target: `deep page within 1.5x of first page latency${quickNote}`,
@@ -547,14 +807,70 @@ lines.push(
     `Throughput and latency: ${c} connections, ${options.durationS} s per run after ${options.warmupS} s warm-up; latency in ms`,
     ['scenario', 'server', 'req/s', 'p50', 'p99', 'vs raw', 'SQL/request (first=10 / 100)'],
     [
-      [`(a) invoices page (${PAGE_SIZE})`, 'gateway', fmt.int(gw.page.rps), fmt.ms(gw.page.latencyMs.p50), fmt.ms(gw.page.latencyMs.p99), fmt.ratio(ratio(gw.page, base.page)), sqlCell(sqlOf('(a) invoices page'))],
-      ['', 'raw baseline', fmt.int(base.page.rps), fmt.ms(base.page.latencyMs.p50), fmt.ms(base.page.latencyMs.p99), fmt.ratio(1), '7 (hand-written)'],
-      ['', 'graphql-js peer', fmt.int(peer.page.rps), fmt.ms(peer.page.latencyMs.p50), fmt.ms(peer.page.latencyMs.p99), fmt.ratio(ratio(peer.page, base.page)), 'same plan'],
+      [
+        `(a) invoices page (${PAGE_SIZE})`,
+        'gateway',
+        fmt.int(gw.page.rps),
+        fmt.ms(gw.page.latencyMs.p50),
+        fmt.ms(gw.page.latencyMs.p99),
+        fmt.ratio(ratio(gw.page, base.page)),
+        sqlCell(sqlOf('(a) invoices page')),
+      ],
+      [
+        '',
+        'raw baseline',
+        fmt.int(base.page.rps),
+        fmt.ms(base.page.latencyMs.p50),
+        fmt.ms(base.page.latencyMs.p99),
+        fmt.ratio(1),
+        '7 (hand-written)',
+      ],
+      [
+        '',
+        'graphql-js peer',
+        fmt.int(peer.page.rps),
+        fmt.ms(peer.page.latencyMs.p50),
+        fmt.ms(peer.page.latencyMs.p99),
+        fmt.ratio(ratio(peer.page, base.page)),
+        'same plan',
+      ],
       ['', 'PostGraphile 5', 'not run', '', '', '', 'needs Node >= 22; not installed'],
-      ['(b) invoice detail', 'gateway', fmt.int(gw.detail.rps), fmt.ms(gw.detail.latencyMs.p50), fmt.ms(gw.detail.latencyMs.p99), fmt.ratio(ratio(gw.detail, base.detail)), sqlCell(sqlOf('(b) invoice detail'))],
-      ['', 'raw baseline', fmt.int(base.detail.rps), fmt.ms(base.detail.latencyMs.p50), fmt.ms(base.detail.latencyMs.p99), fmt.ratio(1), '5 (hand-written)'],
-      ['(c) viewer + accounts + roles', 'gateway', fmt.int(gw.viewer.rps), fmt.ms(gw.viewer.latencyMs.p50), fmt.ms(gw.viewer.latencyMs.p99), '', sqlCell(sqlOf('(c) viewer'))],
-      ['(d) payInvoice (sandbox, 0 ms)', 'gateway', fmt.int(gw.pay.rps), fmt.ms(gw.pay.latencyMs.p50), fmt.ms(gw.pay.latencyMs.p99), '', sqlCell(sqlOf('(d) payInvoice'))],
+      [
+        '(b) invoice detail',
+        'gateway',
+        fmt.int(gw.detail.rps),
+        fmt.ms(gw.detail.latencyMs.p50),
+        fmt.ms(gw.detail.latencyMs.p99),
+        fmt.ratio(ratio(gw.detail, base.detail)),
+        sqlCell(sqlOf('(b) invoice detail')),
+      ],
+      [
+        '',
+        'raw baseline',
+        fmt.int(base.detail.rps),
+        fmt.ms(base.detail.latencyMs.p50),
+        fmt.ms(base.detail.latencyMs.p99),
+        fmt.ratio(1),
+        '5 (hand-written)',
+      ],
+      [
+        '(c) viewer + accounts + roles',
+        'gateway',
+        fmt.int(gw.viewer.rps),
+        fmt.ms(gw.viewer.latencyMs.p50),
+        fmt.ms(gw.viewer.latencyMs.p99),
+        '',
+        sqlCell(sqlOf('(c) viewer')),
+      ],
+      [
+        '(d) payInvoice (sandbox, 0 ms)',
+        'gateway',
+        fmt.int(gw.pay.rps),
+        fmt.ms(gw.pay.latencyMs.p50),
+        fmt.ms(gw.pay.latencyMs.p99),
+        '',
+        sqlCell(sqlOf('(d) payInvoice')),
+      ],
     ],
     [
       `response sizes: (a) ${fmt.int(gw.page.bytesPerRequest)} B, (b) ${fmt.int(gw.detail.bytesPerRequest)} B, (c) ${fmt.int(gw.viewer.bytesPerRequest)} B, (d) ${fmt.int(gw.pay.bytesPerRequest)} B`,
@@ -567,11 +883,41 @@ lines.push(
     `Scale: one tenant with ${fx.scaleInvoices.toLocaleString('en-US')} invoices (database ${fmt.int(data.rows.invoices)} invoices, ${fmt.mb(data.fileMB)}); page of ${PAGE_SIZE}`,
     ['page', 'connections', 'req/s', 'p50', 'p99'],
     [
-      ['first page, with totalCount', 1, fmt.int(scale.first.rps), fmt.ms(scale.first.latencyMs.p50), fmt.ms(scale.first.latencyMs.p99)],
-      ['deep page by cursor, with totalCount', 1, fmt.int(scale.deep.rps), fmt.ms(scale.deep.latencyMs.p50), fmt.ms(scale.deep.latencyMs.p99)],
-      ['first page, no totalCount', 1, fmt.int(scale.firstNoCount.rps), fmt.ms(scale.firstNoCount.latencyMs.p50), fmt.ms(scale.firstNoCount.latencyMs.p99)],
-      ['deep page by cursor, no totalCount', 1, fmt.int(scale.deepNoCount.rps), fmt.ms(scale.deepNoCount.latencyMs.p50), fmt.ms(scale.deepNoCount.latencyMs.p99)],
-      ['first page, with totalCount', c, fmt.int(scale.firstLoaded.rps), fmt.ms(scale.firstLoaded.latencyMs.p50), fmt.ms(scale.firstLoaded.latencyMs.p99)],
+      [
+        'first page, with totalCount',
+        1,
+        fmt.int(scale.first.rps),
+        fmt.ms(scale.first.latencyMs.p50),
+        fmt.ms(scale.first.latencyMs.p99),
+      ],
+      [
+        'deep page by cursor, with totalCount',
+        1,
+        fmt.int(scale.deep.rps),
+        fmt.ms(scale.deep.latencyMs.p50),
+        fmt.ms(scale.deep.latencyMs.p99),
+      ],
+      [
+        'first page, no totalCount',
+        1,
+        fmt.int(scale.firstNoCount.rps),
+        fmt.ms(scale.firstNoCount.latencyMs.p50),
+        fmt.ms(scale.firstNoCount.latencyMs.p99),
+      ],
+      [
+        'deep page by cursor, no totalCount',
+        1,
+        fmt.int(scale.deepNoCount.rps),
+        fmt.ms(scale.deepNoCount.latencyMs.p50),
+        fmt.ms(scale.deepNoCount.latencyMs.p99),
+      ],
+      [
+        'first page, with totalCount',
+        c,
+        fmt.int(scale.firstLoaded.rps),
+        fmt.ms(scale.firstLoaded.latencyMs.p50),
+        fmt.ms(scale.firstLoaded.latencyMs.p99),
+      ],
     ],
     [
       `deep/first p50: ${fmt.ratio(deepRatio)} with totalCount, ${fmt.ratio(deepRatioNoCount)} without`,
@@ -583,7 +929,9 @@ lines.push(
   table(
     'SQL statements per request (in-process gateway, counted by openDatabase onQuery)',
     ['scenario', 'page size', 'total', 'auth', 'plan'],
-    sqlCounts.flatMap((s) => s.bySize.map((b, i) => [i === 0 ? s.scenario : '', b.size ?? '-', b.total, b.auth, b.plan])),
+    sqlCounts.flatMap((s) =>
+      s.bySize.map((b, i) => [i === 0 ? s.scenario : '', b.size ?? '-', b.total, b.auth, b.plan]),
+    ),
     ['auth = user lookup + role assignments (one each per request); plan = everything GraphQL asked for'],
   ),
 );
@@ -595,9 +943,18 @@ lines.push(
       ['start-up, spawn to first invoices page (median)', `${fmt.int(startupMedian)} ms`],
       ['start-up samples', startupSamples.map((s) => `${fmt.int(s)} ms`).join(', ')],
       ['floor: tsx + node + node:http hello world', `${fmt.int(startupFloorMs)} ms`],
-      ...Object.entries(startupSteps).map(([step, at], i, all) => [`  step: ${step}`, `+${fmt.int(at - (i > 0 ? all[i - 1]![1] : 0))} ms (at ${fmt.int(at)} ms)`] as [string, string]),
+      ...Object.entries(startupSteps).map(
+        ([step, at], i, all) =>
+          [`  step: ${step}`, `+${fmt.int(at - (i > 0 ? all[i - 1]![1] : 0))} ms (at ${fmt.int(at)} ms)`] as [
+            string,
+            string,
+          ],
+      ),
       ['RSS at rest, right after start-up', fmt.mb(restingMB)],
-      ...gatewayMemory.map((m) => [`RSS under load: ${m.scenario}`, `${fmt.mb(m.peakMB)} peak, ${fmt.mb(m.meanMB)} mean`] as [string, string]),
+      ...gatewayMemory.map(
+        (m) =>
+          [`RSS under load: ${m.scenario}`, `${fmt.mb(m.peakMB)} peak, ${fmt.mb(m.meanMB)} mean`] as [string, string],
+      ),
       ['peak RSS of the gateway process (VmHWM)', fmt.mb(hwm.serverHwmMB)],
       ['tsx launcher process (not the gateway)', fmt.mb(hwm.wrapperMB)],
       ['raw baseline process, after its runs', fmt.mb(baselineMemory.serverMB)],
@@ -635,7 +992,12 @@ if (profile) {
       `CPU profile of the gateway under (a) load (self time by layer; ${fmt.int(p.busyMs)} ms busy)`,
       ['layer', 'ms', 'share'],
       p.layers.map((l) => [l.layer, fmt.int(l.ms), fmt.pct(l.share)]),
-      [`top functions: ${p.topFunctions.slice(0, 8).map((f) => `${f.name} (${f.where.split('/').slice(-2).join('/')}) ${fmt.pct(f.share)}`).join('; ')}`],
+      [
+        `top functions: ${p.topFunctions
+          .slice(0, 8)
+          .map((f) => `${f.name} (${f.where.split('/').slice(-2).join('/')}) ${fmt.pct(f.share)}`)
+          .join('; ')}`,
+      ],
     ),
   );
 }
@@ -648,7 +1010,17 @@ if (levers.length > 0) {
       levers.map((l) => {
         const again = levers.find((x) => x.variant === 'gateway (CLI), measured again here')?.result ?? null;
         const ref =
-          l.reference === 'gateway (again)' ? again : l.reference === 'gateway' ? gw.page : l.reference === 'gateway (d)' ? gw.pay : l.reference === 'scale' ? scale.firstLoaded : l.reference === 'bare Yoga' ? reference : null;
+          l.reference === 'gateway (again)'
+            ? again
+            : l.reference === 'gateway'
+              ? gw.page
+              : l.reference === 'gateway (d)'
+                ? gw.pay
+                : l.reference === 'scale'
+                  ? scale.firstLoaded
+                  : l.reference === 'bare Yoga'
+                    ? reference
+                    : null;
         return [
           l.lever,
           l.variant,
@@ -684,11 +1056,20 @@ lines.push(
   ),
 );
 const totalSeconds = (performance.now() - runStarted) / 1000;
-lines.push('', `peers: PostGraphile 5 ${POSTGRAPHILE_NOT_RUN}`, `run took ${totalSeconds.toFixed(0)} s; results: ${options.out.replace(`${REPO_DIR}/`, '')}`);
+lines.push(
+  '',
+  `peers: PostGraphile 5 ${POSTGRAPHILE_NOT_RUN}`,
+  `run took ${totalSeconds.toFixed(0)} s; results: ${options.out.replace(`${REPO_DIR}/`, '')}`,
+);
 if (noisy.length > 0) {
-  lines.push('', `NOISE: other processes on this machine used more than ${NOISE_CORES} cores during ${noisy.length} run(s); treat those figures with care:`, ...noisy.map((n) => `  - ${n}`));
+  lines.push(
+    '',
+    `NOISE: other processes on this machine used more than ${NOISE_CORES} cores during ${noisy.length} run(s); treat those figures with care:`,
+    ...noisy.map((n) => `  - ${n}`),
+  );
 }
-if (problems.length > 0) lines.push('', 'PROBLEMS (the figures above are not trustworthy):', ...problems.map((p) => `  - ${p}`));
+if (problems.length > 0)
+  lines.push('', 'PROBLEMS (the figures above are not trustworthy):', ...problems.map((p) => `  - ${p}`));
 log(lines.join('\n'));
 
 // --- 7. JSON --------------------------------------------------------------------------------------------
@@ -713,11 +1094,28 @@ Object.assign(results, {
   },
   data: { ...data, fixtures: { ...fx, payableInvoiceIds: fx.payableInvoiceIds.length } },
   scenarios: { gateway: gw, baseline: base, peers: { graphqlJs: peer, postgraphile: POSTGRAPHILE_NOT_RUN } },
-  ratios: { invoicesPage: ratio(gw.page, base.page), invoiceDetail: ratio(gw.detail, base.detail), graphqlJsInvoicesPage: ratio(peer.page, base.page) },
+  ratios: {
+    invoicesPage: ratio(gw.page, base.page),
+    invoiceDetail: ratio(gw.detail, base.detail),
+    graphqlJsInvoicesPage: ratio(peer.page, base.page),
+  },
   sql: sqlCounts,
-  scale: { ...scale, deepCursor, decodedCursor, deepOverFirstP50: deepRatio, deepOverFirstP50NoCount: deepRatioNoCount },
+  scale: {
+    ...scale,
+    deepCursor,
+    decodedCursor,
+    deepOverFirstP50: deepRatio,
+    deepOverFirstP50NoCount: deepRatioNoCount,
+  },
   startup: { samplesMs: startupSamples, medianMs: startupMedian, floorMs: startupFloorMs, stepsMs: startupSteps },
-  memory: { restingMB, underLoad: gatewayMemory, peakMB: peakGatewayMB, gatewayHwmMB: hwm.serverHwmMB, tsxLauncherMB: hwm.wrapperMB, baselineMB: baselineMemory.serverMB },
+  memory: {
+    restingMB,
+    underLoad: gatewayMemory,
+    peakMB: peakGatewayMB,
+    gatewayHwmMB: hwm.serverHwmMB,
+    tsxLauncherMB: hwm.wrapperMB,
+    baselineMB: baselineMemory.serverMB,
+  },
   timing,
   profile,
   executionMicrobenchmark: micro,

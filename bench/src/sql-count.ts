@@ -27,7 +27,9 @@ export async function countSqlPerRequest(
 ): Promise<{ counts: SqlCount[]; deepCursor: string }> {
   const log: string[] = [];
   // warn: the request log would otherwise print a JSON line per request into the bench's own output.
-  const gateway = await startGateway(loadConfig({ ...env, PORT: '0', LOG_LEVEL: 'warn' }), { onQuery: (sql) => log.push(sql) });
+  const gateway = await startGateway(loadConfig({ ...env, PORT: '0', LOG_LEVEL: 'warn' }), {
+    onQuery: (sql) => log.push(sql),
+  });
   try {
     const ada = await gateway.authenticator.mintUserToken(fixtures.ada);
     const scaleOwner = await gateway.authenticator.mintUserToken(fixtures.scaleOwner);
@@ -39,7 +41,10 @@ export async function countSqlPerRequest(
         body: gqlBody(query, variables),
       });
       const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-      if (response.status !== 200 || body.errors) throw new Error(`SQL count: ${query.slice(0, 40)}... answered ${response.status} ${JSON.stringify(body).slice(0, 500)}`);
+      if (response.status !== 200 || body.errors)
+        throw new Error(
+          `SQL count: ${query.slice(0, 40)}... answered ${response.status} ${JSON.stringify(body).slice(0, 500)}`,
+        );
       return { body, statements: [...log] };
     };
     const contoso = toGlobalId('BillingAccount', fixtures.contosoAccountId);
@@ -50,10 +55,16 @@ export async function countSqlPerRequest(
     const edgesOf = (body: { data?: Record<string, unknown> }) =>
       (body.data as { billingAccount: { invoices: { edges: { cursor: string }[] } } }).billingAccount.invoices.edges;
     const last100 = edgesOf((await post(scaleOwner, LAST_CURSORS, { account: scale, last: 100 })).body);
-    const deepCursor = edgesOf((await post(scaleOwner, LAST_CURSORS, { account: scale, last: 1, before: last100[0]!.cursor })).body)[0]!.cursor;
+    const deepCursor = edgesOf(
+      (await post(scaleOwner, LAST_CURSORS, { account: scale, last: 1, before: last100[0]!.cursor })).body,
+    )[0]!.cursor;
 
     const counts: SqlCount[] = [];
-    const measure = async (scenario: string, sizes: (number | null)[], run: (size: number | null) => Promise<{ statements: string[] }>) => {
+    const measure = async (
+      scenario: string,
+      sizes: (number | null)[],
+      run: (size: number | null) => Promise<{ statements: string[] }>,
+    ) => {
       const bySize: SqlCount['bySize'] = [];
       let statements: string[] = [];
       for (const size of sizes) {
@@ -65,19 +76,29 @@ export async function countSqlPerRequest(
       }
       counts.push({ scenario, bySize, grows: bySize.some((b) => b.total !== bySize[0]!.total), statements });
     };
-    await measure('(a) invoices page', [10, 100], (size) => post(ada, INVOICES_PAGE, { account: contoso, first: size }));
-    await measure('(a) invoices page, 1M tenant, first page', [10, 100], (size) => post(scaleOwner, INVOICES_PAGE, { account: scale, first: size }));
+    await measure('(a) invoices page', [10, 100], (size) =>
+      post(ada, INVOICES_PAGE, { account: contoso, first: size }),
+    );
+    await measure('(a) invoices page, 1M tenant, first page', [10, 100], (size) =>
+      post(scaleOwner, INVOICES_PAGE, { account: scale, first: size }),
+    );
     await measure('(a) invoices page, 1M tenant, deep page', [10, 100], (size) =>
       post(scaleOwner, INVOICES_PAGE, { account: scale, first: size, after: deepCursor }),
     );
-    await measure('(b) invoice detail', [null], () => post(ada, INVOICE_DETAIL, { id: toGlobalId('Invoice', fixtures.detailInvoiceId) }));
+    await measure('(b) invoice detail', [null], () =>
+      post(ada, INVOICE_DETAIL, { id: toGlobalId('Invoice', fixtures.detailInvoiceId) }),
+    );
     await measure('(c) viewer', [null], () => post(ada, VIEWER, {}));
     let next = 0;
     await measure('(d) payInvoice', [null], () => {
       const invoiceId = payables[next++];
       if (invoiceId === undefined) throw new Error('no payable invoice left for the SQL count');
       return post(ada, PAY_INVOICE, {
-        input: { invoiceId: toGlobalId('Invoice', invoiceId), paymentMethodId: toGlobalId('PaymentMethod', fixtures.payCardId), idempotencyKey: `sql-count-${invoiceId}` },
+        input: {
+          invoiceId: toGlobalId('Invoice', invoiceId),
+          paymentMethodId: toGlobalId('PaymentMethod', fixtures.payCardId),
+          idempotencyKey: `sql-count-${invoiceId}`,
+        },
       });
     });
     return { counts, deepCursor };

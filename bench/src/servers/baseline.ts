@@ -22,7 +22,9 @@ db.pragma('busy_timeout = 5000');
 
 const q = {
   user: db.prepare('SELECT id FROM users WHERE id = ?'),
-  roles: db.prepare('SELECT billing_account_id AS accountId, billing_profile_id AS profileId, role FROM billing_role_assignments WHERE user_id = ?'),
+  roles: db.prepare(
+    'SELECT billing_account_id AS accountId, billing_profile_id AS profileId, role FROM billing_role_assignments WHERE user_id = ?',
+  ),
   account: db.prepare('SELECT id FROM billing_accounts WHERE id = ?'),
   countByAccount: db.prepare('SELECT count(*) AS n FROM invoices WHERE billing_account_id = ?').pluck(),
   pageByAccount: db.prepare(
@@ -30,7 +32,9 @@ const q = {
        FROM invoices i JOIN billing_profiles p ON p.id = i.billing_profile_id
       WHERE i.billing_account_id = ? ORDER BY i.invoice_date DESC, i.id DESC LIMIT ?`,
   ),
-  countByProfiles: db.prepare('SELECT count(*) AS n FROM invoices WHERE billing_profile_id IN (SELECT value FROM json_each(?))').pluck(),
+  countByProfiles: db
+    .prepare('SELECT count(*) AS n FROM invoices WHERE billing_profile_id IN (SELECT value FROM json_each(?))')
+    .pluck(),
   pageByProfiles: db.prepare(
     `SELECT i.id, i.number, i.lifecycle, i.due_date AS dueDate, i.amount_due_minor AS amountDue, i.currency, p.display_name AS profileName
        FROM invoices i JOIN billing_profiles p ON p.id = i.billing_profile_id
@@ -46,7 +50,9 @@ const q = {
     `SELECT i.*, p.display_name AS profileName FROM invoices i JOIN billing_profiles p ON p.id = i.billing_profile_id WHERE i.id = ?`,
   ),
   lines: db.prepare('SELECT * FROM invoice_line_items WHERE invoice_id = ? ORDER BY position'),
-  payments: db.prepare('SELECT id, status, amount_minor, currency, created_at FROM payments WHERE invoice_id = ? ORDER BY id DESC'),
+  payments: db.prepare(
+    'SELECT id, status, amount_minor, currency, created_at FROM payments WHERE invoice_id = ? ORDER BY id DESC',
+  ),
 };
 
 // --- auth, by hand ---------------------------------------------------------------------------
@@ -61,7 +67,12 @@ function verifyBearer(authorization: string | undefined): number | null {
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   const head = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: string };
   if (head.alg !== 'HS256') return null;
-  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: string; iss?: string; aud?: string | string[]; exp?: number };
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+    sub?: string;
+    iss?: string;
+    aud?: string | string[];
+    exp?: number;
+  };
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (claims.iss !== ISSUER || !audiences.includes(AUDIENCE)) return null;
   if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) return null;
@@ -80,7 +91,9 @@ interface Grant {
 const canRead = (grants: Grant[], accountId: number, profileId: number) =>
   grants.some((g) => g.accountId === accountId && (g.profileId === null || g.profileId === profileId));
 const canPay = (grants: Grant[], accountId: number, profileId: number) =>
-  grants.some((g) => g.accountId === accountId && (g.profileId === null || g.profileId === profileId) && g.role === 'OWNER');
+  grants.some(
+    (g) => g.accountId === accountId && (g.profileId === null || g.profileId === profileId) && g.role === 'OWNER',
+  );
 
 // --- formatting, by hand -----------------------------------------------------------------------
 
@@ -123,7 +136,9 @@ function invoicesPage(userId: number, accountId: number | null, first: number): 
   const wholeAccount = mine.some((g) => g.profileId === null);
   const profiles = JSON.stringify(mine.map((g) => g.profileId));
   const totalCount = (wholeAccount ? q.countByAccount.get(accountId) : q.countByProfiles.get(profiles)) as number;
-  const rows = (wholeAccount ? q.pageByAccount.all(accountId, first) : q.pageByProfiles.all(profiles, first)) as PageRow[];
+  const rows = (
+    wholeAccount ? q.pageByAccount.all(accountId, first) : q.pageByProfiles.all(profiles, first)
+  ) as PageRow[];
   const ids = JSON.stringify(rows.map((r) => r.id));
   const lines = new Map<number, { description: string; amount: { amount: string } }[]>();
   const currencyOf = new Map(rows.map((r) => [r.id, r.currency]));
@@ -184,9 +199,23 @@ function invoiceDetail(userId: number, invoiceId: number | null): unknown {
   const i = invoiceId === null ? undefined : (q.invoice.get(invoiceId) as InvoiceRow | undefined);
   if (!i || !canRead(grants, i.billing_account_id, i.billing_profile_id)) return { data: { invoice: null } };
   const c = i.currency;
-  const payable = (i.lifecycle === 'OPEN' && i.amount_due_minor > 0) && canPay(grants, i.billing_account_id, i.billing_profile_id);
-  const lines = q.lines.all(i.id) as { position: number; service_name: string; description: string; quantity: number; unit_price_minor: number; amount_minor: number }[];
-  const payments = q.payments.all(i.id) as { id: number; status: string; amount_minor: number; currency: string; created_at: string }[];
+  const payable =
+    i.lifecycle === 'OPEN' && i.amount_due_minor > 0 && canPay(grants, i.billing_account_id, i.billing_profile_id);
+  const lines = q.lines.all(i.id) as {
+    position: number;
+    service_name: string;
+    description: string;
+    quantity: number;
+    unit_price_minor: number;
+    amount_minor: number;
+  }[];
+  const payments = q.payments.all(i.id) as {
+    id: number;
+    status: string;
+    amount_minor: number;
+    currency: string;
+    created_at: string;
+  }[];
   return {
     data: {
       invoice: {
@@ -239,7 +268,8 @@ const server = createServer((req, res) => {
       return sendJson(res, 200, JSON.stringify(invoicesPage(userId, fromGlobalId(match[1]!, 'BillingAccount'), first)));
     }
     match = /^\/invoices\/([^/]+)$/.exec(url.pathname);
-    if (req.method === 'GET' && match) return sendJson(res, 200, JSON.stringify(invoiceDetail(userId, fromGlobalId(match[1]!, 'Invoice'))));
+    if (req.method === 'GET' && match)
+      return sendJson(res, 200, JSON.stringify(invoiceDetail(userId, fromGlobalId(match[1]!, 'Invoice'))));
     return fail(res, 404, 'not found');
   } catch (error) {
     return fail(res, 500, error instanceof Error ? error.message : 'error');

@@ -19,7 +19,8 @@ if (cluster.isPrimary) {
     });
   }
   cluster.on('exit', (worker, code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') process.stderr.write(`worker ${worker.process.pid} exited (${code ?? signal})\n`);
+    if (code !== 0 && signal !== 'SIGTERM')
+      process.stderr.write(`worker ${worker.process.pid} exited (${code ?? signal})\n`);
   });
   exitOnSignals(async () => {
     await Promise.all(

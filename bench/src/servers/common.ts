@@ -6,7 +6,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AccessView, type BillingServices } from '@billing/schema/billing';
 import type { GraphQLContext } from '@billing/schema/graphql';
-import { createAuthenticator, createResources, loadConfig, type Authenticator, type GatewayConfig, type GatewayResources } from '@billing/server';
+import {
+  createAuthenticator,
+  createResources,
+  loadConfig,
+  type Authenticator,
+  type GatewayConfig,
+  type GatewayResources,
+} from '@billing/server';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -20,7 +27,12 @@ export interface GatewayParts {
 export function gatewayParts(env: NodeJS.ProcessEnv = process.env): GatewayParts {
   const config = loadConfig(env);
   const resources = createResources(config);
-  return { config, resources, services: resources.services, authenticator: createAuthenticator(config, resources.services) };
+  return {
+    config,
+    resources,
+    services: resources.services,
+    authenticator: createAuthenticator(config, resources.services),
+  };
 }
 
 export class Unauthenticated extends Error {}
@@ -62,7 +74,10 @@ export async function readBody(req: IncomingMessage, limit = 1_000_000): Promise
 }
 
 export function sendJson(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 

@@ -6,7 +6,16 @@
 import { createServer } from 'node:http';
 import { execute, GraphQLError, parse, validate, type DocumentNode } from 'graphql';
 import { billingSchema } from '@billing/schema/graphql';
-import { buildContext, closeOnSignals, gatewayParts, headersOf, listenAndAnnounce, readBody, sendJson, Unauthenticated } from './common.js';
+import {
+  buildContext,
+  closeOnSignals,
+  gatewayParts,
+  headersOf,
+  listenAndAnnounce,
+  readBody,
+  sendJson,
+  Unauthenticated,
+} from './common.js';
 
 const parts = gatewayParts();
 const schema = billingSchema();
@@ -31,14 +40,19 @@ const server = createServer((req, res) => {
   void (async () => {
     try {
       if (req.method !== 'POST') return sendJson(res, 405, JSON.stringify({ errors: [{ message: 'POST only' }] }));
-      const body = JSON.parse(await readBody(req)) as { query?: string; variables?: Record<string, unknown>; operationName?: string };
+      const body = JSON.parse(await readBody(req)) as {
+        query?: string;
+        variables?: Record<string, unknown>;
+        operationName?: string;
+      };
       const document = documentFor(String(body.query ?? ''));
       if (Array.isArray(document)) return sendJson(res, 400, JSON.stringify({ errors: document }));
       let contextValue;
       try {
         contextValue = await buildContext(parts, headersOf(req));
       } catch (error) {
-        if (error instanceof Unauthenticated) return sendJson(res, 401, JSON.stringify({ errors: [{ message: error.message }] }));
+        if (error instanceof Unauthenticated)
+          return sendJson(res, 401, JSON.stringify({ errors: [{ message: error.message }] }));
         throw error;
       }
       const result = await execute({

@@ -20,7 +20,15 @@ import { createGatewayApp, type Authenticator, type GatewayApp, type GatewayAppO
 // so its scope-auth options can be changed before the schema is first built.
 import { builder } from '../../../packages/schema/src/graphql/builder.js';
 import { REPO_DIR } from '../options.js';
-import { buildContext, closeOnSignals, gatewayParts, installStatementCache, listenAndAnnounce, sendJson, Unauthenticated } from './common.js';
+import {
+  buildContext,
+  closeOnSignals,
+  gatewayParts,
+  installStatementCache,
+  listenAndAnnounce,
+  sendJson,
+  Unauthenticated,
+} from './common.js';
 
 type Plugin = NonNullable<GatewayAppOptions['plugins']>[number];
 
@@ -47,10 +55,22 @@ if (flags.scope === 'type') {
 } else {
   schema = billingSchema();
 }
-if (flags.scope !== 'default' && flags.app !== 'yoga') throw new Error('--scope needs --app=yoga (the gateway app builds its own schema)');
+if (flags.scope !== 'default' && flags.app !== 'yoga')
+  throw new Error('--scope needs --app=yoga (the gateway app builds its own schema)');
 
 // --- timing ---------------------------------------------------------------------------------------
-const timings = { requests: 0, totalMs: 0, authMs: 0, parseMs: 0, validateMs: 0, executeMs: 0, serializeMs: 0, sqlMs: 0, prepareMs: 0, statements: 0 };
+const timings = {
+  requests: 0,
+  totalMs: 0,
+  authMs: 0,
+  parseMs: 0,
+  validateMs: 0,
+  executeMs: 0,
+  serializeMs: 0,
+  sqlMs: 0,
+  prepareMs: 0,
+  statements: 0,
+};
 const resetTimings = () => {
   for (const key of Object.keys(timings) as (keyof typeof timings)[]) timings[key] = 0;
 };
@@ -148,7 +168,9 @@ if (flags['response-cache']) {
 }
 const responseCachePlugin: Plugin = {
   onExecute({ args, setResultAndStopExecution }) {
-    const isQuery = args.document.definitions.every((d: DocumentNode['definitions'][number]) => d.kind !== 'OperationDefinition' || d.operation === 'query');
+    const isQuery = args.document.definitions.every(
+      (d: DocumentNode['definitions'][number]) => d.kind !== 'OperationDefinition' || d.operation === 'query',
+    );
     if (!isQuery) {
       clearResponses(); // any mutation may change what someone sees (cards, keys): drop everything
       return;
@@ -176,14 +198,19 @@ const responseCachePlugin: Plugin = {
 };
 
 // --- the app --------------------------------------------------------------------------------------
-const plugins: Plugin[] = [...(flags.timing ? [timingPlugin] : []), ...(flags['response-cache'] ? [responseCachePlugin] : [])];
+const plugins: Plugin[] = [
+  ...(flags.timing ? [timingPlugin] : []),
+  ...(flags['response-cache'] ? [responseCachePlugin] : []),
+];
 
 async function bareYoga(): Promise<GatewayApp> {
   // graphql-yoga is a dependency of @billing/server, not of the bench: load the same package from there.
   const require = createRequire(`${REPO_DIR}/packages/server/package.json`);
   const cjsEntry = require.resolve('graphql-yoga');
   const esmEntry = cjsEntry.replace(/cjs\/index\.js$/, 'esm/index.js');
-  const yoga = (await import(pathToFileURL(esmEntry).href)) as { createYoga: (options: Record<string, unknown>) => GatewayApp };
+  const yoga = (await import(pathToFileURL(esmEntry).href)) as {
+    createYoga: (options: Record<string, unknown>) => GatewayApp;
+  };
   return yoga.createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -196,7 +223,8 @@ async function bareYoga(): Promise<GatewayApp> {
       try {
         return await buildContext(parts, request.headers);
       } catch (error) {
-        if (error instanceof Unauthenticated) throw new GraphQLError(error.message, { extensions: { http: { status: 401 } } });
+        if (error instanceof Unauthenticated)
+          throw new GraphQLError(error.message, { extensions: { http: { status: 401 } } });
         throw error;
       }
     },
@@ -207,7 +235,12 @@ async function bareYoga(): Promise<GatewayApp> {
 const app: GatewayApp =
   flags.app === 'yoga'
     ? await bareYoga()
-    : createGatewayApp({ config: parts.config, services: parts.services, authenticator: parts.authenticator as Authenticator, plugins });
+    : createGatewayApp({
+        config: parts.config,
+        services: parts.services,
+        authenticator: parts.authenticator as Authenticator,
+        plugins,
+      });
 
 const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   if (req.url === '/__bench/timings') {

@@ -20,7 +20,9 @@ function guideOperations(): Map<string, { document: string; variables: Record<st
     } else {
       const value = JSON.parse(text!) as Record<string, unknown>;
       if ('Authorization' in value || 'X-Api-Key' in value) continue;
-      const owner = [...operations.values()].reverse().find((o) => Object.keys(value).every((key) => o.document.includes(`$${key}:`)));
+      const owner = [...operations.values()]
+        .reverse()
+        .find((o) => Object.keys(value).every((key) => o.document.includes(`$${key}:`)));
       if (!owner) throw new Error(`variables without an operation: ${text}`);
       owner.variables.push(value);
     }
@@ -69,15 +71,26 @@ describe('GraphiQL in development', () => {
     it('who am I, the invoices to pay, and the cards', async () => {
       const me = await run('WhoAmI', undefined, 'ada');
       expect(me.viewer.user.email).toBe('ada@contoso.example');
-      expect(me.viewer.billingAccounts[0]).toMatchObject({ id: 'QmlsbGluZ0FjY291bnQ6MQ==', viewerRole: 'OWNER', viewerPermissions: { canPayInvoices: true } });
+      expect(me.viewer.billingAccounts[0]).toMatchObject({
+        id: 'QmlsbGluZ0FjY291bnQ6MQ==',
+        viewerRole: 'OWNER',
+        viewerPermissions: { canPayInvoices: true },
+      });
 
       const invoices = await run('InvoicesToPay', op('InvoicesToPay').variables[0], 'ada');
       const invoice3 = invoices.billingAccount.invoices.nodes.find((n: { id: string }) => n.id === 'SW52b2ljZToz');
-      expect(invoice3).toMatchObject({ number: 'G100023757', status: 'PAST_DUE', viewerCanPay: true, billingProfile: { displayName: 'Contoso Engineering' } });
+      expect(invoice3).toMatchObject({
+        number: 'G100023757',
+        status: 'PAST_DUE',
+        viewerCanPay: true,
+        billingProfile: { displayName: 'Contoso Engineering' },
+      });
 
       const cards = await run('Cards', op('Cards').variables[0], 'ada');
       expect(cards.billingProfile.defaultPaymentMethod).toEqual({ id: 'UGF5bWVudE1ldGhvZDox', last4: '4242' });
-      expect(cards.billingProfile.paymentMethods.find((m: { id: string }) => m.id === 'UGF5bWVudE1ldGhvZDoz').last4).toBe('0002');
+      expect(
+        cards.billingProfile.paymentMethods.find((m: { id: string }) => m.id === 'UGF5bWVudE1ldGhvZDoz').last4,
+      ).toBe('0002');
     });
 
     it('pays once, replays the same key, shows a decline, streams the event, and refuses the reader', async () => {
@@ -95,7 +108,10 @@ describe('GraphiQL in development', () => {
 
       const charges = gw.gateway.resources.sandbox.chargeCount();
       const first = await run('Pay', pay, 'ada');
-      expect(first.payInvoice).toMatchObject({ __typename: 'PayInvoiceSuccess', invoice: { number: 'G100023757', status: 'PAID' } });
+      expect(first.payInvoice).toMatchObject({
+        __typename: 'PayInvoiceSuccess',
+        invoice: { number: 'G100023757', status: 'PAID' },
+      });
       const again = await run('Pay', pay, 'ada');
       expect(again.payInvoice.payment.id).toBe(first.payInvoice.payment.id);
       expect(gw.gateway.resources.sandbox.chargeCount()).toBe(charges + 1);
@@ -111,7 +127,11 @@ describe('GraphiQL in development', () => {
       expect(events).toContain('"number":"G100023757","status":"PAID"');
 
       const declined = await run('Pay', decline, 'ada');
-      expect(declined.payInvoice).toMatchObject({ __typename: 'CardDeclinedError', declineCode: 'GENERIC_DECLINE', message: 'The card was declined.' });
+      expect(declined.payInvoice).toMatchObject({
+        __typename: 'CardDeclinedError',
+        declineCode: 'GENERIC_DECLINE',
+        message: 'The card was declined.',
+      });
 
       const refused = await run('Pay', reader, 'rita');
       expect(refused.payInvoice.__typename).toBe('NotAuthorizedError');

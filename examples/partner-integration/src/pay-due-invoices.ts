@@ -11,7 +11,13 @@
 // answer back instead of charging again. A declined card's answer is replayed for the same card too
 // (for 24 hours): after fixing the cause, choose another default card, or wait.
 import { pathToFileURL } from 'node:url';
-import { BillingClientError, createBillingClient, type BillingClient, type InvoiceSummaryFragment, type PaymentMethodFieldsFragment } from '@billing/sdk';
+import {
+  BillingClientError,
+  createBillingClient,
+  type BillingClient,
+  type InvoiceSummaryFragment,
+  type PaymentMethodFieldsFragment,
+} from '@billing/sdk';
 
 export interface PaymentRow {
   invoice: string;
@@ -60,7 +66,11 @@ async function dueInvoices(client: BillingClient): Promise<InvoiceSummaryFragmen
   return invoices;
 }
 
-async function payOne(client: BillingClient, invoice: InvoiceSummaryFragment, card: PaymentMethodFieldsFragment): Promise<{ outcome: string; ok: boolean }> {
+async function payOne(
+  client: BillingClient,
+  invoice: InvoiceSummaryFragment,
+  card: PaymentMethodFieldsFragment,
+): Promise<{ outcome: string; ok: boolean }> {
   const idempotencyKey = idempotencyKeyFor(invoice.id, card.id);
   for (let attempt = 1; ; attempt++) {
     const result = await client.payInvoice({ invoiceId: invoice.id, paymentMethodId: card.id, idempotencyKey });
@@ -75,7 +85,10 @@ async function payOne(client: BillingClient, invoice: InvoiceSummaryFragment, ca
         }
         return { outcome: `still in progress elsewhere: ${result.message}`, ok: false };
       case 'CardDeclinedError':
-        return { outcome: `declined (${result.declineCode}) with ${card.brand.toLowerCase()} ${card.last4}: ${result.message}`, ok: false };
+        return {
+          outcome: `declined (${result.declineCode}) with ${card.brand.toLowerCase()} ${card.last4}: ${result.message}`,
+          ok: false,
+        };
       default:
         return { outcome: `${result.__typename}: ${result.message}`, ok: false };
     }
@@ -112,7 +125,11 @@ export async function payDueInvoices(client: BillingClient): Promise<PaymentRow[
     } else if (!card) {
       rows.push({ ...row, outcome: 'no default card on this billing profile', ok: false });
     } else if (card.isExpired) {
-      rows.push({ ...row, outcome: `the default card (${card.brand.toLowerCase()} ${card.last4}) has expired`, ok: false });
+      rows.push({
+        ...row,
+        outcome: `the default card (${card.brand.toLowerCase()} ${card.last4}) has expired`,
+        ok: false,
+      });
     } else {
       const result = await payOne(client, invoice, card).catch((error: unknown) => {
         // A lost connection after the SDK's own retries: unknown outcome, but a rerun uses the same key.
@@ -131,10 +148,18 @@ export function formatReport(rows: PaymentRow[]): string {
   const header = { invoice: 'Invoice', profile: 'Profile', amount: 'Amount', outcome: 'Outcome' };
   const width = (key: keyof typeof header) => Math.max(header[key].length, ...rows.map((r) => r[key].length));
   const [wi, wp, wa] = [width('invoice'), width('profile'), width('amount')];
-  const line = (r: typeof header) => `${r.invoice.padEnd(wi)}  ${r.profile.padEnd(wp)}  ${r.amount.padStart(wa)}  ${r.outcome}`.trimEnd();
+  const line = (r: typeof header) =>
+    `${r.invoice.padEnd(wi)}  ${r.profile.padEnd(wp)}  ${r.amount.padStart(wa)}  ${r.outcome}`.trimEnd();
   const paid = rows.filter((r) => r.ok).length;
   const failed = rows.length - paid;
-  return [line(header), line({ invoice: '-'.repeat(wi), profile: '-'.repeat(wp), amount: '-'.repeat(wa), outcome: '-'.repeat(7) }), ...rows.map(line), '', `${paid} paid, ${failed} failed`, ''].join('\n');
+  return [
+    line(header),
+    line({ invoice: '-'.repeat(wi), profile: '-'.repeat(wp), amount: '-'.repeat(wa), outcome: '-'.repeat(7) }),
+    ...rows.map(line),
+    '',
+    `${paid} paid, ${failed} failed`,
+    '',
+  ].join('\n');
 }
 
 /** The script: reads the environment, pays, prints the report, and returns the exit status. */
@@ -143,7 +168,9 @@ export async function main(options: RunOptions = {}): Promise<RunResult> {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const apiKey = env.BILLING_API_KEY;
   if (!apiKey) {
-    write('BILLING_API_KEY is not set: create a key (scopes INVOICES_READ, PAYMENT_METHODS_READ, PAYMENTS_WRITE) as the billing account admin.\n');
+    write(
+      'BILLING_API_KEY is not set: create a key (scopes INVOICES_READ, PAYMENT_METHODS_READ, PAYMENTS_WRITE) as the billing account admin.\n',
+    );
     return { exitCode: 2, rows: [] };
   }
   const client = createBillingClient({
@@ -157,7 +184,9 @@ export async function main(options: RunOptions = {}): Promise<RunResult> {
     return { exitCode: rows.every((r) => r.ok) ? 0 : 1, rows };
   } catch (error) {
     if (!(error instanceof BillingClientError)) throw error;
-    write(`The gateway refused or could not be reached (${error.kind}${error.status ? ` ${error.status}` : ''}): ${error.message}\n`);
+    write(
+      `The gateway refused or could not be reached (${error.kind}${error.status ? ` ${error.status}` : ''}): ${error.message}\n`,
+    );
     return { exitCode: 2, rows: [] };
   }
 }

@@ -32,7 +32,10 @@ async function setup(): Promise<Setup> {
 
 async function run({ gw, apiKey }: Setup) {
   let output = '';
-  const result = await main({ env: { BILLING_API_KEY: apiKey, BILLING_GATEWAY_URL: gw.url }, write: (text) => (output += text) });
+  const result = await main({
+    env: { BILLING_API_KEY: apiKey, BILLING_GATEWAY_URL: gw.url },
+    write: (text) => (output += text),
+  });
   return { ...result, output };
 }
 
@@ -66,9 +69,15 @@ describe('a clean run', () => {
 
     // The table: invoice number, profile, amount, outcome; each profile's own default card.
     expect(output).toMatch(/^Invoice\s+Profile\s+Amount\s+Outcome$/m);
-    expect(output).toMatch(new RegExp(`^${s.numbers.get(3)}\\s+Contoso Engineering\\s+\\d+\\.\\d{2} USD\\s+paid with visa 4242$`, 'm'));
-    expect(output).toMatch(new RegExp(`^${s.numbers.get(12)}\\s+Contoso Marketing\\s+\\d+\\.\\d{2} USD\\s+paid with amex 8431$`, 'm'));
-    expect(output).toMatch(new RegExp(`^${s.numbers.get(17)}\\s+Contoso Europe\\s+\\d+\\.\\d{2} EUR\\s+paid with visa 1881$`, 'm'));
+    expect(output).toMatch(
+      new RegExp(`^${s.numbers.get(3)}\\s+Contoso Engineering\\s+\\d+\\.\\d{2} USD\\s+paid with visa 4242$`, 'm'),
+    );
+    expect(output).toMatch(
+      new RegExp(`^${s.numbers.get(12)}\\s+Contoso Marketing\\s+\\d+\\.\\d{2} USD\\s+paid with amex 8431$`, 'm'),
+    );
+    expect(output).toMatch(
+      new RegExp(`^${s.numbers.get(17)}\\s+Contoso Europe\\s+\\d+\\.\\d{2} EUR\\s+paid with visa 1881$`, 'm'),
+    );
     expect(output).toContain('6 paid, 0 failed');
   });
 
@@ -114,7 +123,8 @@ describe('a declining default card', () => {
     s = await setup();
     // Contoso Engineering's default becomes card 3, the Visa ending 0002 that the sandbox declines.
     const chosen = await s.ada.setDefaultPaymentMethod(cardId(3));
-    if (chosen.__typename !== 'SetDefaultPaymentMethodSuccess') throw new Error(`setDefaultPaymentMethod: ${chosen.__typename}`);
+    if (chosen.__typename !== 'SetDefaultPaymentMethodSuccess')
+      throw new Error(`setDefaultPaymentMethod: ${chosen.__typename}`);
   });
   afterAll(async () => {
     await s?.gw.close();
@@ -129,7 +139,9 @@ describe('a declining default card', () => {
       const row = rows.find((r) => r.invoice === s.numbers.get(id))!;
       expect(row).toMatchObject({ profile: 'Contoso Engineering', ok: false });
       expect(row.outcome).toBe('declined (GENERIC_DECLINE) with visa 0002: The card was declined.');
-      expect(output).toMatch(new RegExp(`^${s.numbers.get(id)}\\s+Contoso Engineering\\s+\\S+ USD\\s+declined \\(GENERIC_DECLINE\\)`, 'm'));
+      expect(output).toMatch(
+        new RegExp(`^${s.numbers.get(id)}\\s+Contoso Engineering\\s+\\S+ USD\\s+declined \\(GENERIC_DECLINE\\)`, 'm'),
+      );
     }
     expect(rows.filter((r) => r.ok).length).toBe(3);
     expect(output).toContain('3 paid, 3 failed');
@@ -143,7 +155,9 @@ describe('a declining default card', () => {
     const before = ledger(s);
     const { exitCode, rows } = await run(s);
     expect(exitCode).toBe(1);
-    expect(rows.map((r) => r.outcome)).toEqual(ENGINEERING_UNPAID.map(() => 'declined (GENERIC_DECLINE) with visa 0002: The card was declined.'));
+    expect(rows.map((r) => r.outcome)).toEqual(
+      ENGINEERING_UNPAID.map(() => 'declined (GENERIC_DECLINE) with visa 0002: The card was declined.'),
+    );
     expect(ledger(s)).toEqual(before);
   });
 

@@ -34,9 +34,9 @@ export function demoSignInDisabledReason(env: Env): string | null {
 // (once, on the first request) instead of the config bundler.
 let tools: Promise<GatewayTokens> | null = null;
 function gatewayTokens(): Promise<GatewayTokens> {
-  tools ??= runnerImport<GatewayTokens>(fileURLToPath(new URL('./gateway-tokens.ts', import.meta.url)), { logLevel: 'error' }).then(
-    (result) => result.module,
-  );
+  tools ??= runnerImport<GatewayTokens>(fileURLToPath(new URL('./gateway-tokens.ts', import.meta.url)), {
+    logLevel: 'error',
+  }).then((result) => result.module);
   return tools;
 }
 
@@ -68,7 +68,8 @@ function middleware(env: Env): Connect.NextHandleFunction {
     work().then(
       (body) => send(response, 200, body),
       (error: unknown) => {
-        const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
+        const status =
+          typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
         send(response, status, { error: error instanceof Error ? error.message : String(error) });
       },
     );

@@ -46,10 +46,16 @@ export class HttpError extends Error {
 async function withGateway<T>(env: Env, run: (tools: ReturnType<typeof open>) => Promise<T>): Promise<T> {
   const config = gatewayConfig(env);
   if (config.databasePath === ':memory:') {
-    throw new HttpError(503, 'The gateway uses an in-memory database (DATABASE_PATH=:memory:), which another process cannot read.');
+    throw new HttpError(
+      503,
+      'The gateway uses an in-memory database (DATABASE_PATH=:memory:), which another process cannot read.',
+    );
   }
   if (!existsSync(config.databasePath)) {
-    throw new HttpError(503, `No gateway database at ${config.databasePath}. Start the gateway first (pnpm start), or set the same BILLING_DATA_DIR / DATABASE_PATH as the gateway.`);
+    throw new HttpError(
+      503,
+      `No gateway database at ${config.databasePath}. Start the gateway first (pnpm start), or set the same BILLING_DATA_DIR / DATABASE_PATH as the gateway.`,
+    );
   }
   const tools = open(config);
   try {
@@ -78,4 +84,3 @@ export async function mintDemoToken(env: Env, email: string): Promise<{ token: s
     return { token: await authenticator.mintUserToken(user.id), email: user.email, displayName: user.displayName };
   });
 }
-

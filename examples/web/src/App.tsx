@@ -23,7 +23,11 @@ export function App() {
     } catch (e) {
       tokenStore.clear();
       setSession(null);
-      setError(e instanceof BillingClientError && e.status === 401 ? 'This token is invalid or expired. Sign in again.' : (e as Error).message);
+      setError(
+        e instanceof BillingClientError && e.status === 401
+          ? 'This token is invalid or expired. Sign in again.'
+          : (e as Error).message,
+      );
     }
   }, []);
 

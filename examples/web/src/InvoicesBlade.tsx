@@ -28,7 +28,9 @@ export function InvoicesBlade({ client, viewer }: { client: BillingClient; viewe
   // Paying is the billing account admin's (or a profile owner's, on that profile): say so up front.
   const canPayHere = profile
     ? profile.viewerPermissions.canPayInvoices
-    : !!account && (account.viewerPermissions.canPayInvoices || account.billingProfiles.some((p) => p.viewerPermissions.canPayInvoices));
+    : !!account &&
+      (account.viewerPermissions.canPayInvoices ||
+        account.billingProfiles.some((p) => p.viewerPermissions.canPayInvoices));
   const role = profile?.viewerRole ?? account?.viewerRole ?? null;
   const after = cursors[cursors.length - 1] ?? null;
 
@@ -40,7 +42,11 @@ export function InvoicesBlade({ client, viewer }: { client: BillingClient; viewe
     setLoading(true);
     setLoadError(null);
     client
-      .listInvoices(profileId ? { profileId } : { accountId }, { first: PAGE_SIZE, after, filter: status ? { statuses: [status] } : {} })
+      .listInvoices(profileId ? { profileId } : { accountId }, {
+        first: PAGE_SIZE,
+        after,
+        filter: status ? { statuses: [status] } : {},
+      })
       .then(
         (result) => current && setPage(result),
         (error: unknown) => current && setLoadError((error as Error).message),
@@ -53,7 +59,9 @@ export function InvoicesBlade({ client, viewer }: { client: BillingClient; viewe
 
   /** Puts a newer copy of an invoice in place, wherever it came from (payment answer or event). */
   const replaceInvoice = useCallback((invoice: InvoiceSummaryFragment) => {
-    setPage((current) => current && { ...current, nodes: current.nodes.map((n) => (n.id === invoice.id ? invoice : n)) });
+    setPage(
+      (current) => current && { ...current, nodes: current.nodes.map((n) => (n.id === invoice.id ? invoice : n)) },
+    );
   }, []);
 
   // Live updates: invoice changes made anywhere (another tab, another user, a partner's API key)
@@ -75,10 +83,13 @@ export function InvoicesBlade({ client, viewer }: { client: BillingClient; viewe
         // fall through to reconnect
       }
       if (stopped) return;
-      retry = setTimeout(() => {
-        setReload((n) => n + 1);
-        void listen(attempt + 1);
-      }, Math.min(30_000, 1_000 * 2 ** attempt));
+      retry = setTimeout(
+        () => {
+          setReload((n) => n + 1);
+          void listen(attempt + 1);
+        },
+        Math.min(30_000, 1_000 * 2 ** attempt),
+      );
     };
     void listen(0);
     return () => {
@@ -241,7 +252,12 @@ export function InvoicesBlade({ client, viewer }: { client: BillingClient; viewe
                   </td>
                   <td>
                     {invoice.viewerCanPay && (
-                      <button type="button" className="link" onClick={() => setPaying(invoice)} aria-label={`Pay now: invoice ${invoice.number}`}>
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => setPaying(invoice)}
+                        aria-label={`Pay now: invoice ${invoice.number}`}
+                      >
                         Pay now
                       </button>
                     )}
@@ -260,7 +276,12 @@ export function InvoicesBlade({ client, viewer }: { client: BillingClient; viewe
         </div>
 
         <nav className="pager" aria-label="Invoice pages">
-          <button type="button" className="secondary" disabled={cursors.length <= 1 || loading} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          <button
+            type="button"
+            className="secondary"
+            disabled={cursors.length <= 1 || loading}
+            onClick={() => setCursors((c) => c.slice(0, -1))}
+          >
             Previous
           </button>
           <span>Page {pageNumber}</span>
@@ -292,5 +313,9 @@ export function InvoicesBlade({ client, viewer }: { client: BillingClient; viewe
 
 function StatusBadge({ invoice }: { invoice: InvoiceSummaryFragment }) {
   if (invoice.paymentInProgress) return <span className="badge badge-processing">Payment in progress</span>;
-  return <span className={`badge badge-${invoice.status.toLowerCase().replace('_', '-')}`}>{STATUS_LABEL[invoice.status]}</span>;
+  return (
+    <span className={`badge badge-${invoice.status.toLowerCase().replace('_', '-')}`}>
+      {STATUS_LABEL[invoice.status]}
+    </span>
+  );
 }

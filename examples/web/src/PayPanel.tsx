@@ -1,7 +1,12 @@
 // "Select a payment method": an existing card of the invoice's billing profile (the default
 // preselected, expired ones disabled) or a new card, then "Pay now".
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { BillingClientError, type BillingClient, type InvoiceSummaryFragment, type PaymentMethodFieldsFragment } from '@billing/sdk';
+import {
+  BillingClientError,
+  type BillingClient,
+  type InvoiceSummaryFragment,
+  type PaymentMethodFieldsFragment,
+} from '@billing/sdk';
 import { BRAND_LABEL, formatMoney } from './format';
 
 type Choice = { kind: 'existing'; id: string } | { kind: 'new' };
@@ -123,8 +128,13 @@ export function PayPanel(props: {
     try {
       const paymentMethodId = choice.kind === 'existing' ? choice.id : await addCard();
       if (!paymentMethodId) return;
-      if (intent.current?.paymentMethodId !== paymentMethodId) intent.current = { paymentMethodId, key: crypto.randomUUID() };
-      const result = await client.payInvoice({ invoiceId: invoice.id, paymentMethodId, idempotencyKey: intent.current.key });
+      if (intent.current?.paymentMethodId !== paymentMethodId)
+        intent.current = { paymentMethodId, key: crypto.randomUUID() };
+      const result = await client.payInvoice({
+        invoiceId: invoice.id,
+        paymentMethodId,
+        idempotencyKey: intent.current.key,
+      });
       if (result.__typename !== 'IdempotencyKeyInUseError') intent.current = null;
       switch (result.__typename) {
         case 'PayInvoiceSuccess':
@@ -235,7 +245,12 @@ export function PayPanel(props: {
             <div className="new-card">
               <div className="field">
                 <label htmlFor="card-number">Card number</label>
-                <input {...fieldProps('number')} inputMode="numeric" autoComplete="cc-number" placeholder="4242 4242 4242 4242" />
+                <input
+                  {...fieldProps('number')}
+                  inputMode="numeric"
+                  autoComplete="cc-number"
+                  placeholder="4242 4242 4242 4242"
+                />
                 {fieldError('number')}
               </div>
               <div className="row">

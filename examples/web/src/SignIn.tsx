@@ -58,7 +58,12 @@ export function SignIn({ onToken, error }: { onToken: (token: string) => Promise
           <ul className="user-list">
             {demo.users.map((user) => (
               <li key={user.email}>
-                <button type="button" onClick={() => void signInAs(user)} disabled={busy !== null} aria-describedby={`hint-${user.email}`}>
+                <button
+                  type="button"
+                  onClick={() => void signInAs(user)}
+                  disabled={busy !== null}
+                  aria-describedby={`hint-${user.email}`}
+                >
                   {user.displayName}
                 </button>
                 <span id={`hint-${user.email}`} className="muted">
@@ -72,14 +77,22 @@ export function SignIn({ onToken, error }: { onToken: (token: string) => Promise
       )}
       {demo && 'unavailable' in demo && (
         <p className="muted">
-          No demo sign-in here ({demo.unavailable}). Paste a bearer token instead: <code>pnpm token ada@contoso.example</code>.
+          No demo sign-in here ({demo.unavailable}). Paste a bearer token instead:{' '}
+          <code>pnpm token ada@contoso.example</code>.
         </p>
       )}
       <details open={demo !== null && 'unavailable' in demo}>
         <summary>Use a bearer token</summary>
         <form onSubmit={(e) => void submitToken(e)} className="token-form">
           <label htmlFor="token">Bearer token</label>
-          <input id="token" name="token" autoComplete="off" spellCheck={false} value={pasted} onChange={(e) => setPasted(e.target.value)} />
+          <input
+            id="token"
+            name="token"
+            autoComplete="off"
+            spellCheck={false}
+            value={pasted}
+            onChange={(e) => setPasted(e.target.value)}
+          />
           <button type="submit" disabled={busy !== null || !pasted.trim()}>
             Sign in
           </button>

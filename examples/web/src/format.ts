@@ -8,7 +8,9 @@ export function formatMoney(money: Pick<MoneyFieldsFragment, 'amount' | 'currenc
 
 /** Calendar dates (`YYYY-MM-DD`, UTC) as the portal shows them, e.g. "Nov 29, 2026". */
 export function formatDate(date: string): string {
-  return new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+  return new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    new Date(`${date}T00:00:00Z`),
+  );
 }
 
 export const STATUS_LABEL: Record<InvoiceStatus, string> = {

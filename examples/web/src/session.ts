@@ -38,7 +38,9 @@ export async function fetchDemoUsers(): Promise<{ users: DemoUser[] } | { unavai
 }
 
 export async function fetchDemoToken(email: string): Promise<string> {
-  const response = await fetch(`/dev/token?email=${encodeURIComponent(email)}`, { headers: { accept: 'application/json' } });
+  const response = await fetch(`/dev/token?email=${encodeURIComponent(email)}`, {
+    headers: { accept: 'application/json' },
+  });
   const body = (await response.json().catch(() => null)) as { token?: string; error?: string } | null;
   if (!response.ok || !body?.token) throw new Error(body?.error ?? `Could not get a token (HTTP ${response.status}).`);
   return body.token;

@@ -40,7 +40,10 @@ describe('demo sign-in token source', () => {
   });
 
   it("a token signed with another secret than the gateway's is refused", async () => {
-    const { token } = await mintDemoToken({ ...env, JWT_SECRET: 'some-other-secret-that-is-long-enough-too' }, 'ada@contoso.example');
+    const { token } = await mintDemoToken(
+      { ...env, JWT_SECRET: 'some-other-secret-that-is-long-enough-too' },
+      'ada@contoso.example',
+    );
     const error = await createBillingClient({ url: gw.url, token, retry: { attempts: 1 } })
       .checkMyAccess()
       .catch((e: unknown) => e);
@@ -50,7 +53,10 @@ describe('demo sign-in token source', () => {
 
   it('answers 404 for an unknown user and 503 when it cannot reach the gateway data', async () => {
     await expect(mintDemoToken(env, 'nobody@example.com')).rejects.toMatchObject({ status: 404 });
-    await expect(listDemoUsers({ ...env, DATABASE_PATH: ':memory:' })).rejects.toMatchObject({ status: 503, message: expect.stringContaining('in-memory') });
+    await expect(listDemoUsers({ ...env, DATABASE_PATH: ':memory:' })).rejects.toMatchObject({
+      status: 503,
+      message: expect.stringContaining('in-memory'),
+    });
     await expect(listDemoUsers({ ...env, DATABASE_PATH: join(tmp, 'missing.db') })).rejects.toMatchObject({
       status: 503,
       message: expect.stringContaining('Start the gateway first'),

@@ -17,7 +17,15 @@ import { invoiceId, profileId, startTestGateway, type TestGateway } from '@billi
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARTIFACTS = join(WEB_ROOT, 'artifacts');
 const TIMEOUT = 60_000;
@@ -70,14 +78,17 @@ async function signIn(displayName: string, options: { beforeSignIn?: (page: Page
   return page;
 }
 
-const notReloaded = (page: Page) => page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
+const notReloaded = (page: Page) =>
+  page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
 const row = (page: Page, number: string) => page.getByRole('row', { name: new RegExp(number) });
 const payNowLink = (page: Page, number: string) => page.getByRole('button', { name: `Pay now: invoice ${number}` });
 const panel = (page: Page) => page.getByRole('dialog', { name: 'Select a payment method' });
 
 /** Resolves once the page's billingEvents stream is open at the gateway. */
 function eventStreamOpened(page: Page) {
-  return page.waitForResponse((r) => r.url() === gw.url && (r.request().headers().accept ?? '').includes('text/event-stream'));
+  return page.waitForResponse(
+    (r) => r.url() === gw.url && (r.request().headers().accept ?? '').includes('text/event-stream'),
+  );
 }
 
 // Without Chromium every browser test FAILS with this explanation (not skipped: CI installs Chromium,
@@ -126,7 +137,12 @@ beforeAll(async () => {
   vi.stubEnv('NODE_ENV', 'production');
   await build({ root: WEB_ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   vi.stubEnv('NODE_ENV', testNodeEnv);
-  server = await preview({ root: WEB_ROOT, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port, strictPort: true } });
+  server = await preview({
+    root: WEB_ROOT,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port, strictPort: true },
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 120_000);
 
@@ -144,45 +160,59 @@ afterAll(async () => {
 });
 
 describe('the invoices blade', () => {
-  browserTest("the owner pays a past-due invoice with the default card; it turns Paid without a reload, on a reader's open page too", async () => {
-    const number = await numberOf(3); // Engineering, past due
-    const paidBefore = succeededCharges();
+  browserTest(
+    "the owner pays a past-due invoice with the default card; it turns Paid without a reload, on a reader's open page too",
+    async () => {
+      const number = await numberOf(3); // Engineering, past due
+      const paidBefore = succeededCharges();
 
-    let ritaStream: ReturnType<typeof eventStreamOpened> | undefined;
-    const rita = await signIn('Rita Reader', { beforeSignIn: (page) => (ritaStream = eventStreamOpened(page)) });
-    let adaStream: ReturnType<typeof eventStreamOpened> | undefined;
-    const owner = await signIn('Ada Lovelace', { beforeSignIn: (page) => (adaStream = eventStreamOpened(page)) });
-    await Promise.all([ritaStream, adaStream]);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the streams subscribe at the gateway
+      let ritaStream: ReturnType<typeof eventStreamOpened> | undefined;
+      const rita = await signIn('Rita Reader', { beforeSignIn: (page) => (ritaStream = eventStreamOpened(page)) });
+      let adaStream: ReturnType<typeof eventStreamOpened> | undefined;
+      const owner = await signIn('Ada Lovelace', { beforeSignIn: (page) => (adaStream = eventStreamOpened(page)) });
+      await Promise.all([ritaStream, adaStream]);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the streams subscribe at the gateway
 
-    // "Pay now" is on exactly the due and past-due invoices (viewerCanPay), nowhere else.
-    const rows = owner.locator('tbody tr');
-    for (let i = 0; i < (await rows.count()); i++) {
-      const status = (await rows.nth(i).locator('.badge').innerText()).trim();
-      const payable = status === 'Due' || status === 'Past due';
-      expect(await rows.nth(i).getByRole('button', { name: /^Pay now/ }).count(), `row ${i} (${status})`).toBe(payable ? 1 : 0);
-    }
-    expect(await row(owner, number).locator('.badge').innerText()).toBe('Past due');
-    await screenshot(owner, '01-owner-invoices');
+      // "Pay now" is on exactly the due and past-due invoices (viewerCanPay), nowhere else.
+      const rows = owner.locator('tbody tr');
+      for (let i = 0; i < (await rows.count()); i++) {
+        const status = (await rows.nth(i).locator('.badge').innerText()).trim();
+        const payable = status === 'Due' || status === 'Past due';
+        expect(
+          await rows
+            .nth(i)
+            .getByRole('button', { name: /^Pay now/ })
+            .count(),
+          `row ${i} (${status})`,
+        ).toBe(payable ? 1 : 0);
+      }
+      expect(await row(owner, number).locator('.badge').innerText()).toBe('Past due');
+      await screenshot(owner, '01-owner-invoices');
 
-    await payNowLink(owner, number).click();
-    const dialog = panel(owner);
-    await dialog.waitFor();
-    expect(await dialog.getByRole('radio', { name: /Visa ending in 4242/ }).isChecked()).toBe(true); // the default
-    expect(await dialog.getByRole('radio', { name: /Visa ending in 1111/ }).isDisabled()).toBe(true); // expired
-    await screenshot(owner, '02-owner-select-payment-method');
+      await payNowLink(owner, number).click();
+      const dialog = panel(owner);
+      await dialog.waitFor();
+      expect(await dialog.getByRole('radio', { name: /Visa ending in 4242/ }).isChecked()).toBe(true); // the default
+      expect(await dialog.getByRole('radio', { name: /Visa ending in 1111/ }).isDisabled()).toBe(true); // expired
+      await screenshot(owner, '02-owner-select-payment-method');
 
-    await dialog.getByRole('button', { name: 'Pay now' }).click();
-    await row(owner, number).getByText('Paid', { exact: true }).waitFor();
-    await row(rita, number).getByText('Paid', { exact: true }).waitFor(); // only the subscription tells Rita
-    expect(await payNowLink(owner, number).count()).toBe(0);
-    expect(await owner.getByRole('status').filter({ hasText: `Invoice ${number} is now paid.` }).count()).toBe(1);
-    expect(await notReloaded(owner)).toBe(true);
-    expect(await notReloaded(rita)).toBe(true);
-    expect(succeededCharges()).toBe(paidBefore + 1);
-    await screenshot(owner, '03-owner-paid');
-    await screenshot(rita, '04-reader-sees-paid-live');
-  });
+      await dialog.getByRole('button', { name: 'Pay now' }).click();
+      await row(owner, number).getByText('Paid', { exact: true }).waitFor();
+      await row(rita, number).getByText('Paid', { exact: true }).waitFor(); // only the subscription tells Rita
+      expect(await payNowLink(owner, number).count()).toBe(0);
+      expect(
+        await owner
+          .getByRole('status')
+          .filter({ hasText: `Invoice ${number} is now paid.` })
+          .count(),
+      ).toBe(1);
+      expect(await notReloaded(owner)).toBe(true);
+      expect(await notReloaded(rita)).toBe(true);
+      expect(succeededCharges()).toBe(paidBefore + 1);
+      await screenshot(owner, '03-owner-paid');
+      await screenshot(rita, '04-reader-sees-paid-live');
+    },
+  );
 
   browserTest('the owner pays another invoice with a newly added card', async () => {
     const number = await numberOf(2); // Engineering, past due
@@ -253,7 +283,11 @@ describe('the invoices blade', () => {
     const rita = await signIn('Rita Reader');
     await rita.getByRole('note').filter({ hasText: 'Only the billing account admin can pay invoices' }).waitFor();
     expect(await rita.locator('tbody tr').count()).toBeGreaterThan(0);
-    expect(await row(rita, await numberOf(12)).locator('.badge').innerText()).toBe('Past due'); // unpaid, still no link
+    expect(
+      await row(rita, await numberOf(12))
+        .locator('.badge')
+        .innerText(),
+    ).toBe('Past due'); // unpaid, still no link
     expect(await rita.getByRole('button', { name: /Pay now/ }).count()).toBe(0);
     await screenshot(rita, '09-reader-no-pay-now');
     expect(allCharges()).toBe(charges);

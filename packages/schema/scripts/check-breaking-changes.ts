@@ -17,8 +17,9 @@ function previousVersion(): { sdl: string; commit: string } | null {
   return { sdl: git('show', `${commit}:${FILE}`), commit };
 }
 
-const acknowledged = (JSON.parse(readFileSync('breaking-changes.json', 'utf8')) as { acknowledged: { change: string; reason: string }[] })
-  .acknowledged;
+const acknowledged = (
+  JSON.parse(readFileSync('breaking-changes.json', 'utf8')) as { acknowledged: { change: string; reason: string }[] }
+).acknowledged;
 const previous = previousVersion();
 if (!previous) {
   process.stdout.write('no earlier schema.graphql in history: nothing to compare\n');

@@ -5,7 +5,12 @@ import { addMarketingInvoices, cardId, invoiceId, startTestGateway, type TestGat
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { createBillingClient, type BillingClient } from './client.js';
 import { BillingClientError } from './errors.js';
-import type { DeclineCode, InvoiceNotPayableReason, InvoiceStatus, PaymentMethodUnusableReason } from './generated/graphql.js';
+import type {
+  DeclineCode,
+  InvoiceNotPayableReason,
+  InvoiceStatus,
+  PaymentMethodUnusableReason,
+} from './generated/graphql.js';
 
 let gw: TestGateway;
 let ada: BillingClient;
@@ -32,7 +37,11 @@ describe('reads', () => {
     const viewer = await ada.checkMyAccess();
     expect(viewer?.user?.email).toBe('ada@contoso.example');
     const contoso = viewer!.billingAccounts.find((a) => a.id === CONTOSO)!;
-    expect(contoso).toMatchObject({ agreementType: 'MICROSOFT_CUSTOMER_AGREEMENT', viewerRole: 'OWNER', viewerIsAdmin: true });
+    expect(contoso).toMatchObject({
+      agreementType: 'MICROSOFT_CUSTOMER_AGREEMENT',
+      viewerRole: 'OWNER',
+      viewerIsAdmin: true,
+    });
     expect(contoso.viewerPermissions.canPayInvoices).toBe(true);
     expect(viewer!.billingAccounts.map((a) => a.agreementType)).toContain('MICROSOFT_ONLINE_SERVICES_PROGRAM');
 
@@ -91,7 +100,14 @@ describe('mutations return typed unions to narrow on __typename', () => {
     const removed = await ada.removePaymentMethod(added.paymentMethod.id);
     expect(removed.__typename === 'RemovePaymentMethodSuccess' && removed.paymentMethod.removedAt !== null).toBe(true);
 
-    const invalid = await ada.addPaymentMethod({ billingProfileId: ENGINEERING, cardNumber: '1234', expMonth: 1, expYear: 2031, cvc: '1', holderName: 'x' });
+    const invalid = await ada.addPaymentMethod({
+      billingProfileId: ENGINEERING,
+      cardNumber: '1234',
+      expMonth: 1,
+      expYear: 2031,
+      cvc: '1',
+      holderName: 'x',
+    });
     if (invalid.__typename !== 'ValidationError') throw new Error(`unexpected ${invalid.__typename}`);
     expectTypeOf(invalid.field).toEqualTypeOf<string>();
     expect(invalid.field).toBe('input.cardNumber');

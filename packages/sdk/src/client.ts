@@ -119,7 +119,11 @@ export function createBillingClient(options: BillingClientOptions) {
   }
 
   /** Queries are safe to repeat, so a network failure is retried with backoff. */
-  function query<TData, TVariables extends AnyVariables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables, operation: string) {
+  function query<TData, TVariables extends AnyVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables: TVariables,
+    operation: string,
+  ) {
     return withRetries(
       async () => unwrap(await urql.query(document, variables).toPromise(), operation),
       (error) => error instanceof BillingClientError && error.retryable,
@@ -128,14 +132,27 @@ export function createBillingClient(options: BillingClientOptions) {
   }
 
   /** Mutations run once: retrying a non-idempotent write could do it twice. */
-  async function mutate<TData, TVariables extends AnyVariables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables, operation: string) {
+  async function mutate<TData, TVariables extends AnyVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables: TVariables,
+    operation: string,
+  ) {
     return unwrap(await urql.mutation(document, variables).toPromise(), operation);
   }
 
   async function listInvoices(scope: InvoiceScope, page: ListInvoicesOptions = {}): Promise<InvoicePage | null> {
-    const variables = { first: page.first ?? 50, after: page.after ?? null, filter: page.filter ?? null, orderBy: page.orderBy ?? null };
+    const variables = {
+      first: page.first ?? 50,
+      after: page.after ?? null,
+      filter: page.filter ?? null,
+      orderBy: page.orderBy ?? null,
+    };
     if ('accountId' in scope) {
-      const data: AccountInvoicesQuery = await query(AccountInvoicesDocument, { accountId: scope.accountId, ...variables }, 'AccountInvoices');
+      const data: AccountInvoicesQuery = await query(
+        AccountInvoicesDocument,
+        { accountId: scope.accountId, ...variables },
+        'AccountInvoices',
+      );
       return data.billingAccount?.invoices ?? null;
     }
     const data = await query(ProfileInvoicesDocument, { profileId: scope.profileId, ...variables }, 'ProfileInvoices');
@@ -155,7 +172,10 @@ export function createBillingClient(options: BillingClientOptions) {
     listInvoices,
 
     /** Every invoice of an account or profile, fetching page by page as you iterate. */
-    async *allInvoices(scope: InvoiceScope, options: Omit<ListInvoicesOptions, 'after'> = {}): AsyncGenerator<InvoiceSummaryFragment> {
+    async *allInvoices(
+      scope: InvoiceScope,
+      options: Omit<ListInvoicesOptions, 'after'> = {},
+    ): AsyncGenerator<InvoiceSummaryFragment> {
       let after: string | null = null;
       for (;;) {
         const page: InvoicePage | null = await listInvoices(scope, { ...options, first: options.first ?? 100, after });
@@ -182,13 +202,16 @@ export function createBillingClient(options: BillingClientOptions) {
       return (await mutate(AddPaymentMethodDocument, { input }, 'AddPaymentMethod')).addPaymentMethod;
     },
 
-    async setDefaultPaymentMethod(paymentMethodId: string): Promise<SetDefaultPaymentMethodMutation['setDefaultPaymentMethod']> {
+    async setDefaultPaymentMethod(
+      paymentMethodId: string,
+    ): Promise<SetDefaultPaymentMethodMutation['setDefaultPaymentMethod']> {
       return (await mutate(SetDefaultPaymentMethodDocument, { input: { paymentMethodId } }, 'SetDefaultPaymentMethod'))
         .setDefaultPaymentMethod;
     },
 
     async removePaymentMethod(paymentMethodId: string): Promise<RemovePaymentMethodMutation['removePaymentMethod']> {
-      return (await mutate(RemovePaymentMethodDocument, { input: { paymentMethodId } }, 'RemovePaymentMethod')).removePaymentMethod;
+      return (await mutate(RemovePaymentMethodDocument, { input: { paymentMethodId } }, 'RemovePaymentMethod'))
+        .removePaymentMethod;
     },
 
     /**
@@ -208,7 +231,11 @@ export function createBillingClient(options: BillingClientOptions) {
       return (await query(ApiKeysDocument, { accountId }, 'ApiKeys')).billingAccount?.apiKeys ?? null;
     },
 
-    async createApiKey(input: { billingAccountId: string; name: string; scopes: ApiKeyScope[] }): Promise<CreateApiKeyMutation['createApiKey']> {
+    async createApiKey(input: {
+      billingAccountId: string;
+      name: string;
+      scopes: ApiKeyScope[];
+    }): Promise<CreateApiKeyMutation['createApiKey']> {
       return (await mutate(CreateApiKeyDocument, { input }, 'CreateApiKey')).createApiKey;
     },
 
@@ -220,7 +247,10 @@ export function createBillingClient(options: BillingClientOptions) {
     billingEvents(filter: { accountId?: string } = {}): BillingEventStream {
       const queue: BillingEventsSubscription['billingEvents'][] = [];
       type Event = BillingEventsSubscription['billingEvents'];
-      const waiting: { resolve: (result: IteratorResult<Event>) => void; reject: (error: BillingClientError) => void }[] = [];
+      const waiting: {
+        resolve: (result: IteratorResult<Event>) => void;
+        reject: (error: BillingClientError) => void;
+      }[] = [];
       let failure: BillingClientError | null = null;
       let closed = false;
       const settle = () => {

@@ -41,7 +41,9 @@ export class BillingClientError extends Error {
 
   /** Whether repeating the same request could succeed: lost connections and 502/503/504. */
   get retryable(): boolean {
-    return this.kind === 'network' || (this.kind === 'http' && this.status !== null && [502, 503, 504].includes(this.status));
+    return (
+      this.kind === 'network' || (this.kind === 'http' && this.status !== null && [502, 503, 504].includes(this.status))
+    );
   }
 
   static from(error: CombinedError, operation: string): BillingClientError {
@@ -54,15 +56,25 @@ export class BillingClientError extends Error {
     }));
     if (graphQLErrors.length > 0) {
       const kind = status !== null && status >= 400 && status !== 400 ? 'http' : 'graphql';
-      return new BillingClientError(kind, `${operation}: ${graphQLErrors.map((e) => e.message).join('; ')}`, operation, {
-        status,
-        graphQLErrors,
-        cause: error,
-      });
+      return new BillingClientError(
+        kind,
+        `${operation}: ${graphQLErrors.map((e) => e.message).join('; ')}`,
+        operation,
+        {
+          status,
+          graphQLErrors,
+          cause: error,
+        },
+      );
     }
     if (status !== null && status >= 400) {
       return new BillingClientError('http', `${operation}: HTTP ${status}`, operation, { status, cause: error });
     }
-    return new BillingClientError('network', `${operation}: ${error.networkError?.message ?? error.message}`, operation, { cause: error });
+    return new BillingClientError(
+      'network',
+      `${operation}: ${error.networkError?.message ?? error.message}`,
+      operation,
+      { cause: error },
+    );
   }
 }

@@ -36,11 +36,16 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     healthCheckEndpoint: '/health',
     context: createContextFactory(options.services, options.authenticator),
     graphiql: config.graphiql
-      ? { title: 'Billing gateway', defaultQuery: GRAPHIQL_DEFAULT_QUERY, headers: '{\n  "Authorization": "Bearer <token>"\n}' }
+      ? {
+          title: 'Billing gateway',
+          defaultQuery: GRAPHIQL_DEFAULT_QUERY,
+          headers: '{\n  "Authorization": "Bearer <token>"\n}',
+        }
       : false,
     // GraphiQL's assets are served by the gateway itself, so it works without a CDN (and offline);
     // the 9 MB bundle is loaded on the first page view only, not at every start-up.
-    renderGraphiQL: async (graphiqlOptions) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
+    renderGraphiQL: async (graphiqlOptions) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     landingPage: false,
     // Unexpected errors never leak internals; development keeps the original message for debugging.
     maskedErrors: { isDev: config.mode === 'development' },

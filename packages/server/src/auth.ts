@@ -84,7 +84,10 @@ export function createAuthenticator(config: GatewayConfig, services: BillingServ
       return null;
     },
     async mintUserToken(userId, ttlSeconds = 12 * 60 * 60) {
-      if (!secret) throw new Error('tokens can only be minted in the embedded (HS256) mode; production tokens come from your identity provider');
+      if (!secret)
+        throw new Error(
+          'tokens can only be minted in the embedded (HS256) mode; production tokens come from your identity provider',
+        );
       return new SignJWT({})
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(String(userId))

@@ -2,7 +2,14 @@
 // billing-gateway start | migrate | seed [--invoices N] | token <user email or id>
 import { parseArgs } from 'node:util';
 import { isoDate, systemClock } from '@billing/schema/billing';
-import { invoices, isDatabaseEmpty, migrateDatabase, openDatabase, seedDemoData, seedLargeInvoices } from '@billing/schema/db';
+import {
+  invoices,
+  isDatabaseEmpty,
+  migrateDatabase,
+  openDatabase,
+  seedDemoData,
+  seedLargeInvoices,
+} from '@billing/schema/db';
 import { createAuthenticator } from './auth.js';
 import { loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
@@ -28,7 +35,10 @@ async function main(argv: string[]): Promise<number> {
         `GraphQL:  ${gateway.graphqlUrl}${config.graphiql ? '   (open it in a browser for GraphiQL)' : ''}`,
       ];
       if (config.mode === 'development' && !config.auth.jwksUrl) {
-        lines.push('', 'Demo users: send "Authorization: Bearer <token>" (tokens valid 12 hours; new ones: pnpm token <email>)');
+        lines.push(
+          '',
+          'Demo users: send "Authorization: Bearer <token>" (tokens valid 12 hours; new ones: pnpm token <email>)',
+        );
         for (const user of users) {
           lines.push(`  ${user.email.padEnd(24)} ${await gateway.authenticator.mintUserToken(user.id)}`);
         }
@@ -66,7 +76,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'seed': {
-      const { values } = parseArgs({ args: rest, options: { invoices: { type: 'string' }, profile: { type: 'string' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { invoices: { type: 'string' }, profile: { type: 'string' } },
+      });
       const handle = openDatabase({ path: config.databasePath });
       migrateDatabase(handle);
       const today = isoDate(systemClock.now());

@@ -86,7 +86,8 @@ function int(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
 }
 
@@ -108,7 +109,8 @@ function paymentProcessor(raw: string | undefined): 'sandbox' {
 }
 
 export function loadConfig(env: Env = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
-  const mode: GatewayMode = env.BILLING_MODE === 'production' || env.NODE_ENV === 'production' ? 'production' : 'development';
+  const mode: GatewayMode =
+    env.BILLING_MODE === 'production' || env.NODE_ENV === 'production' ? 'production' : 'development';
   const dev = mode === 'development';
   const dataDir = resolve(env.BILLING_DATA_DIR ?? 'data');
   const databasePath = env.DATABASE_PATH ?? resolve(dataDir, 'billing.db');
@@ -127,7 +129,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
     },
     payments: {
       processor: paymentProcessor(env.PAYMENT_PROCESSOR),
-      sandboxLedgerPath: env.SANDBOX_LEDGER_PATH ?? (databasePath === ':memory:' ? ':memory:' : resolve(dataDir, 'sandbox-ledger.db')),
+      sandboxLedgerPath:
+        env.SANDBOX_LEDGER_PATH ?? (databasePath === ':memory:' ? ':memory:' : resolve(dataDir, 'sandbox-ledger.db')),
       sandboxLatencyMs: int(env, 'SANDBOX_LATENCY_MS', 0),
       processorTimeoutMs: int(env, 'PROCESSOR_TIMEOUT_MS', 10_000),
       reconcileAfterMs: int(env, 'RECONCILE_AFTER_MS', 60_000),

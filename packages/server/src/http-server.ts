@@ -31,7 +31,11 @@ export function createDrainableServer(
     if (draining) {
       // A request on a kept-alive connection after shutdown began: send it elsewhere.
       res.writeHead(503, { connection: 'close', 'retry-after': '1', 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ message: 'The gateway is shutting down; retry.', extensions: { code: 'SHUTTING_DOWN' } }] }));
+      res.end(
+        JSON.stringify({
+          errors: [{ message: 'The gateway is shutting down; retry.', extensions: { code: 'SHUTTING_DOWN' } }],
+        }),
+      );
       return;
     }
     inFlight.add(res);

@@ -20,7 +20,10 @@ const SECRET_PATHS = [
   'params.variables',
 ];
 
-export function createLogger(config: Pick<GatewayConfig, 'logLevel' | 'mode'>, destination?: DestinationStream): Logger {
+export function createLogger(
+  config: Pick<GatewayConfig, 'logLevel' | 'mode'>,
+  destination?: DestinationStream,
+): Logger {
   const options = {
     level: config.logLevel,
     base: { service: 'billing-gateway', mode: config.mode },
@@ -29,15 +32,20 @@ export function createLogger(config: Pick<GatewayConfig, 'logLevel' | 'mode'>, d
   return destination ? pino(options, destination) : pino(options);
 }
 
-type YogaLogging = Exclude<NonNullable<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>['logging']>, boolean | string>;
+type YogaLogging = Exclude<
+  NonNullable<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>['logging']>,
+  boolean | string
+>;
 
 /** Yoga's own messages (chiefly: the original of every error it masks) as pino lines. */
 export function yogaLogging(logger: Logger): YogaLogging {
   const yoga = logger.child({ component: 'yoga' });
-  const write = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
-    const [first, ...rest] = args;
-    if (first instanceof Error) yoga[level]({ err: first }, first.message);
-    else yoga[level]({ details: rest.length ? rest : undefined }, String(first));
-  };
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const [first, ...rest] = args;
+      if (first instanceof Error) yoga[level]({ err: first }, first.message);
+      else yoga[level]({ details: rest.length ? rest : undefined }, String(first));
+    };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

@@ -24,7 +24,10 @@ export function createResources(
   options: { clock?: Clock; onQuery?: OpenDatabaseOptions['onQuery'] } = {},
 ): GatewayResources {
   const clock = options.clock ?? systemClock;
-  const database = openDatabase({ path: config.databasePath, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+  const database = openDatabase({
+    path: config.databasePath,
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+  });
   migrateDatabase(database);
   const processor = createSandboxProcessor({
     ledgerPath: config.payments.sandboxLedgerPath,

@@ -14,8 +14,25 @@ const FABRIKAM = toGlobalId('BillingAccount', 2);
 const ENGINEERING = toGlobalId('BillingProfile', 1);
 const MARKETING = toGlobalId('BillingProfile', 2);
 
-type CallerName = 'owner' | 'contributor' | 'reader' | 'invoiceManager' | 'otherTenant' | 'anonymous' | 'keyWithScope' | 'keyWithoutScope';
-const CALLERS: CallerName[] = ['owner', 'contributor', 'reader', 'invoiceManager', 'otherTenant', 'anonymous', 'keyWithScope', 'keyWithoutScope'];
+type CallerName =
+  | 'owner'
+  | 'contributor'
+  | 'reader'
+  | 'invoiceManager'
+  | 'otherTenant'
+  | 'anonymous'
+  | 'keyWithScope'
+  | 'keyWithoutScope';
+const CALLERS: CallerName[] = [
+  'owner',
+  'contributor',
+  'reader',
+  'invoiceManager',
+  'otherTenant',
+  'anonymous',
+  'keyWithScope',
+  'keyWithoutScope',
+];
 
 function caller(name: CallerName): Caller {
   switch (name) {
@@ -48,10 +65,16 @@ beforeAll(async () => {
   gw = await startTestGateway();
   const create = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { __typename ... on CreateApiKeySuccess { secret } } }`;
   const all = await gw.gql(create, {
-    input: { billingAccountId: CONTOSO, name: 'all', scopes: ['INVOICES_READ', 'PAYMENT_METHODS_READ', 'PAYMENT_METHODS_WRITE', 'PAYMENTS_WRITE'] },
+    input: {
+      billingAccountId: CONTOSO,
+      name: 'all',
+      scopes: ['INVOICES_READ', 'PAYMENT_METHODS_READ', 'PAYMENT_METHODS_WRITE', 'PAYMENTS_WRITE'],
+    },
   });
   keyAllScopes = all.data!.createApiKey.secret;
-  const readOnly = await gw.gql(create, { input: { billingAccountId: CONTOSO, name: 'read', scopes: ['INVOICES_READ'] } });
+  const readOnly = await gw.gql(create, {
+    input: { billingAccountId: CONTOSO, name: 'read', scopes: ['INVOICES_READ'] },
+  });
   keyInvoicesOnly = readOnly.data!.createApiKey.secret;
   expect(keyAllScopes).toMatch(/^bgk_/);
 });
@@ -66,46 +89,74 @@ function matrix(expected: Partial<Record<CallerName, boolean>>): [CallerName, bo
 }
 
 describe('queries', () => {
-  it.each(matrix({ owner: true, contributor: true, reader: true, invoiceManager: true, otherTenant: true, keyWithScope: true, keyWithoutScope: true }))(
-    'viewer: %s sees=%s',
-    async (name, sees) => {
-      const r = await call(name, '{ viewer { kind billingAccounts { id displayName } } }');
-      expect(r.status).toBe(200);
-      expect(r.data!.viewer !== null).toBe(sees);
-    },
-  );
+  it.each(
+    matrix({
+      owner: true,
+      contributor: true,
+      reader: true,
+      invoiceManager: true,
+      otherTenant: true,
+      keyWithScope: true,
+      keyWithoutScope: true,
+    }),
+  )('viewer: %s sees=%s', async (name, sees) => {
+    const r = await call(name, '{ viewer { kind billingAccounts { id displayName } } }');
+    expect(r.status).toBe(200);
+    expect(r.data!.viewer !== null).toBe(sees);
+  });
 
-  it.each(matrix({ owner: true, contributor: true, reader: true, invoiceManager: true, keyWithScope: true, keyWithoutScope: true }))(
-    'billingAccount(Contoso): %s sees=%s',
-    async (name, sees) => {
-      const r = await call(name, 'query($id: ID!) { billingAccount(id: $id) { displayName agreementType } }', { id: CONTOSO });
-      expect(r.errors).toBeUndefined();
-      expect(r.data!.billingAccount?.displayName ?? null).toBe(sees ? 'Contoso Ltd' : null);
-    },
-  );
+  it.each(
+    matrix({
+      owner: true,
+      contributor: true,
+      reader: true,
+      invoiceManager: true,
+      keyWithScope: true,
+      keyWithoutScope: true,
+    }),
+  )('billingAccount(Contoso): %s sees=%s', async (name, sees) => {
+    const r = await call(name, 'query($id: ID!) { billingAccount(id: $id) { displayName agreementType } }', {
+      id: CONTOSO,
+    });
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.billingAccount?.displayName ?? null).toBe(sees ? 'Contoso Ltd' : null);
+  });
 
-  it.each(matrix({ owner: true, contributor: true, reader: true, invoiceManager: true, keyWithScope: true, keyWithoutScope: true }))(
-    'invoice in the Engineering profile, by id, by number and by node: %s sees=%s',
+  it.each(
+    matrix({
+      owner: true,
+      contributor: true,
+      reader: true,
+      invoiceManager: true,
+      keyWithScope: true,
+      keyWithoutScope: true,
+    }),
+  )('invoice in the Engineering profile, by id, by number and by node: %s sees=%s', async (name, sees) => {
+    const r = await call(
+      name,
+      'query($id: ID!) { invoice(id: $id) { number } invoiceByNumber(number: "G100007919") { number } node(id: $id) { id } }',
+      { id: invoiceId(1) },
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.invoice !== null).toBe(sees);
+    expect(r.data!.invoiceByNumber !== null).toBe(sees);
+    expect(r.data!.node !== null).toBe(sees);
+  });
+
+  it.each(matrix({ owner: true, contributor: true, reader: true, keyWithScope: true, keyWithoutScope: true }))(
+    "invoice in the Marketing profile (not the invoice manager's): %s sees=%s",
     async (name, sees) => {
       const r = await call(
         name,
-        'query($id: ID!) { invoice(id: $id) { number } invoiceByNumber(number: "G100007919") { number } node(id: $id) { id } }',
-        { id: invoiceId(1) },
+        'query($id: ID!) { invoice(id: $id) { number } billingProfile(id: $p) { displayName } }'.replace(
+          '$id: ID!',
+          '$id: ID!, $p: ID!',
+        ),
+        {
+          id: invoiceId(11),
+          p: MARKETING,
+        },
       );
-      expect(r.errors).toBeUndefined();
-      expect(r.data!.invoice !== null).toBe(sees);
-      expect(r.data!.invoiceByNumber !== null).toBe(sees);
-      expect(r.data!.node !== null).toBe(sees);
-    },
-  );
-
-  it.each(matrix({ owner: true, contributor: true, reader: true, keyWithScope: true, keyWithoutScope: true }))(
-    'invoice in the Marketing profile (not the invoice manager\'s): %s sees=%s',
-    async (name, sees) => {
-      const r = await call(name, 'query($id: ID!) { invoice(id: $id) { number } billingProfile(id: $p) { displayName } }'.replace('$id: ID!', '$id: ID!, $p: ID!'), {
-        id: invoiceId(11),
-        p: MARKETING,
-      });
       expect(r.errors).toBeUndefined();
       expect(r.data!.invoice !== null).toBe(sees);
       expect(r.data!.billingProfile !== null).toBe(sees);
@@ -115,7 +166,9 @@ describe('queries', () => {
   it.each(matrix({ owner: true, contributor: true, reader: true, invoiceManager: true, keyWithScope: true }))(
     'payment methods of a profile: %s sees=%s',
     async (name, sees) => {
-      const r = await call(name, 'query($id: ID!) { billingProfile(id: $id) { paymentMethods { last4 } } }', { id: ENGINEERING });
+      const r = await call(name, 'query($id: ID!) { billingProfile(id: $id) { paymentMethods { last4 } } }', {
+        id: ENGINEERING,
+      });
       const profile = r.data!.billingProfile;
       if (sees) {
         expect(r.errors).toBeUndefined();
@@ -133,26 +186,38 @@ describe('queries', () => {
     if (sees) expect(keys.length).toBe(2);
   });
 
-  it.each(matrix({ owner: true, contributor: true, reader: true, invoiceManager: true, keyWithScope: true, keyWithoutScope: true }))(
-    'account invoices connection: %s sees=%s (invoice manager: its profile only)',
-    async (name, sees) => {
-      const r = await call(name, 'query($id: ID!) { billingAccount(id: $id) { invoices(first: 100) { totalCount nodes { billingProfile { displayName } } } } }', {
+  it.each(
+    matrix({
+      owner: true,
+      contributor: true,
+      reader: true,
+      invoiceManager: true,
+      keyWithScope: true,
+      keyWithoutScope: true,
+    }),
+  )('account invoices connection: %s sees=%s (invoice manager: its profile only)', async (name, sees) => {
+    const r = await call(
+      name,
+      'query($id: ID!) { billingAccount(id: $id) { invoices(first: 100) { totalCount nodes { billingProfile { displayName } } } } }',
+      {
         id: CONTOSO,
-      });
-      expect(r.errors).toBeUndefined();
-      const connection = r.data!.billingAccount?.invoices ?? null;
-      expect(connection !== null).toBe(sees);
-      if (!sees) return;
-      const profiles = new Set(connection.nodes.map((n: { billingProfile: { displayName: string } }) => n.billingProfile.displayName));
-      if (name === 'invoiceManager') {
-        expect([...profiles]).toEqual(['Contoso Engineering']);
-        expect(connection.totalCount).toBe(10);
-      } else {
-        expect(profiles.size).toBe(3);
-        expect(connection.totalCount).toBe(21);
-      }
-    },
-  );
+      },
+    );
+    expect(r.errors).toBeUndefined();
+    const connection = r.data!.billingAccount?.invoices ?? null;
+    expect(connection !== null).toBe(sees);
+    if (!sees) return;
+    const profiles = new Set(
+      connection.nodes.map((n: { billingProfile: { displayName: string } }) => n.billingProfile.displayName),
+    );
+    if (name === 'invoiceManager') {
+      expect([...profiles]).toEqual(['Contoso Engineering']);
+      expect(connection.totalCount).toBe(10);
+    } else {
+      expect(profiles.size).toBe(3);
+      expect(connection.totalCount).toBe(21);
+    }
+  });
 });
 
 describe('mutations', () => {
@@ -173,7 +238,11 @@ describe('mutations', () => {
   it.each(CALLERS)('payInvoice as %s', async (name) => {
     const plan = payers[name];
     const r = await call(name, payInvoice, {
-      input: { invoiceId: invoiceId(plan.invoiceId), paymentMethodId: cardId(plan.cardId), idempotencyKey: `matrix-${name}` },
+      input: {
+        invoiceId: invoiceId(plan.invoiceId),
+        paymentMethodId: cardId(plan.cardId),
+        idempotencyKey: `matrix-${name}`,
+      },
     });
     expect(r.errors).toBeUndefined();
     expect(r.data!.payInvoice.__typename).toBe(plan.expect);
@@ -183,7 +252,9 @@ describe('mutations', () => {
   });
 
   it('the invoice refused to everyone else is still payable', async () => {
-    const r = await gw.gql('query($id: ID!) { invoice(id: $id) { status viewerCanPay payments { id } } }', { id: invoiceId(3) });
+    const r = await gw.gql('query($id: ID!) { invoice(id: $id) { status viewerCanPay payments { id } } }', {
+      id: invoiceId(3),
+    });
     expect(r.data!.invoice).toEqual({ status: 'PAST_DUE', viewerCanPay: true, payments: [] });
   });
 
@@ -192,7 +263,14 @@ describe('mutations', () => {
 
   it.each(cardManagers)('addPaymentMethod, setDefault and remove as %s: allowed=%s', async (name, allowed) => {
     const added = await call(name, addCard, {
-      input: { billingProfileId: ENGINEERING, cardNumber: '4242 4242 4242 4242', expMonth: 12, expYear: 2030, cvc: '123', holderName: `Card of ${name}` },
+      input: {
+        billingProfileId: ENGINEERING,
+        cardNumber: '4242 4242 4242 4242',
+        expMonth: 12,
+        expYear: 2030,
+        cvc: '123',
+        holderName: `Card of ${name}`,
+      },
     });
     expect(added.errors).toBeUndefined();
     const expectedDenial = name === 'otherTenant' ? 'NotFoundError' : 'NotAuthorizedError';
@@ -204,7 +282,9 @@ describe('mutations', () => {
       'mutation($id: ID!) { setDefaultPaymentMethod(input: { paymentMethodId: $id }) { __typename ... on SetDefaultPaymentMethodSuccess { paymentMethod { isDefault } } } }',
       { id: target },
     );
-    expect(setDefault.data!.setDefaultPaymentMethod.__typename).toBe(allowed ? 'SetDefaultPaymentMethodSuccess' : expectedDenial);
+    expect(setDefault.data!.setDefaultPaymentMethod.__typename).toBe(
+      allowed ? 'SetDefaultPaymentMethodSuccess' : expectedDenial,
+    );
     const removed = await call(
       name,
       'mutation($id: ID!) { removePaymentMethod(input: { paymentMethodId: $id }) { __typename ... on RemovePaymentMethodSuccess { paymentMethod { removedAt } } } }',
@@ -222,16 +302,22 @@ describe('mutations', () => {
     const denial = name === 'otherTenant' ? 'NotFoundError' : 'NotAuthorizedError';
     expect(created.data!.createApiKey.__typename).toBe(allowed ? 'CreateApiKeySuccess' : denial);
     const target = allowed ? created.data!.createApiKey.apiKey.id : toGlobalId('ApiKey', 1);
-    const revoked = await call(name, 'mutation($k: ID!) { revokeApiKey(input: { apiKeyId: $k }) { __typename } }', { k: target });
+    const revoked = await call(name, 'mutation($k: ID!) { revokeApiKey(input: { apiKeyId: $k }) { __typename } }', {
+      k: target,
+    });
     expect(revoked.data!.revokeApiKey.__typename).toBe(allowed ? 'RevokeApiKeySuccess' : denial);
   });
 });
 
 describe('tenant isolation', () => {
   it('the other tenant sees its own account and nothing of Contoso; nobody at Contoso sees Fabrikam', async () => {
-    const olga = await call('otherTenant', 'query($f: ID!) { billingAccount(id: $f) { displayName invoices(first: 50) { totalCount } } }', {
-      f: FABRIKAM,
-    });
+    const olga = await call(
+      'otherTenant',
+      'query($f: ID!) { billingAccount(id: $f) { displayName invoices(first: 50) { totalCount } } }',
+      {
+        f: FABRIKAM,
+      },
+    );
     expect(olga.data!.billingAccount.displayName).toBe('Fabrikam Inc');
     for (const [name, texts] of responsesByCaller) {
       const joined = texts.join('\n');

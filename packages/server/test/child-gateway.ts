@@ -27,7 +27,8 @@ export async function startChildGateway(env: Record<string, string>, timeoutMs =
   );
   const deadline = Date.now() + timeoutMs;
   while (!/GraphQL:\s+(\S+)/.test(output) || !output.includes('@')) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`gateway exited during start:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`gateway exited during start:\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`gateway did not start in ${timeoutMs} ms:\n${output}`);
@@ -36,6 +37,8 @@ export async function startChildGateway(env: Record<string, string>, timeoutMs =
   }
   // The banner lists one token per demo user after the URL; give it a moment to be flushed whole.
   await new Promise((resolve) => setTimeout(resolve, 100));
-  const tokens = new Map([...output.matchAll(/^\s+(\S+@\S+)\s+(\S+\.\S+\.\S+)$/gm)].map((m) => [m[1]!, m[2]!] as [string, string]));
+  const tokens = new Map(
+    [...output.matchAll(/^\s+(\S+@\S+)\s+(\S+\.\S+\.\S+)$/gm)].map((m) => [m[1]!, m[2]!] as [string, string]),
+  );
   return { child, graphqlUrl: /GraphQL:\s+(\S+)/.exec(output)![1]!, tokens, output: () => output, exited };
 }

@@ -22,7 +22,10 @@ const running: ChildGateway[] = [];
 async function gql(gateway: ChildGateway, query: string, variables: Record<string, unknown> = {}) {
   const response = await fetch(gateway.graphqlUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.tokens.get('ada@contoso.example')}` },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${gateway.tokens.get('ada@contoso.example')}`,
+    },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as { data: Record<string, any>; errors?: unknown[] };
@@ -31,7 +34,9 @@ async function gql(gateway: ChildGateway, query: string, variables: Record<strin
 function ledgerCharges(): { status: string }[] {
   const ledger = openDatabase({ path: env.SANDBOX_LEDGER_PATH, readonly: true }).sqlite;
   try {
-    const table = (ledger.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[])[0]!.name;
+    const table = (
+      ledger.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    )[0]!.name;
     return ledger.prepare(`SELECT * FROM ${table}`).all() as { status: string }[];
   } finally {
     ledger.close();
@@ -39,7 +44,8 @@ function ledgerCharges(): { status: string }[] {
 }
 
 afterAll(async () => {
-  for (const gateway of running) if (gateway.child.exitCode === null && gateway.child.signalCode === null) gateway.child.kill('SIGKILL');
+  for (const gateway of running)
+    if (gateway.child.exitCode === null && gateway.child.signalCode === null) gateway.child.kill('SIGKILL');
 });
 
 describe('crash between charge and finalize', () => {
@@ -52,7 +58,16 @@ describe('crash between charge and finalize', () => {
     const added = await gql(
       first,
       `mutation($input: AddPaymentMethodInput!) { addPaymentMethod(input: $input) { ... on AddPaymentMethodSuccess { paymentMethod { id } } } }`,
-      { input: { billingProfileId: toGlobalId('BillingProfile', 1), cardNumber: CARD_NUMBER, expMonth: 8, expYear: 2031, cvc: CVC, holderName: 'Ada Lovelace' } },
+      {
+        input: {
+          billingProfileId: toGlobalId('BillingProfile', 1),
+          cardNumber: CARD_NUMBER,
+          expMonth: 8,
+          expYear: 2031,
+          cvc: CVC,
+          holderName: 'Ada Lovelace',
+        },
+      },
     );
     input.paymentMethodId = added.data.addPaymentMethod.paymentMethod.id;
     await expect(gql(first, PAY, { input })).rejects.toThrow();
@@ -62,7 +77,9 @@ describe('crash between charge and finalize', () => {
 
     const db = openDatabase({ path: env.DATABASE_PATH, readonly: true }).sqlite;
     expect(db.prepare('SELECT status FROM payments WHERE invoice_id = 2').all()).toEqual([{ status: 'PROCESSING' }]);
-    expect(db.prepare('SELECT lifecycle FROM invoices WHERE id = 2').get()).toEqual({ lifecycle: 'PAYMENT_IN_PROGRESS' });
+    expect(db.prepare('SELECT lifecycle FROM invoices WHERE id = 2').get()).toEqual({
+      lifecycle: 'PAYMENT_IN_PROGRESS',
+    });
     db.close();
     expect(ledgerCharges().length).toBe(1);
   });
@@ -70,13 +87,26 @@ describe('crash between charge and finalize', () => {
   it('the next start reconciles it with the processor: invoice paid, still exactly one charge', async () => {
     const second = await startChildGateway({ ...env, RECONCILE_AFTER_MS: '0' });
     running.push(second);
-    const invoice = await gql(second, 'query($id: ID!) { invoice(id: $id) { status paymentInProgress amountDue { minorUnits } payments { status } } }', {
-      id: input.invoiceId,
+    const invoice = await gql(
+      second,
+      'query($id: ID!) { invoice(id: $id) { status paymentInProgress amountDue { minorUnits } payments { status } } }',
+      {
+        id: input.invoiceId,
+      },
+    );
+    expect(invoice.data.invoice).toEqual({
+      status: 'PAID',
+      paymentInProgress: false,
+      amountDue: { minorUnits: 0 },
+      payments: [{ status: 'SUCCEEDED' }],
     });
-    expect(invoice.data.invoice).toEqual({ status: 'PAID', paymentInProgress: false, amountDue: { minorUnits: 0 }, payments: [{ status: 'SUCCEEDED' }] });
     // The client retrying with its key gets the settled answer, not a second charge.
     const retried = await gql(second, PAY, { input });
-    expect(retried.data.payInvoice).toEqual({ __typename: 'PayInvoiceSuccess', invoice: { status: 'PAID' }, payment: { status: 'SUCCEEDED' } });
+    expect(retried.data.payInvoice).toEqual({
+      __typename: 'PayInvoiceSuccess',
+      invoice: { status: 'PAID' },
+      payment: { status: 'SUCCEEDED' },
+    });
     expect(ledgerCharges().length).toBe(1);
 
     second.child.kill('SIGTERM');

@@ -24,7 +24,9 @@ const ADD_CARD = `mutation($input: AddPaymentMethodInput!) {
 /** Every table's rows, to prove a refused request wrote nothing. */
 function snapshot(): string {
   const sqlite = gw.gateway.resources.database.sqlite;
-  const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
+  const tables = sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all() as {
     name: string;
   }[];
   return JSON.stringify(tables.map(({ name }) => sqlite.prepare(`SELECT * FROM "${name}"`).all()));
@@ -45,16 +47,56 @@ afterAll(async () => {
 
 describe('payInvoice errors are typed, and refusals change nothing', () => {
   it.each([
-    ['an invoice ID that does not decode', { invoiceId: 'not-an-id', paymentMethodId: cardId(1) }, { __typename: 'NotFoundError', resource: 'Invoice' }],
-    ['a card ID passed as invoice ID', { invoiceId: cardId(1), paymentMethodId: cardId(1) }, { __typename: 'NotFoundError', resource: 'Invoice' }],
-    ['an invoice that does not exist', { invoiceId: invoiceId(9999), paymentMethodId: cardId(1) }, { __typename: 'NotFoundError', resource: 'Invoice' }],
-    ["another tenant's invoice", { invoiceId: invoiceId(23), paymentMethodId: cardId(1) }, { __typename: 'NotFoundError', resource: 'Invoice' }],
-    ["another tenant's card", { invoiceId: invoiceId(2), paymentMethodId: cardId(7) }, { __typename: 'NotFoundError', resource: 'PaymentMethod' }],
-    ['a paid invoice', { invoiceId: invoiceId(5), paymentMethodId: cardId(1) }, { __typename: 'InvoiceNotPayableError', notPayableReason: 'ALREADY_PAID' }],
-    ['a void invoice', { invoiceId: invoiceId(4), paymentMethodId: cardId(1) }, { __typename: 'InvoiceNotPayableError', notPayableReason: 'VOID' }],
-    ['an expired card', { invoiceId: invoiceId(2), paymentMethodId: cardId(4) }, { __typename: 'PaymentMethodUnusableError', unusableReason: 'EXPIRED' }],
-    ["another profile's card", { invoiceId: invoiceId(2), paymentMethodId: cardId(5) }, { __typename: 'PaymentMethodUnusableError', unusableReason: 'OTHER_PROFILE' }],
-    ['an empty idempotency key', { invoiceId: invoiceId(2), paymentMethodId: cardId(1), idempotencyKey: '' }, { __typename: 'ValidationError', field: 'input.idempotencyKey' }],
+    [
+      'an invoice ID that does not decode',
+      { invoiceId: 'not-an-id', paymentMethodId: cardId(1) },
+      { __typename: 'NotFoundError', resource: 'Invoice' },
+    ],
+    [
+      'a card ID passed as invoice ID',
+      { invoiceId: cardId(1), paymentMethodId: cardId(1) },
+      { __typename: 'NotFoundError', resource: 'Invoice' },
+    ],
+    [
+      'an invoice that does not exist',
+      { invoiceId: invoiceId(9999), paymentMethodId: cardId(1) },
+      { __typename: 'NotFoundError', resource: 'Invoice' },
+    ],
+    [
+      "another tenant's invoice",
+      { invoiceId: invoiceId(23), paymentMethodId: cardId(1) },
+      { __typename: 'NotFoundError', resource: 'Invoice' },
+    ],
+    [
+      "another tenant's card",
+      { invoiceId: invoiceId(2), paymentMethodId: cardId(7) },
+      { __typename: 'NotFoundError', resource: 'PaymentMethod' },
+    ],
+    [
+      'a paid invoice',
+      { invoiceId: invoiceId(5), paymentMethodId: cardId(1) },
+      { __typename: 'InvoiceNotPayableError', notPayableReason: 'ALREADY_PAID' },
+    ],
+    [
+      'a void invoice',
+      { invoiceId: invoiceId(4), paymentMethodId: cardId(1) },
+      { __typename: 'InvoiceNotPayableError', notPayableReason: 'VOID' },
+    ],
+    [
+      'an expired card',
+      { invoiceId: invoiceId(2), paymentMethodId: cardId(4) },
+      { __typename: 'PaymentMethodUnusableError', unusableReason: 'EXPIRED' },
+    ],
+    [
+      "another profile's card",
+      { invoiceId: invoiceId(2), paymentMethodId: cardId(5) },
+      { __typename: 'PaymentMethodUnusableError', unusableReason: 'OTHER_PROFILE' },
+    ],
+    [
+      'an empty idempotency key',
+      { invoiceId: invoiceId(2), paymentMethodId: cardId(1), idempotencyKey: '' },
+      { __typename: 'ValidationError', field: 'input.idempotencyKey' },
+    ],
   ])('%s', async (_label, input, expected) => {
     const before = snapshot();
     const result = await pay(input);
@@ -73,9 +115,20 @@ describe('payInvoice errors are typed, and refusals change nothing', () => {
 
   it('a declined card is a CardDeclinedError; the invoice stays payable', async () => {
     const result = await pay({ invoiceId: invoiceId(2), paymentMethodId: cardId(3) });
-    expect(result).toMatchObject({ __typename: 'CardDeclinedError', declineCode: 'GENERIC_DECLINE', code: 'CARD_DECLINED' });
-    const after = await gw.gql('query($id: ID!) { invoice(id: $id) { status viewerCanPay payments { status failureCode } } }', { id: invoiceId(2) });
-    expect(after.data!.invoice).toEqual({ status: 'PAST_DUE', viewerCanPay: true, payments: [{ status: 'FAILED', failureCode: 'GENERIC_DECLINE' }] });
+    expect(result).toMatchObject({
+      __typename: 'CardDeclinedError',
+      declineCode: 'GENERIC_DECLINE',
+      code: 'CARD_DECLINED',
+    });
+    const after = await gw.gql(
+      'query($id: ID!) { invoice(id: $id) { status viewerCanPay payments { status failureCode } } }',
+      { id: invoiceId(2) },
+    );
+    expect(after.data!.invoice).toEqual({
+      status: 'PAST_DUE',
+      viewerCanPay: true,
+      payments: [{ status: 'FAILED', failureCode: 'GENERIC_DECLINE' }],
+    });
   });
 
   it('the same key with different input is a conflict', async () => {
@@ -92,7 +145,14 @@ describe('payInvoice errors are typed, and refusals change nothing', () => {
 });
 
 describe('addPaymentMethod validates before anything is stored', () => {
-  const valid = { billingProfileId: ENGINEERING, cardNumber: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123', holderName: 'Ada Lovelace' };
+  const valid = {
+    billingProfileId: ENGINEERING,
+    cardNumber: '4242424242424242',
+    expMonth: 12,
+    expYear: 2030,
+    cvc: '123',
+    holderName: 'Ada Lovelace',
+  };
 
   it.each([
     ['a number failing the Luhn check', { cardNumber: '4242424242424241' }, 'input.cardNumber'],
@@ -136,7 +196,11 @@ describe('authentication errors', () => {
     const badToken = await gw.gql('{ viewer { kind } }', {}, { token: 'not.a.jwt' });
     expect(badToken.status).toBe(401);
     expect(badToken.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const badKey = await gw.gql('{ viewer { kind } }', {}, { apiKey: 'bgk_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+    const badKey = await gw.gql(
+      '{ viewer { kind } }',
+      {},
+      { apiKey: 'bgk_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    );
     expect(badKey.status).toBe(401);
     expect(badKey.errors?.[0]?.message).toMatch(/API key/);
   });

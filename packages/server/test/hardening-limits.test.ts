@@ -44,7 +44,15 @@ function expectLimit(response: RawResponse, limit: string, maximum: number): voi
 
 describe('the defaults', () => {
   it('are the documented ones', () => {
-    expect(limits).toMatchObject({ maxDepth: 12, maxAliases: 30, maxDirectives: 5, maxTokens: 1000, maxFields: 250, maxCost: 50_000, maxBatch: 0 });
+    expect(limits).toMatchObject({
+      maxDepth: 12,
+      maxAliases: 30,
+      maxDirectives: 5,
+      maxTokens: 1000,
+      maxFields: 250,
+      maxCost: 50_000,
+      maxBatch: 0,
+    });
   });
 });
 
@@ -73,7 +81,8 @@ describe('legitimate queries pass', () => {
     const r = await run(UI_PAGE, { account: accountId(1), first: 100 });
     expect(r.status, r.text).toBe(200);
     expect(errorsOf(r)).toEqual([]);
-    const invoices = (r.body as { data: { billingAccount: { invoices: { nodes: unknown[] } } } }).data.billingAccount.invoices;
+    const invoices = (r.body as { data: { billingAccount: { invoices: { nodes: unknown[] } } } }).data.billingAccount
+      .invoices;
     expect(invoices.nodes).toHaveLength(100);
   });
 
@@ -88,10 +97,12 @@ describe('legitimate queries pass', () => {
       first: 100,
     };
     for (const document of Object.values(manifest)) {
-      if (/^\s*(fragment [^{]+\{[^}]*\}\s*)*subscription/.test(document) || /\bsubscription\s+\w/.test(document)) continue;
+      if (/^\s*(fragment [^{]+\{[^}]*\}\s*)*subscription/.test(document) || /\bsubscription\s+\w/.test(document))
+        continue;
       if (/\bmutation\s+\w/.test(document)) continue; // mutations are exercised by the payment tests
       const r = await run(document, variables);
-      for (const error of errorsOf(r)) expect(error.extensions?.code, `${document}\n${r.text}`).not.toBe('QUERY_TOO_COMPLEX');
+      for (const error of errorsOf(r))
+        expect(error.extensions?.code, `${document}\n${r.text}`).not.toBe('QUERY_TOO_COMPLEX');
       expect(r.status, r.text).toBeLessThan(500);
     }
   });
@@ -113,7 +124,11 @@ describe('depth', () => {
 
 describe('aliases', () => {
   it(`refuses more than ${limits.maxAliases} aliases, __typename included`, async () => {
-    expectLimit(await run(`{ ${repeated(limits.maxAliases + 1, (i) => `a${i}: __typename`)} }`), 'aliases', limits.maxAliases);
+    expectLimit(
+      await run(`{ ${repeated(limits.maxAliases + 1, (i) => `a${i}: __typename`)} }`),
+      'aliases',
+      limits.maxAliases,
+    );
     expectLimit(await run(`{ viewer { ${repeated(101, (i) => `k${i}: kind`)} } }`), 'aliases', limits.maxAliases);
     const r = await run(`{ ${repeated(limits.maxAliases, (i) => `a${i}: __typename`)} }`);
     expect(errorsOf(r)).toEqual([]);
@@ -150,22 +165,29 @@ describe('fields', () => {
 });
 
 describe('cost', () => {
-  const measure = (query: string, variables: Record<string, unknown> = {}) => measureOperation(billingSchema(), parse(query), null, variables);
+  const measure = (query: string, variables: Record<string, unknown> = {}) =>
+    measureOperation(billingSchema(), parse(query), null, variables);
 
   it('counts each field once per object, lists multiplied by their page size', () => {
     // billingAccount, invoices, totalCount, nodes = 4; each of 7 invoices: id + lineItems + 10 line items x description.
     const query = `query($n: Int) { billingAccount(id: "x") { invoices(first: $n) { totalCount nodes { id lineItems { description } } } } }`;
     expect(measure(query, { n: 7 })).toEqual({ fields: 7, cost: 4 + 7 * (1 + 1 + UNPAGED_LIST_SIZE) });
     // No `first`: the schema's default page of 20. `edges` inherits the page size; `node` inside it does not multiply again.
-    expect(measure(`{ billingAccount(id: "x") { invoices { edges { node { id } } } } }`)).toEqual({ fields: 5, cost: 3 + DEFAULT_PAGE_SIZE * 2 });
+    expect(measure(`{ billingAccount(id: "x") { invoices { edges { node { id } } } } }`)).toEqual({
+      fields: 5,
+      cost: 3 + DEFAULT_PAGE_SIZE * 2,
+    });
     // A variable's default applies when the variable is not sent.
-    expect(measure(`query($n: Int = 3) { billingAccount(id: "x") { invoices(first: $n) { nodes { id } } } }`).cost).toBe(3 + 3);
+    expect(
+      measure(`query($n: Int = 3) { billingAccount(id: "x") { invoices(first: $n) { nodes { id } } } }`).cost,
+    ).toBe(3 + 3);
     // nodes(ids:) is as long as its ids; __typename counts like any field.
     expect(measure(`{ nodes(ids: ["a", "b", "c"]) { __typename id } }`)).toEqual({ fields: 3, cost: 1 + 3 * 2 });
   });
 
   it('measures a fragment once per page size, however often it is spread', () => {
-    const spreads = (name: string, inner: string) => `fragment ${name} on Viewer { ${repeated(10, () => `...${inner}`)} }`;
+    const spreads = (name: string, inner: string) =>
+      `fragment ${name} on Viewer { ${repeated(10, () => `...${inner}`)} }`;
     const query = `query { viewer { ...F5 } } ${spreads('F5', 'F4')} ${spreads('F4', 'F3')} ${spreads('F3', 'F2')} ${spreads('F2', 'F1')} ${spreads('F1', 'F0')} fragment F0 on Viewer { kind }`;
     const started = performance.now();
     expect(measure(query)).toEqual({ fields: 1 + 100_000, cost: 1 + 100_000 });
@@ -217,14 +239,21 @@ describe('request size and batching', () => {
   });
 
   it('refuses chunked bodies over the limit too (no Content-Length to check up front)', async () => {
-    const chunk = new TextEncoder().encode(`{"query":"{ viewer { kind } }","variables":{"p":"${'x'.repeat(limits.maxBodyBytes)}"}}`);
+    const chunk = new TextEncoder().encode(
+      `{"query":"{ viewer { kind } }","variables":{"p":"${'x'.repeat(limits.maxBodyBytes)}"}}`,
+    );
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(chunk);
         controller.close();
       },
     });
-    const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body, duplex: 'half' } as RequestInit);
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     expect(response.status).toBe(413);
   });
 
@@ -246,7 +275,11 @@ describe('batching when enabled (MAX_BATCH=3)', () => {
     const op = { query: '{ viewer { kind } }' };
     const ok = await post(batching.url, [op, op, op], batching.headersFor('ada'));
     expect(ok.status).toBe(200);
-    expect(ok.body).toEqual([{ data: { viewer: { kind: 'USER' } } }, { data: { viewer: { kind: 'USER' } } }, { data: { viewer: { kind: 'USER' } } }]);
+    expect(ok.body).toEqual([
+      { data: { viewer: { kind: 'USER' } } },
+      { data: { viewer: { kind: 'USER' } } },
+      { data: { viewer: { kind: 'USER' } } },
+    ]);
     const tooMany = await post(batching.url, [op, op, op, op], batching.headersFor('ada'));
     expect(tooMany.status).toBe(413);
     expect(errorsOf(tooMany)[0]?.message).toMatch(/limited to 3/);

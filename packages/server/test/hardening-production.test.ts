@@ -25,14 +25,22 @@ describe('production refuses', () => {
   });
 
   it('11 batched operations (batching is off by default)', async () => {
-    const r = await post(gw.url, Array.from({ length: 11 }, () => ({ query: '{ __typename }' })), auth);
+    const r = await post(
+      gw.url,
+      Array.from({ length: 11 }, () => ({ query: '{ __typename }' })),
+      auth,
+    );
     expectRefused(r, 400);
   });
 
   it('11 batched operations when batching is on with the limit of 10', async () => {
     const batching = await startTestGateway({ env: { ...PRODUCTION, MAX_BATCH: '10' } });
     try {
-      const r = await post(batching.url, Array.from({ length: 11 }, () => ({ query: '{ __typename }' })), batching.headersFor('ada'));
+      const r = await post(
+        batching.url,
+        Array.from({ length: 11 }, () => ({ query: '{ __typename }' })),
+        batching.headersFor('ada'),
+      );
       expectRefused(r, 413);
     } finally {
       await batching.close();
@@ -71,7 +79,10 @@ describe('production refuses', () => {
       await run(`{ billingAccount(id: "${accountId(1)}") { invoices(frist: 10) { totalCount } } }`),
       await run(`{ billingAccount(id: "${accountId(1)}") { invoices(filter: { statuss: [DUE] }) { totalCount } } }`),
       await run(`{ billingAccount(id: "${accountId(1)}") { invoices(filter: { statuses: [DUEE] }) { totalCount } } }`),
-      await run(`query($s: [InvoiceStatus!]) { billingAccount(id: "${accountId(1)}") { invoices(filter: { statuses: $s }) { totalCount } } }`, { s: ['DUEE'] }),
+      await run(
+        `query($s: [InvoiceStatus!]) { billingAccount(id: "${accountId(1)}") { invoices(filter: { statuses: $s }) { totalCount } } }`,
+        { s: ['DUEE'] },
+      ),
       await run(`query { node(id: "x") { ... on Invoce { id } } }`),
     ];
     for (const r of probes) {
@@ -90,7 +101,9 @@ describe('production refuses', () => {
 
   it('a mutation over GET, even with the CSRF header', async () => {
     const mutation = 'mutation { revokeApiKey(input: { apiKeyId: "x" }) { __typename } }';
-    const r = await send(getUrl({ query: mutation }), { headers: { accept: 'application/graphql-response+json', [CSRF_HEADERS[0]!]: '1', ...auth } });
+    const r = await send(getUrl({ query: mutation }), {
+      headers: { accept: 'application/graphql-response+json', [CSRF_HEADERS[0]!]: '1', ...auth },
+    });
     expectRefused(r, 405);
   });
 
@@ -103,7 +116,11 @@ describe('production refuses', () => {
       });
       expectRefused(r, 415);
     }
-    const plain = await send(gw.url, { method: 'POST', headers: { 'content-type': 'text/plain', ...auth }, body: JSON.stringify({ query: '{ viewer { kind } }' }) });
+    const plain = await send(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', ...auth },
+      body: JSON.stringify({ query: '{ viewer { kind } }' }),
+    });
     expectRefused(plain, 415);
   });
 
@@ -122,7 +139,10 @@ describe('error masking', () => {
   it('expected errors keep their message and code, without internals', async () => {
     const r = await post(gw.url, { query: '{ viewer { kind } }' }, { authorization: 'Bearer not-a-jwt' });
     expect(r.status).toBe(401);
-    expect(errorsOf(r)[0]).toEqual({ message: 'The bearer token is invalid or expired.', extensions: { code: 'UNAUTHENTICATED' } });
+    expect(errorsOf(r)[0]).toEqual({
+      message: 'The bearer token is invalid or expired.',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
     expectNoInternals(r);
   });
 
@@ -131,7 +151,11 @@ describe('error masking', () => {
     // The database going away under the gateway: every resolver now fails with a driver error.
     broken.gateway.resources.database.sqlite.close();
     try {
-      const r = await post(broken.url, { query: '{ viewer { kind billingAccounts { id } } }' }, broken.headersFor('ada'));
+      const r = await post(
+        broken.url,
+        { query: '{ viewer { kind billingAccounts { id } } }' },
+        broken.headersFor('ada'),
+      );
       expect(r.status).toBe(500);
       expect(errorsOf(r).map((e) => e.message)).toEqual(['Unexpected error.']);
       for (const error of errorsOf(r)) expect(Object.keys(error.extensions ?? {}).sort()).toEqual(['code']);
@@ -156,7 +180,14 @@ describe('error masking', () => {
 
 describe('CORS', () => {
   const preflight = (url: string, origin: string) =>
-    send(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+    send(url, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,authorization',
+      },
+    });
 
   it('production without CORS_ORIGINS allows no other origin', async () => {
     const pre = await preflight(gw.url, 'https://app.example');
@@ -166,7 +197,9 @@ describe('CORS', () => {
   });
 
   it('allows exactly the configured origins, without credentials', async () => {
-    const cors = await startTestGateway({ env: { ...PRODUCTION, CORS_ORIGINS: 'https://app.example, https://admin.example' } });
+    const cors = await startTestGateway({
+      env: { ...PRODUCTION, CORS_ORIGINS: 'https://app.example, https://admin.example' },
+    });
     try {
       const pre = await preflight(cors.url, 'https://app.example');
       expect(pre.status).toBe(204);
@@ -179,7 +212,11 @@ describe('CORS', () => {
 
       for (const evil of ['https://evil.example', 'https://app.example.evil.example', 'null']) {
         expect((await preflight(cors.url, evil)).headers.get('access-control-allow-origin')).toBeNull();
-        expect((await post(cors.url, { query: '{ __typename }' }, { origin: evil })).headers.get('access-control-allow-origin')).toBeNull();
+        expect(
+          (await post(cors.url, { query: '{ __typename }' }, { origin: evil })).headers.get(
+            'access-control-allow-origin',
+          ),
+        ).toBeNull();
       }
     } finally {
       await cors.close();

@@ -45,7 +45,9 @@ describe('token bucket', () => {
 describe('over HTTP', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ env: { LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '5', ANONYMOUS_RATE_LIMIT_PER_MINUTE: '3' } });
+    gw = await startTestGateway({
+      env: { LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '5', ANONYMOUS_RATE_LIMIT_PER_MINUTE: '3' },
+    });
   });
   afterAll(() => gw.close());
 
@@ -55,7 +57,9 @@ describe('over HTTP', () => {
     const retryAfter = Number(response.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(20);
-    expect(errorsOf(response)[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter } });
+    expect(errorsOf(response)[0]).toMatchObject({
+      extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter },
+    });
   };
 
   it('limits each user separately', async () => {
@@ -85,7 +89,9 @@ describe('over HTTP', () => {
   });
 
   it('counts every operation of a batch', async () => {
-    const batching = await startTestGateway({ env: { LOG_LEVEL: 'silent', MAX_BATCH: '5', RATE_LIMIT_PER_MINUTE: '4' } });
+    const batching = await startTestGateway({
+      env: { LOG_LEVEL: 'silent', MAX_BATCH: '5', RATE_LIMIT_PER_MINUTE: '4' },
+    });
     try {
       const r = await post(batching.url, [query, query, query, query, query], batching.headersFor('ada'));
       const results = r.body as { data?: unknown; errors?: { extensions?: { code?: string } }[] }[];

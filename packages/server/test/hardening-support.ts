@@ -8,7 +8,10 @@ export interface RawResponse {
   headers: Headers;
   text: string;
   /** The parsed body when it is JSON, else null. */
-  body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] } | unknown[] | null;
+  body:
+    | { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }
+    | unknown[]
+    | null;
 }
 
 export async function send(url: string, init: RequestInit = {}): Promise<RawResponse> {
@@ -27,7 +30,11 @@ export const JSON_HEADERS = { 'content-type': 'application/json', accept: 'appli
 
 /** POST a body as is (a string) or as JSON. */
 export function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<RawResponse> {
-  return send(url, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return send(url, {
+    method: 'POST',
+    headers: { ...JSON_HEADERS, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 export function errorsOf(response: RawResponse): { message: string; extensions?: Record<string, unknown> }[] {
@@ -55,9 +62,14 @@ export function expectNoInternals(response: RawResponse): void {
 
 /** Every row of every table, for "the database did not change" checks. */
 export function dumpDatabase(sqlite: DatabaseHandle['sqlite']): Record<string, unknown[]> {
-  const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
-  return Object.fromEntries(tables.map(({ name }) => [name, sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+  const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+    name: string;
+  }[];
+  return Object.fromEntries(
+    tables.map(({ name }) => [name, sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]),
+  );
 }
 
 /** `{ __typename }` repeated, aliased or not: the usual amplification probes. */
-export const repeated = (count: number, item: (i: number) => string) => Array.from({ length: count }, (_, i) => item(i)).join(' ');
+export const repeated = (count: number, item: (i: number) => string) =>
+  Array.from({ length: count }, (_, i) => item(i)).join(' ');

@@ -14,12 +14,16 @@ import { accountId, startTestGateway, type TestGateway } from './harness.js';
 import { errorsOf, expectRefused, post, send } from './hardening-support.js';
 
 const KIND = 'query Kind { viewer { kind } }';
-const ACCOUNTS = 'query Accounts($first: Int) { viewer { billingAccounts { displayName id invoices(first: $first) { totalCount } } } }';
+const ACCOUNTS =
+  'query Accounts($first: Int) { viewer { billingAccounts { displayName id invoices(first: $first) { totalCount } } } }';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const dir = mkdtempSync(join(tmpdir(), 'billing-trusted-'));
 const manifestPath = join(dir, 'persisted-documents.json');
-writeFileSync(manifestPath, JSON.stringify({ [`sha256:${sha256(KIND)}`]: KIND, [`sha256:${sha256(ACCOUNTS)}`]: ACCOUNTS }));
+writeFileSync(
+  manifestPath,
+  JSON.stringify({ [`sha256:${sha256(KIND)}`]: KIND, [`sha256:${sha256(ACCOUNTS)}`]: ACCOUNTS }),
+);
 
 const TRUSTED = { TRUSTED_DOCUMENTS_ONLY: 'true', TRUSTED_DOCUMENTS_PATH: manifestPath, LOG_LEVEL: 'silent' };
 
@@ -43,9 +47,15 @@ describe('production, trusted documents only', () => {
   });
 
   it('runs one named by extensions.persistedQuery (the APQ shape, bare hex)', async () => {
-    const r = await post(gw.url, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(ACCOUNTS) } }, variables: { first: 1 } }, auth);
+    const r = await post(
+      gw.url,
+      { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(ACCOUNTS) } }, variables: { first: 1 } },
+      auth,
+    );
     expect(errorsOf(r)).toEqual([]);
-    expect((r.body as { data: { viewer: { billingAccounts: unknown[] } } }).data.viewer.billingAccounts.length).toBeGreaterThan(0);
+    expect(
+      (r.body as { data: { viewer: { billingAccounts: unknown[] } } }).data.viewer.billingAccounts.length,
+    ).toBeGreaterThan(0);
   });
 
   it('runs one named by hash over GET (with the CSRF header)', async () => {
@@ -75,15 +85,34 @@ describe('production, trusted documents only', () => {
     expectTrustedRefusal(await post(gw.url, { query: '{ viewer { kind } }' }, auth), 'TRUSTED_DOCUMENT_REQUIRED', 403);
     expectTrustedRefusal(await post(gw.url, { query: '{ __typename }' }, auth), 'TRUSTED_DOCUMENT_REQUIRED', 403);
     // A trusted document with one more field is another document.
-    expectTrustedRefusal(await post(gw.url, { query: 'query Kind { viewer { kind user { email } } }' }, auth), 'TRUSTED_DOCUMENT_REQUIRED', 403);
+    expectTrustedRefusal(
+      await post(gw.url, { query: 'query Kind { viewer { kind user { email } } }' }, auth),
+      'TRUSTED_DOCUMENT_REQUIRED',
+      403,
+    );
     // Nor does an unparsable text slip through.
-    expectTrustedRefusal(await post(gw.url, { query: 'query Kind { viewer { kind ' }, auth), 'TRUSTED_DOCUMENT_REQUIRED', 403);
+    expectTrustedRefusal(
+      await post(gw.url, { query: 'query Kind { viewer { kind ' }, auth),
+      'TRUSTED_DOCUMENT_REQUIRED',
+      403,
+    );
   });
 
   it('refuses unknown hashes, and a hash that does not match the text sent with it', async () => {
-    expectTrustedRefusal(await post(gw.url, { documentId: `sha256:${sha256('nope')}` }, auth), 'TRUSTED_DOCUMENT_NOT_FOUND', 400);
+    expectTrustedRefusal(
+      await post(gw.url, { documentId: `sha256:${sha256('nope')}` }, auth),
+      'TRUSTED_DOCUMENT_NOT_FOUND',
+      400,
+    );
     // A client claiming a trusted hash while sending another text runs the manifest's text, not its own.
-    const r = await post(gw.url, { query: '{ viewer { user { email } } }', extensions: { persistedQuery: { version: 1, sha256Hash: sha256(KIND) } } }, auth);
+    const r = await post(
+      gw.url,
+      {
+        query: '{ viewer { user { email } } }',
+        extensions: { persistedQuery: { version: 1, sha256Hash: sha256(KIND) } },
+      },
+      auth,
+    );
     expect(r.body).toEqual({ data: { viewer: { kind: 'USER' } } });
   });
 
@@ -109,8 +138,16 @@ describe('development, trusted documents only', () => {
 
   it('refuses arbitrary documents from anywhere else', async () => {
     expectTrustedRefusal(await post(gw.url, { query: '{ __typename }' }), 'TRUSTED_DOCUMENT_REQUIRED', 403);
-    expectTrustedRefusal(await post(gw.url, { query: '{ __typename }' }, { referer: 'http://evil.example/graphql' }), 'TRUSTED_DOCUMENT_REQUIRED', 403);
-    expectTrustedRefusal(await post(gw.url, { query: '{ __typename }' }, { referer: `${gw.url.replace('/graphql', '')}/other` }), 'TRUSTED_DOCUMENT_REQUIRED', 403);
+    expectTrustedRefusal(
+      await post(gw.url, { query: '{ __typename }' }, { referer: 'http://evil.example/graphql' }),
+      'TRUSTED_DOCUMENT_REQUIRED',
+      403,
+    );
+    expectTrustedRefusal(
+      await post(gw.url, { query: '{ __typename }' }, { referer: `${gw.url.replace('/graphql', '')}/other` }),
+      'TRUSTED_DOCUMENT_REQUIRED',
+      403,
+    );
   });
 });
 
@@ -118,13 +155,18 @@ describe("the SDK's own manifest", () => {
   let gw: TestGateway;
   beforeAll(async () => {
     // TRUSTED_DOCUMENTS_PATH unset: the default is packages/sdk/src/generated/persisted-documents.json.
-    gw = await startTestGateway({ env: { TRUSTED_DOCUMENTS_ONLY: 'true', BILLING_MODE: 'production', LOG_LEVEL: 'silent' } });
+    gw = await startTestGateway({
+      env: { TRUSTED_DOCUMENTS_ONLY: 'true', BILLING_MODE: 'production', LOG_LEVEL: 'silent' },
+    });
   });
   afterAll(() => gw.close());
 
   it('recognizes every SDK document as urql sends it (printed in source order) as its manifest entry', () => {
     const manifest = loadTrustedDocuments(DEFAULT_TRUSTED_DOCUMENTS_PATH);
-    const documents = Object.entries(sdk).filter(([name]) => name.endsWith('Document')) as [string, DocumentNode & { __meta__?: { hash?: string } }][];
+    const documents = Object.entries(sdk).filter(([name]) => name.endsWith('Document')) as [
+      string,
+      DocumentNode & { __meta__?: { hash?: string } },
+    ][];
     expect(documents.length).toBeGreaterThan(5);
     for (const [name, document] of documents) {
       const hash = manifest.byCanonicalForm.get(canonicalForm(parse(print(document))));

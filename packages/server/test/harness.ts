@@ -50,7 +50,11 @@ export interface TestGateway {
   queries: string[];
   resetQueryLog(): void;
   tokens: Record<DemoUserName, string>;
-  gql<TData = Record<string, any>>(query: string, variables?: Record<string, unknown>, as?: Caller): Promise<GraphQLResponse<TData>>;
+  gql<TData = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: Caller,
+  ): Promise<GraphQLResponse<TData>>;
   headersFor(as: Caller): Record<string, string>;
   close(): Promise<void>;
 }
@@ -77,7 +81,9 @@ export async function startTestGateway(
   const gateway = await startGateway(config, { clock, onQuery: (sql) => queries.push(sql) });
   const tokens = Object.fromEntries(
     await Promise.all(
-      Object.entries(DEMO_USERS).map(async ([name, id]) => [name, await gateway.authenticator.mintUserToken(id)] as const),
+      Object.entries(DEMO_USERS).map(
+        async ([name, id]) => [name, await gateway.authenticator.mintUserToken(id)] as const,
+      ),
     ),
   ) as Record<DemoUserName, string>;
 

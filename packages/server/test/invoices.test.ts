@@ -91,7 +91,11 @@ describe('pagination', () => {
     const again2 = await page({ first: 10, after: cursor, orderBy: { field: 'DUE_DATE', direction: 'ASC' } });
     expect(again1.edges).toEqual(again2.edges);
     expect(again1.edges.map((e) => e.node.id)).toEqual(first.edges.slice(10, 20).map((e) => e.node.id));
-    const back = await page({ last: 5, before: first.edges[20]!.cursor, orderBy: { field: 'DUE_DATE', direction: 'ASC' } });
+    const back = await page({
+      last: 5,
+      before: first.edges[20]!.cursor,
+      orderBy: { field: 'DUE_DATE', direction: 'ASC' },
+    });
     expect(back.edges.map((e) => e.node.id)).toEqual(first.edges.slice(15, 20).map((e) => e.node.id));
     expect(back.pageInfo.hasPreviousPage).toBe(true);
   });
@@ -108,10 +112,14 @@ describe('filters', () => {
     const pastDue = await walk({ filter: { statuses: ['PAST_DUE'] } }, 100);
     expect(pastDue.length).toBeGreaterThan(0);
     expect(pastDue.every((n) => n.status === 'PAST_DUE' && n.dueDate < TODAY)).toBe(true);
-    expect(pastDue.map((n) => n.number).sort()).toEqual(sqlNumbers(`lifecycle = 'OPEN' AND due_date < '${TODAY}'`, 'number'));
+    expect(pastDue.map((n) => n.number).sort()).toEqual(
+      sqlNumbers(`lifecycle = 'OPEN' AND due_date < '${TODAY}'`, 'number'),
+    );
     const dueOrPaid = await walk({ filter: { statuses: ['DUE', 'PAID'] } }, 100);
     expect(new Set(dueOrPaid.map((n) => n.status))).toEqual(new Set(['DUE', 'PAID']));
-    expect(dueOrPaid.length).toBe(sqlNumbers(`(lifecycle = 'OPEN' AND due_date >= '${TODAY}') OR lifecycle = 'PAID'`, 'id').length);
+    expect(dueOrPaid.length).toBe(
+      sqlNumbers(`(lifecycle = 'OPEN' AND due_date >= '${TODAY}') OR lifecycle = 'PAID'`, 'id').length,
+    );
     const voided = await page({ first: 100, filter: { statuses: ['VOID'] } });
     expect(voided.totalCount).toBe(sqlNumbers(`lifecycle = 'VOID'`, 'id').length);
   });

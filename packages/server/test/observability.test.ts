@@ -16,7 +16,8 @@ class LogCapture extends Writable {
   text = '';
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
     this.text += chunk.toString();
-    for (const line of chunk.toString().split('\n').filter(Boolean)) this.lines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of chunk.toString().split('\n').filter(Boolean))
+      this.lines.push(JSON.parse(line) as Record<string, unknown>);
     done();
   }
   requests(): Record<string, unknown>[] {
@@ -91,27 +92,70 @@ describe('request log', () => {
 
   it('tells GraphQL errors from HTTP errors', async () => {
     // A resolver refusing a page size: partial data and an error, HTTP 200.
-    const graphqlError = await post(gw.graphqlUrl, { query: '{ viewer { billingAccounts { invoices(first: 1000) { totalCount } } } }' }, ada);
-    expect(lineFor(graphqlError)).toMatchObject({ status: 200, outcome: 'graphql_errors', errorCodes: ['BAD_USER_INPUT'] });
+    const graphqlError = await post(
+      gw.graphqlUrl,
+      { query: '{ viewer { billingAccounts { invoices(first: 1000) { totalCount } } } }' },
+      ada,
+    );
+    expect(lineFor(graphqlError)).toMatchObject({
+      status: 200,
+      outcome: 'graphql_errors',
+      errorCodes: ['BAD_USER_INPUT'],
+    });
     const invalid = await post(gw.graphqlUrl, { query: '{ nope }' }, ada);
-    expect(lineFor(invalid)).toMatchObject({ status: 400, outcome: 'http_error', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
-    const unauthenticated = await post(gw.graphqlUrl, { query: '{ viewer { kind } }' }, { authorization: 'Bearer bad' });
-    expect(lineFor(unauthenticated)).toMatchObject({ status: 401, outcome: 'http_error', principal: null, errorCodes: ['UNAUTHENTICATED'] });
-    const unsupported = await send(gw.graphqlUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    expect(lineFor(invalid)).toMatchObject({
+      status: 400,
+      outcome: 'http_error',
+      errorCodes: ['GRAPHQL_VALIDATION_FAILED'],
+    });
+    const unauthenticated = await post(
+      gw.graphqlUrl,
+      { query: '{ viewer { kind } }' },
+      { authorization: 'Bearer bad' },
+    );
+    expect(lineFor(unauthenticated)).toMatchObject({
+      status: 401,
+      outcome: 'http_error',
+      principal: null,
+      errorCodes: ['UNAUTHENTICATED'],
+    });
+    const unsupported = await send(gw.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(lineFor(unsupported)).toMatchObject({ status: 415, outcome: 'http_error' });
   });
 
   it('never logs credentials, cookies, variables or query strings', async () => {
     const token = ada.authorization!.slice('Bearer '.length);
     const mutation = `mutation AddCard($input: AddPaymentMethodInput!) { addPaymentMethod(input: $input) { __typename } }`;
-    const input = { billingProfileId: profileId(1), cardNumber: CARD_NUMBER, expMonth: 12, expYear: 2031, cvc: CVC, holderName: 'Ada Lovelace' };
-    const added = await post(gw.graphqlUrl, { query: mutation, variables: { input } }, { ...ada, cookie: 'session=cookie-secret-value' });
+    const input = {
+      billingProfileId: profileId(1),
+      cardNumber: CARD_NUMBER,
+      expMonth: 12,
+      expYear: 2031,
+      cvc: CVC,
+      holderName: 'Ada Lovelace',
+    };
+    const added = await post(
+      gw.graphqlUrl,
+      { query: mutation, variables: { input } },
+      { ...ada, cookie: 'session=cookie-secret-value' },
+    );
     expect(lineFor(added)).toMatchObject({ operationName: 'AddCard', operationType: 'mutation', principal: 'user:1' });
     // The same secrets in a body the gateway cannot even parse, and in a GET query string.
-    await send(gw.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'bgk_not-a-real-key-secret' }, body: `{"variables":{"cardNumber":"${CARD_NUMBER}"` });
-    const get = await send(`${gw.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}&variables=${encodeURIComponent(JSON.stringify({ cvc: CVC }))}`, {
-      headers: { 'x-graphql-csrf': '1' },
+    await send(gw.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'bgk_not-a-real-key-secret' },
+      body: `{"variables":{"cardNumber":"${CARD_NUMBER}"`,
     });
+    const get = await send(
+      `${gw.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}&variables=${encodeURIComponent(JSON.stringify({ cvc: CVC }))}`,
+      {
+        headers: { 'x-graphql-csrf': '1' },
+      },
+    );
     expect(lineFor(get)).toMatchObject({ path: '/graphql', method: 'GET' });
     for (const secret of [token, CARD_NUMBER, 'cookie-secret-value', 'bgk_not-a-real-key-secret', SECRET]) {
       expect(logs.text.includes(secret), secret).toBe(false);
@@ -184,30 +228,60 @@ describe('metrics', () => {
     const r = await send(`${base()}/metrics`);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(r.text).toMatch(/graphql_operation_duration_seconds_bucket\{le="[\d.]+",operation_name="Metered",operation_type="query"\} 1/);
-    expect(r.text).toMatch(/graphql_operation_duration_seconds_count\{operation_name="Metered",operation_type="query"\} 1/);
+    expect(r.text).toMatch(
+      /graphql_operation_duration_seconds_bucket\{le="[\d.]+",operation_name="Metered",operation_type="query"\} 1/,
+    );
+    expect(r.text).toMatch(
+      /graphql_operation_duration_seconds_count\{operation_name="Metered",operation_type="query"\} 1/,
+    );
     expect(r.text).toMatch(/process_cpu_user_seconds_total/);
   });
 
   it('counts payments by outcome, from the billing events', async () => {
-    const success = await post(gw.graphqlUrl, { query: PAY, variables: { input: { invoiceId: invoiceId(2), paymentMethodId: cardId(1), idempotencyKey: 'metrics-ok' } } }, ada);
+    const success = await post(
+      gw.graphqlUrl,
+      {
+        query: PAY,
+        variables: { input: { invoiceId: invoiceId(2), paymentMethodId: cardId(1), idempotencyKey: 'metrics-ok' } },
+      },
+      ada,
+    );
     expect(success.text).toContain('PayInvoiceSuccess');
     const card = await post(
       gw.graphqlUrl,
       {
         query: `mutation($input: AddPaymentMethodInput!) { addPaymentMethod(input: $input) { ... on AddPaymentMethodSuccess { paymentMethod { id } } } }`,
-        variables: { input: { billingProfileId: profileId(1), cardNumber: CARD_NUMBER, expMonth: 12, expYear: 2031, cvc: CVC, holderName: 'Ada' } },
+        variables: {
+          input: {
+            billingProfileId: profileId(1),
+            cardNumber: CARD_NUMBER,
+            expMonth: 12,
+            expYear: 2031,
+            cvc: CVC,
+            holderName: 'Ada',
+          },
+        },
       },
       ada,
     );
-    const declining = (card.body as { data: { addPaymentMethod: { paymentMethod: { id: string } } } }).data.addPaymentMethod.paymentMethod.id;
-    const declined = await post(gw.graphqlUrl, { query: PAY, variables: { input: { invoiceId: invoiceId(3), paymentMethodId: declining, idempotencyKey: 'metrics-no' } } }, ada);
+    const declining = (card.body as { data: { addPaymentMethod: { paymentMethod: { id: string } } } }).data
+      .addPaymentMethod.paymentMethod.id;
+    const declined = await post(
+      gw.graphqlUrl,
+      {
+        query: PAY,
+        variables: { input: { invoiceId: invoiceId(3), paymentMethodId: declining, idempotencyKey: 'metrics-no' } },
+      },
+      ada,
+    );
     expect(declined.text).toContain('CardDeclinedError');
 
     const metrics = (await send(`${base()}/metrics`)).text;
     expect(metrics).toMatch(/billing_payments_total\{outcome="succeeded"\} 1\n/);
     expect(metrics).toMatch(/billing_payments_total\{outcome="failed"\} 1\n/);
-    expect(metrics).toMatch(/graphql_operation_duration_seconds_count\{operation_name="Pay",operation_type="mutation"\} 2/);
+    expect(metrics).toMatch(
+      /graphql_operation_duration_seconds_count\{operation_name="Pay",operation_type="mutation"\} 2/,
+    );
   });
 
   it('keeps one registry per gateway', async () => {

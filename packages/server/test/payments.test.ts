@@ -19,13 +19,23 @@ const PAY = `mutation($input: PayInvoiceInput!) {
 const pay = (invoice: number, paymentMethodId: string, idempotencyKey: string) =>
   gw.gql(PAY, { input: { invoiceId: invoiceId(invoice), paymentMethodId, idempotencyKey } });
 
-const sql = <T>(query: string, ...params: unknown[]) => gw.gateway.resources.database.sqlite.prepare(query).all(...params) as T[];
+const sql = <T>(query: string, ...params: unknown[]) =>
+  gw.gateway.resources.database.sqlite.prepare(query).all(...params) as T[];
 const ledger = () => gw.gateway.resources.sandbox;
 
 async function addCard(cardNumber: string): Promise<string> {
   const r = await gw.gql(
     `mutation($input: AddPaymentMethodInput!) { addPaymentMethod(input: $input) { __typename ... on AddPaymentMethodSuccess { paymentMethod { id } } } }`,
-    { input: { billingProfileId: ENGINEERING, cardNumber, expMonth: 12, expYear: 2030, cvc: '123', holderName: 'Ada Lovelace' } },
+    {
+      input: {
+        billingProfileId: ENGINEERING,
+        cardNumber,
+        expMonth: 12,
+        expYear: 2030,
+        cvc: '123',
+        holderName: 'Ada Lovelace',
+      },
+    },
   );
   expect(r.data!.addPaymentMethod.__typename).toBe('AddPaymentMethodSuccess');
   return r.data!.addPaymentMethod.paymentMethod.id;
@@ -48,7 +58,9 @@ describe('races', () => {
     expect(kinds.filter((k) => k === 'InvoiceNotPayableError')).toHaveLength(59);
     const reasons = new Set(responses.map((r) => r.data!.payInvoice.notPayableReason).filter(Boolean));
     expect([...reasons].every((reason) => reason === 'PAYMENT_IN_PROGRESS' || reason === 'ALREADY_PAID')).toBe(true);
-    expect(sql<{ n: number }>("SELECT count(*) AS n FROM payments WHERE invoice_id = 2 AND status = 'SUCCEEDED'")[0]!.n).toBe(1);
+    expect(
+      sql<{ n: number }>("SELECT count(*) AS n FROM payments WHERE invoice_id = 2 AND status = 'SUCCEEDED'")[0]!.n,
+    ).toBe(1);
     expect(sql<{ n: number }>('SELECT count(*) AS n FROM payments WHERE invoice_id = 2')[0]!.n).toBe(1);
     expect(ledger().chargeCount() - before).toBe(1);
   });
@@ -66,7 +78,9 @@ describe('idempotency keys', () => {
 
   it('concurrent replays: one charge; the others are told it is in progress, then get the same answer', async () => {
     const before = ledger().chargeCount();
-    const responses = await Promise.all(Array.from({ length: 20 }, () => pay(11, toGlobalId('PaymentMethod', 5), 'replay-concurrent')));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => pay(11, toGlobalId('PaymentMethod', 5), 'replay-concurrent')),
+    );
     const kinds = new Set(responses.map((r) => r.data!.payInvoice.__typename));
     expect([...kinds].every((k) => k === 'PayInvoiceSuccess' || k === 'IdempotencyKeyInUseError')).toBe(true);
     expect(kinds.has('PayInvoiceSuccess')).toBe(true);
@@ -86,7 +100,10 @@ describe('idempotency keys', () => {
       "SELECT id FROM invoices WHERE billing_profile_id = 1 AND lifecycle = 'OPEN' ORDER BY id LIMIT 1",
     )[0]!.id;
     const declined = await pay(engineeringInvoice, declining, 'declined-replay-2');
-    expect(declined.data!.payInvoice).toMatchObject({ __typename: 'CardDeclinedError', declineCode: 'INSUFFICIENT_FUNDS' });
+    expect(declined.data!.payInvoice).toMatchObject({
+      __typename: 'CardDeclinedError',
+      declineCode: 'INSUFFICIENT_FUNDS',
+    });
     const replayed = await pay(engineeringInvoice, declining, 'declined-replay-2');
     expect(replayed.text).toBe(declined.text);
     expect(ledger().ledgerEntries().length - attempts).toBe(1);
@@ -100,22 +117,32 @@ describe('every sandbox failure mode', () => {
     ['4000000000000069', 'EXPIRED_CARD'],
     ['4000000000000127', 'INCORRECT_CVC'],
     ['4000000000000119', 'PROCESSING_ERROR'],
-  ])('card %s: CardDeclinedError %s, invoice still payable, attempt recorded as failed', async (number, declineCode) => {
-    const method = await addCard(number);
-    const target = sql<{ id: number }>("SELECT id FROM invoices WHERE billing_profile_id = 1 AND lifecycle = 'OPEN' ORDER BY id LIMIT 1")[0]!.id;
-    const r = await pay(target, method, `mode-${number}`);
-    expect(r.data!.payInvoice).toMatchObject({ __typename: 'CardDeclinedError', declineCode, code: 'CARD_DECLINED' });
-    const after = await gw.gql('query($id: ID!) { invoice(id: $id) { viewerCanPay paymentInProgress payments { status failureCode } } }', {
-      id: invoiceId(target),
-    });
-    expect(after.data!.invoice.viewerCanPay).toBe(true);
-    expect(after.data!.invoice.paymentInProgress).toBe(false);
-    expect(after.data!.invoice.payments[0]).toEqual({ status: 'FAILED', failureCode: declineCode });
-  });
+  ])(
+    'card %s: CardDeclinedError %s, invoice still payable, attempt recorded as failed',
+    async (number, declineCode) => {
+      const method = await addCard(number);
+      const target = sql<{ id: number }>(
+        "SELECT id FROM invoices WHERE billing_profile_id = 1 AND lifecycle = 'OPEN' ORDER BY id LIMIT 1",
+      )[0]!.id;
+      const r = await pay(target, method, `mode-${number}`);
+      expect(r.data!.payInvoice).toMatchObject({ __typename: 'CardDeclinedError', declineCode, code: 'CARD_DECLINED' });
+      const after = await gw.gql(
+        'query($id: ID!) { invoice(id: $id) { viewerCanPay paymentInProgress payments { status failureCode } } }',
+        {
+          id: invoiceId(target),
+        },
+      );
+      expect(after.data!.invoice.viewerCanPay).toBe(true);
+      expect(after.data!.invoice.paymentInProgress).toBe(false);
+      expect(after.data!.invoice.payments[0]).toEqual({ status: 'FAILED', failureCode: declineCode });
+    },
+  );
 
   it('a processor that never answers: the payment stays PROCESSING, then reconciliation fails it and reopens the invoice', async () => {
     const method = await addCard('4000000000000341');
-    const target = sql<{ id: number }>("SELECT id FROM invoices WHERE billing_profile_id = 1 AND lifecycle = 'OPEN' ORDER BY id LIMIT 1")[0]!.id;
+    const target = sql<{ id: number }>(
+      "SELECT id FROM invoices WHERE billing_profile_id = 1 AND lifecycle = 'OPEN' ORDER BY id LIMIT 1",
+    )[0]!.id;
     const r = await pay(target, method, 'never-answers');
     expect(r.data!.payInvoice).toMatchObject({ __typename: 'PayInvoiceSuccess', payment: { status: 'PROCESSING' } });
     const retry = await pay(target, method, 'never-answers');
@@ -124,11 +151,17 @@ describe('every sandbox failure mode', () => {
     const { reconcileStalePayments } = await import('@billing/schema/billing');
     const summary = await reconcileStalePayments(gw.gateway.resources.services);
     expect(summary.failed).toBeGreaterThanOrEqual(1);
-    const after = await gw.gql('query($id: ID!) { invoice(id: $id) { viewerCanPay payments { status failureCode } } }', { id: invoiceId(target) });
+    const after = await gw.gql(
+      'query($id: ID!) { invoice(id: $id) { viewerCanPay payments { status failureCode } } }',
+      { id: invoiceId(target) },
+    );
     expect(after.data!.invoice.viewerCanPay).toBe(true);
     expect(after.data!.invoice.payments[0]).toEqual({ status: 'FAILED', failureCode: 'PROCESSING_ERROR' });
     const settled = await pay(target, method, 'never-answers');
-    expect(settled.data!.payInvoice).toMatchObject({ __typename: 'CardDeclinedError', declineCode: 'PROCESSING_ERROR' });
+    expect(settled.data!.payInvoice).toMatchObject({
+      __typename: 'CardDeclinedError',
+      declineCode: 'PROCESSING_ERROR',
+    });
   });
 });
 
@@ -140,7 +173,9 @@ describe('live updates', () => {
         method: 'POST',
         signal: controller.signal,
         headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...gw.headersFor(as) },
-        body: JSON.stringify({ query: 'subscription { billingEvents { type invoice { id number status } payment { status } } }' }),
+        body: JSON.stringify({
+          query: 'subscription { billingEvents { type invoice { id number status } payment { status } } }',
+        }),
       });
       expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
       const reader = response.body!.getReader();
@@ -166,7 +201,9 @@ describe('live updates', () => {
     };
     const rita = await subscribe('rita');
     const olga = await subscribe('olga');
-    const target = sql<{ id: number }>("SELECT id FROM invoices WHERE billing_profile_id = 1 AND lifecycle = 'OPEN' ORDER BY id LIMIT 1")[0]!.id;
+    const target = sql<{ id: number }>(
+      "SELECT id FROM invoices WHERE billing_profile_id = 1 AND lifecycle = 'OPEN' ORDER BY id LIMIT 1",
+    )[0]!.id;
     const paid = await pay(target, cardId(1), 'live-update');
     expect(paid.data!.payInvoice.__typename).toBe('PayInvoiceSuccess');
     for (let i = 0; i < 50 && !rita.text().includes('"PAID"'); i++) await new Promise((r) => setTimeout(r, 20));

@@ -12,7 +12,8 @@ import { cardId, invoiceId } from './harness.js';
 
 const running: ChildGateway[] = [];
 afterAll(() => {
-  for (const gateway of running) if (gateway.child.exitCode === null && gateway.child.signalCode === null) gateway.child.kill('SIGKILL');
+  for (const gateway of running)
+    if (gateway.child.exitCode === null && gateway.child.signalCode === null) gateway.child.kill('SIGKILL');
 });
 
 function environment(extra: Record<string, string>) {
@@ -31,8 +32,14 @@ const PAY = `mutation Pay($input: PayInvoiceInput!) { payInvoice(input: $input) 
 function pay(gateway: ChildGateway, invoice: number, key: string) {
   return fetch(gateway.graphqlUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.tokens.get('ada@contoso.example')}` },
-    body: JSON.stringify({ query: PAY, variables: { input: { invoiceId: invoiceId(invoice), paymentMethodId: cardId(1), idempotencyKey: key } } }),
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${gateway.tokens.get('ada@contoso.example')}`,
+    },
+    body: JSON.stringify({
+      query: PAY,
+      variables: { input: { invoiceId: invoiceId(invoice), paymentMethodId: cardId(1), idempotencyKey: key } },
+    }),
   });
 }
 
@@ -60,7 +67,11 @@ describe('SIGTERM', () => {
     // A subscription stream that would never end by itself.
     const stream = await fetch(gateway.graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${gateway.tokens.get('ada@contoso.example')}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${gateway.tokens.get('ada@contoso.example')}`,
+      },
       body: JSON.stringify({ query: 'subscription { billingEvents { type } }' }),
     });
     expect(stream.status).toBe(200);
@@ -79,7 +90,11 @@ describe('SIGTERM', () => {
 
     const response = await payment;
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ data: { payInvoice: { __typename: 'PayInvoiceSuccess', invoice: { status: 'PAID' }, payment: { status: 'SUCCEEDED' } } } });
+    expect(await response.json()).toEqual({
+      data: {
+        payInvoice: { __typename: 'PayInvoiceSuccess', invoice: { status: 'PAID' }, payment: { status: 'SUCCEEDED' } },
+      },
+    });
     expect(await streamEnded).toMatch(/ended|cut/);
 
     const exit = await gateway.exited;
@@ -119,7 +134,11 @@ describe('SIGTERM', () => {
   });
 
   it('a second signal exits at once', async () => {
-    const env = environment({ SANDBOX_LATENCY_MS: '8000', PROCESSOR_TIMEOUT_MS: '20000', SHUTDOWN_TIMEOUT_MS: '20000' });
+    const env = environment({
+      SANDBOX_LATENCY_MS: '8000',
+      PROCESSOR_TIMEOUT_MS: '20000',
+      SHUTDOWN_TIMEOUT_MS: '20000',
+    });
     const gateway = await startChildGateway(env);
     running.push(gateway);
     void pay(gateway, 2, 'shutdown-twice').catch(() => undefined);

@@ -132,7 +132,9 @@ export class AccessView {
 
   /** The user's account-level role (null for API keys or profile-only access). */
   accountRole(billingAccountId: number): BillingRole | null {
-    return this.grants.find((g) => g.billingAccountId === billingAccountId && g.billingProfileId === null)?.role ?? null;
+    return (
+      this.grants.find((g) => g.billingAccountId === billingAccountId && g.billingProfileId === null)?.role ?? null
+    );
   }
 
   /** Profile-level roles the user holds inside the account. */

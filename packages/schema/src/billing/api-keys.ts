@@ -30,7 +30,8 @@ export async function createApiKey(
     throw new NotAuthorizedError('Only the billing account admin can create API keys.');
   }
   const name = input.name.trim();
-  if (name.length < 1 || name.length > 100) throw new ValidationError('input.name', 'Name must be 1 to 100 characters.');
+  if (name.length < 1 || name.length > 100)
+    throw new ValidationError('input.name', 'Name must be 1 to 100 characters.');
   const scopes = [...new Set(input.scopes)];
   if (scopes.length === 0) throw new ValidationError('input.scopes', 'Grant at least one scope.');
   if (scopes.some((s) => !(API_KEY_SCOPES as readonly string[]).includes(s))) {
@@ -53,13 +54,24 @@ export async function createApiKey(
     .returning();
   await recordAudit(
     services.db,
-    { actor: principalId(access.principal!), action: 'api-key.create', target: `api-key:${row!.id}`, outcome: 'succeeded', billingAccountId: input.billingAccountId, detail: { prefix, scopes: scopes.join(' ') } },
+    {
+      actor: principalId(access.principal!),
+      action: 'api-key.create',
+      target: `api-key:${row!.id}`,
+      outcome: 'succeeded',
+      billingAccountId: input.billingAccountId,
+      detail: { prefix, scopes: scopes.join(' ') },
+    },
     now,
   );
   return { apiKey: row!, secret };
 }
 
-export async function revokeApiKey(services: BillingServices, access: AccessView, apiKeyId: number): Promise<ApiKeyRow> {
+export async function revokeApiKey(
+  services: BillingServices,
+  access: AccessView,
+  apiKeyId: number,
+): Promise<ApiKeyRow> {
   const key = await services.db.query.apiKeys.findFirst({ where: { id: apiKeyId } });
   if (!key || !access.canSeeAccount(key.billingAccountId)) throw new NotFoundError('ApiKey');
   if (!access.can('MANAGE_API_KEYS', { billingAccountId: key.billingAccountId })) {
@@ -74,7 +86,13 @@ export async function revokeApiKey(services: BillingServices, access: AccessView
     .returning();
   await recordAudit(
     services.db,
-    { actor: principalId(access.principal!), action: 'api-key.revoke', target: `api-key:${apiKeyId}`, outcome: 'succeeded', billingAccountId: key.billingAccountId },
+    {
+      actor: principalId(access.principal!),
+      action: 'api-key.revoke',
+      target: `api-key:${apiKeyId}`,
+      outcome: 'succeeded',
+      billingAccountId: key.billingAccountId,
+    },
     now,
   );
   return row ?? key;

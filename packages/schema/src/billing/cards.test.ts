@@ -5,7 +5,13 @@ import { ValidationError } from './errors.js';
 import type { CardDetails } from './payment-processor.js';
 
 const clock = fixedClock('2026-11-29T12:00:00Z');
-const valid: CardDetails = { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123', holderName: 'Ada Lovelace' };
+const valid: CardDetails = {
+  number: '4242424242424242',
+  expMonth: 12,
+  expYear: 2030,
+  cvc: '123',
+  holderName: 'Ada Lovelace',
+};
 
 function validationErrorFor(card: Partial<CardDetails>): ValidationError {
   try {
@@ -18,12 +24,17 @@ function validationErrorFor(card: Partial<CardDetails>): ValidationError {
 }
 
 describe('Luhn check', () => {
-  it.each(['4242424242424242', '5555555555554444', '378282246310005', '6011111111111117', '4000000000000002', '4000000000003220'])(
-    'accepts %s',
-    (number) => expect(passesLuhn(number)).toBe(true),
-  );
-  it.each(['4242424242424241', '5555555555554440', '1234567812345678', '42424242a4242424', ''])('rejects %s', (number) =>
-    expect(passesLuhn(number)).toBe(false),
+  it.each([
+    '4242424242424242',
+    '5555555555554444',
+    '378282246310005',
+    '6011111111111117',
+    '4000000000000002',
+    '4000000000003220',
+  ])('accepts %s', (number) => expect(passesLuhn(number)).toBe(true));
+  it.each(['4242424242424241', '5555555555554440', '1234567812345678', '42424242a4242424', ''])(
+    'rejects %s',
+    (number) => expect(passesLuhn(number)).toBe(false),
   );
 });
 

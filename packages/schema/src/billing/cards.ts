@@ -58,7 +58,8 @@ export function validateNewCard(card: CardDetails, clock: Clock): ValidatedCard 
   if (number.length < 12 || number.length > 19) {
     throw new ValidationError('input.cardNumber', 'The card number must have 12 to 19 digits.');
   }
-  if (!passesLuhn(number)) throw new ValidationError('input.cardNumber', 'The card number is not valid. Check it for typos.');
+  if (!passesLuhn(number))
+    throw new ValidationError('input.cardNumber', 'The card number is not valid. Check it for typos.');
   const brand = detectCardBrand(number);
 
   if (!Number.isInteger(card.expMonth) || card.expMonth < 1 || card.expMonth > 12) {
@@ -66,7 +67,10 @@ export function validateNewCard(card: CardDetails, clock: Clock): ValidatedCard 
   }
   const currentYear = clock.now().getUTCFullYear();
   if (!Number.isInteger(card.expYear) || card.expYear > currentYear + MAX_YEARS_AHEAD) {
-    throw new ValidationError('input.expYear', 'The expiry year is not valid. Use the four-digit year printed on the card.');
+    throw new ValidationError(
+      'input.expYear',
+      'The expiry year is not valid. Use the four-digit year printed on the card.',
+    );
   }
   if (isCardExpired(card, clock)) throw new ValidationError('input.expYear', 'This card has expired.');
 
@@ -78,7 +82,10 @@ export function validateNewCard(card: CardDetails, clock: Clock): ValidatedCard 
   const holderName = card.holderName.trim();
   const holderLength = [...holderName].length;
   if (holderLength < 1 || holderLength > MAX_HOLDER_NAME_LENGTH) {
-    throw new ValidationError('input.holderName', `The cardholder name must be 1 to ${MAX_HOLDER_NAME_LENGTH} characters.`);
+    throw new ValidationError(
+      'input.holderName',
+      `The cardholder name must be 1 to ${MAX_HOLDER_NAME_LENGTH} characters.`,
+    );
   }
 
   return { number, brand, expMonth: card.expMonth, expYear: card.expYear, cvc: card.cvc, holderName };

@@ -90,7 +90,7 @@ export class CardDeclinedError extends BillingError {
         GENERIC_DECLINE: 'The card was declined.',
         INSUFFICIENT_FUNDS: 'The card was declined: insufficient funds.',
         EXPIRED_CARD: 'The card was declined: it has expired.',
-        INCORRECT_CVC: "The card was declined: the security code (CVC) is incorrect.",
+        INCORRECT_CVC: 'The card was declined: the security code (CVC) is incorrect.',
         PROCESSING_ERROR: 'The card could not be charged because of a processing error. Try again.',
       }[declineCode],
     );
@@ -110,7 +110,9 @@ export class IdempotencyKeyConflictError extends BillingError {
 /** A request with this idempotency key is still being processed; retrying later is safe. */
 export class IdempotencyKeyInUseError extends BillingError {
   readonly code = 'IDEMPOTENCY_KEY_IN_USE';
-  constructor(message = 'A request with this idempotency key is still in progress. Retry shortly; it will not charge twice.') {
+  constructor(
+    message = 'A request with this idempotency key is still in progress. Retry shortly; it will not charge twice.',
+  ) {
     super(message);
     this.name = 'IdempotencyKeyInUseError';
   }
@@ -132,12 +134,14 @@ export type SerializedBillingError =
 
 export function serializeBillingError(error: BillingError): SerializedBillingError {
   if (error instanceof NotAuthorizedError) return { name: 'NotAuthorizedError', message: error.message };
-  if (error instanceof NotFoundError) return { name: 'NotFoundError', resource: error.resource, message: error.message };
+  if (error instanceof NotFoundError)
+    return { name: 'NotFoundError', resource: error.resource, message: error.message };
   if (error instanceof ValidationError) return { name: 'ValidationError', field: error.field, message: error.message };
   if (error instanceof InvoiceNotPayableError) return { name: 'InvoiceNotPayableError', reason: error.reason };
   if (error instanceof PaymentMethodUnusableError) return { name: 'PaymentMethodUnusableError', reason: error.reason };
   if (error instanceof CardDeclinedError) return { name: 'CardDeclinedError', declineCode: error.declineCode };
-  if (error instanceof IdempotencyKeyConflictError) return { name: 'IdempotencyKeyConflictError', message: error.message };
+  if (error instanceof IdempotencyKeyConflictError)
+    return { name: 'IdempotencyKeyConflictError', message: error.message };
   if (error instanceof IdempotencyKeyInUseError) return { name: 'IdempotencyKeyInUseError', message: error.message };
   throw new TypeError(`no stored form for ${error.name}`);
 }

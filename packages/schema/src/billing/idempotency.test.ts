@@ -27,7 +27,9 @@ function recordIdOf(result: IdempotencyBegin<unknown>): number {
 
 describe('requestFingerprint', () => {
   it('ignores key order and tells different requests apart', () => {
-    expect(requestFingerprint({ a: 1, b: { c: [1, 2], d: 'x' } })).toBe(requestFingerprint({ b: { d: 'x', c: [1, 2] }, a: 1 }));
+    expect(requestFingerprint({ a: 1, b: { c: [1, 2], d: 'x' } })).toBe(
+      requestFingerprint({ b: { d: 'x', c: [1, 2] }, a: 1 }),
+    );
     expect(requestFingerprint({ a: 1 })).not.toBe(requestFingerprint({ a: 2 }));
     expect(requestFingerprint({ a: [1, 2] })).not.toBe(requestFingerprint({ a: [2, 1] }));
     expect(requestFingerprint({ a: 1 })).toMatch(/^[0-9a-f]{64}$/);

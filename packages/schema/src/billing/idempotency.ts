@@ -40,7 +40,9 @@ function canonical(value: unknown): unknown {
 
 /** sha256 of the request's canonical JSON (object keys sorted), so key order does not matter. */
 export function requestFingerprint(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('hex');
 }
 
 /**
@@ -66,29 +68,32 @@ export async function beginIdempotent<TResponse>(
   const claim = (tx: BillingTransaction) =>
     tx.insert(idempotencyRecords).values(fresh).onConflictDoNothing().returning({ id: idempotencyRecords.id }).get();
 
-  return services.db.transaction((tx): IdempotencyBegin<TResponse> => {
-    const claimed = claim(tx);
-    if (claimed) return { kind: 'new', recordId: claimed.id };
-    const existing = tx
-      .select()
-      .from(idempotencyRecords)
-      .where(
-        and(
-          eq(idempotencyRecords.principal, request.principal),
-          eq(idempotencyRecords.operation, request.operation),
-          eq(idempotencyRecords.key, request.key),
-        ),
-      )
-      .get();
-    if (!existing) throw new Error('idempotency record vanished inside its transaction');
-    if (existing.expiresAt <= nowIso) {
-      tx.delete(idempotencyRecords).where(eq(idempotencyRecords.id, existing.id)).run();
-      return { kind: 'new', recordId: claim(tx)!.id };
-    }
-    if (existing.requestFingerprint !== request.fingerprint) return { kind: 'conflict' };
-    if (existing.responseJson === null) return { kind: 'in-progress' };
-    return { kind: 'replay', response: JSON.parse(existing.responseJson) as TResponse };
-  }, { behavior: 'immediate' });
+  return services.db.transaction(
+    (tx): IdempotencyBegin<TResponse> => {
+      const claimed = claim(tx);
+      if (claimed) return { kind: 'new', recordId: claimed.id };
+      const existing = tx
+        .select()
+        .from(idempotencyRecords)
+        .where(
+          and(
+            eq(idempotencyRecords.principal, request.principal),
+            eq(idempotencyRecords.operation, request.operation),
+            eq(idempotencyRecords.key, request.key),
+          ),
+        )
+        .get();
+      if (!existing) throw new Error('idempotency record vanished inside its transaction');
+      if (existing.expiresAt <= nowIso) {
+        tx.delete(idempotencyRecords).where(eq(idempotencyRecords.id, existing.id)).run();
+        return { kind: 'new', recordId: claim(tx)!.id };
+      }
+      if (existing.requestFingerprint !== request.fingerprint) return { kind: 'conflict' };
+      if (existing.responseJson === null) return { kind: 'in-progress' };
+      return { kind: 'replay', response: JSON.parse(existing.responseJson) as TResponse };
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 /**
@@ -118,7 +123,11 @@ export function completeIdempotentRecord(
   return result !== undefined;
 }
 
-export async function completeIdempotent(services: BillingServices, recordId: number, response: unknown): Promise<boolean> {
+export async function completeIdempotent(
+  services: BillingServices,
+  recordId: number,
+  response: unknown,
+): Promise<boolean> {
   return services.db.transaction((tx) => completeIdempotentRecord(tx, recordId, response));
 }
 

@@ -22,8 +22,14 @@ describe('invoice status', () => {
 
   it('translates each status to stored conditions that agree with the derivation', () => {
     clock.set('2026-11-29T12:00:00.000Z');
-    expect(statusCondition('DUE', clock)).toEqual({ lifecycles: ['OPEN', 'PAYMENT_IN_PROGRESS'], dueOnOrAfter: '2026-11-29' });
-    expect(statusCondition('PAST_DUE', clock)).toEqual({ lifecycles: ['OPEN', 'PAYMENT_IN_PROGRESS'], dueBefore: '2026-11-29' });
+    expect(statusCondition('DUE', clock)).toEqual({
+      lifecycles: ['OPEN', 'PAYMENT_IN_PROGRESS'],
+      dueOnOrAfter: '2026-11-29',
+    });
+    expect(statusCondition('PAST_DUE', clock)).toEqual({
+      lifecycles: ['OPEN', 'PAYMENT_IN_PROGRESS'],
+      dueBefore: '2026-11-29',
+    });
     expect(statusCondition('PAID', clock)).toEqual({ lifecycles: ['PAID'] });
   });
 

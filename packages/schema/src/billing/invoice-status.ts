@@ -22,7 +22,10 @@ export function invoiceStatus(invoice: InvoiceStatusInput, clock: Clock): Invoic
 }
 
 /** Stored conditions equivalent to each status, for filtering in SQL. */
-export function statusCondition(status: InvoiceStatus, clock: Clock): {
+export function statusCondition(
+  status: InvoiceStatus,
+  clock: Clock,
+): {
   lifecycles: InvoiceLifecycle[];
   dueBefore?: string;
   dueOnOrAfter?: string;
@@ -41,7 +44,10 @@ export function statusCondition(status: InvoiceStatus, clock: Clock): {
 }
 
 /** Why an invoice cannot be paid right now, or null when it can (a due or past-due balance). */
-export function notPayableReason(invoice: { lifecycle: InvoiceLifecycle; amountDueMinor: number }): InvoiceNotPayableReason | null {
+export function notPayableReason(invoice: {
+  lifecycle: InvoiceLifecycle;
+  amountDueMinor: number;
+}): InvoiceNotPayableReason | null {
   switch (invoice.lifecycle) {
     case 'PAID':
       return 'ALREADY_PAID';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatMinorUnits } from './money.js';
 
 describe('formatMinorUnits', () => {
-  it('formats exactly, by the currency\'s minor unit', () => {
+  it("formats exactly, by the currency's minor unit", () => {
     expect(formatMinorUnits(123456, 'USD')).toBe('1234.56');
     expect(formatMinorUnits(5, 'USD')).toBe('0.05');
     expect(formatMinorUnits(0, 'EUR')).toBe('0.00');

@@ -1,5 +1,15 @@
 /** Minor units per major unit, by ISO 4217 code. Unlisted currencies have two decimals. */
-const MINOR_UNIT_DIGITS: Record<string, number> = { JPY: 0, KRW: 0, CLP: 0, VND: 0, BHD: 3, KWD: 3, JOD: 3, OMR: 3, TND: 3 };
+const MINOR_UNIT_DIGITS: Record<string, number> = {
+  JPY: 0,
+  KRW: 0,
+  CLP: 0,
+  VND: 0,
+  BHD: 3,
+  KWD: 3,
+  JOD: 3,
+  OMR: 3,
+  TND: 3,
+};
 
 export function minorUnitDigits(currency: string): number {
   return MINOR_UNIT_DIGITS[currency] ?? 2;

@@ -1,11 +1,29 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotAuthorizedError, NotFoundError, PaymentMethodUnusableError, ValidationError } from './errors.js';
-import { addPaymentMethod, removePaymentMethod, setDefaultPaymentMethod, type AddPaymentMethodInput } from './payment-methods.js';
+import {
+  addPaymentMethod,
+  removePaymentMethod,
+  setDefaultPaymentMethod,
+  type AddPaymentMethodInput,
+} from './payment-methods.js';
 import type { CardDetails } from './payment-processor.js';
-import { createBillingFixture, rejectionOf, SEEDED, snapshot, type BillingFixture, type UserName } from './test-support.js';
+import {
+  createBillingFixture,
+  rejectionOf,
+  SEEDED,
+  snapshot,
+  type BillingFixture,
+  type UserName,
+} from './test-support.js';
 
 const { profiles: PROFILE, cards: CARD } = SEEDED;
-const card: CardDetails = { number: '5555 5555 5555 4444', expMonth: 12, expYear: 2030, cvc: '737', holderName: ' Ada Lovelace ' };
+const card: CardDetails = {
+  number: '5555 5555 5555 4444',
+  expMonth: 12,
+  expYear: 2030,
+  cvc: '737',
+  holderName: ' Ada Lovelace ',
+};
 
 let fx: BillingFixture;
 beforeEach(() => {
@@ -18,7 +36,8 @@ async function add(input: Partial<AddPaymentMethodInput> = {}, as: UserName = 'a
 }
 const defaultOf = async (profileId: number) =>
   (await fx.services.db.query.billingProfiles.findFirst({ where: { id: profileId } }))!.defaultPaymentMethodId;
-const auditActions = () => fx.handle.sqlite.prepare('SELECT actor, action, target, outcome FROM audit_events ORDER BY id').all();
+const auditActions = () =>
+  fx.handle.sqlite.prepare('SELECT actor, action, target, outcome FROM audit_events ORDER BY id').all();
 
 describe('addPaymentMethod', () => {
   it('stores only brand, last four, expiry, holder and the processor token; never the number or CVC', async () => {
@@ -40,7 +59,9 @@ describe('addPaymentMethod', () => {
     // The token is random hex, so '737' alone could appear by chance: look for the stored value or a cvc column.
     expect(dump.includes('"737"')).toBe(false);
     expect(/cvc/i.test(dump)).toBe(false);
-    expect(auditActions()).toEqual([{ actor: 'user:1', action: 'payment-method.add', target: `payment-method:${method.id}`, outcome: 'succeeded' }]);
+    expect(auditActions()).toEqual([
+      { actor: 'user:1', action: 'payment-method.add', target: `payment-method:${method.id}`, outcome: 'succeeded' },
+    ]);
   });
 
   it('keeps the existing default unless asked, and makes the new card default when asked', async () => {
@@ -92,17 +113,30 @@ describe('setDefaultPaymentMethod', () => {
     expect(method.id).toBe(CARD.engMastercard);
     expect(await defaultOf(PROFILE.engineering)).toBe(CARD.engMastercard);
     expect(auditActions()).toEqual([
-      { actor: 'user:2', action: 'payment-method.set-default', target: `payment-method:${CARD.engMastercard}`, outcome: 'succeeded' },
+      {
+        actor: 'user:2',
+        action: 'payment-method.set-default',
+        target: `payment-method:${CARD.engMastercard}`,
+        outcome: 'succeeded',
+      },
     ]);
   });
 
   it('refuses a removed card, readers, and other tenants', async () => {
     const ada = await fx.as('ada');
     await removePaymentMethod(fx.services, ada, CARD.engMastercard);
-    expect(await rejectionOf(setDefaultPaymentMethod(fx.services, ada, CARD.engMastercard))).toEqual(new PaymentMethodUnusableError('REMOVED'));
-    expect(await rejectionOf(setDefaultPaymentMethod(fx.services, await fx.as('rita'), CARD.engVisa))).toBeInstanceOf(NotAuthorizedError);
-    expect(await rejectionOf(setDefaultPaymentMethod(fx.services, await fx.as('olga'), CARD.engVisa))).toEqual(new NotFoundError('PaymentMethod'));
-    expect(await rejectionOf(setDefaultPaymentMethod(fx.services, ada, CARD.fabrikamVisa))).toEqual(new NotFoundError('PaymentMethod'));
+    expect(await rejectionOf(setDefaultPaymentMethod(fx.services, ada, CARD.engMastercard))).toEqual(
+      new PaymentMethodUnusableError('REMOVED'),
+    );
+    expect(await rejectionOf(setDefaultPaymentMethod(fx.services, await fx.as('rita'), CARD.engVisa))).toBeInstanceOf(
+      NotAuthorizedError,
+    );
+    expect(await rejectionOf(setDefaultPaymentMethod(fx.services, await fx.as('olga'), CARD.engVisa))).toEqual(
+      new NotFoundError('PaymentMethod'),
+    );
+    expect(await rejectionOf(setDefaultPaymentMethod(fx.services, ada, CARD.fabrikamVisa))).toEqual(
+      new NotFoundError('PaymentMethod'),
+    );
     expect(await defaultOf(PROFILE.engineering)).toBe(CARD.engVisa);
   });
 });
@@ -128,16 +162,29 @@ describe('removePaymentMethod', () => {
     expect(second).toEqual(first);
     expect(await defaultOf(PROFILE.engineering)).toBe(CARD.engVisa);
     expect(auditActions()).toEqual([
-      { actor: 'user:1', action: 'payment-method.remove', target: `payment-method:${CARD.engMastercard}`, outcome: 'succeeded' },
+      {
+        actor: 'user:1',
+        action: 'payment-method.remove',
+        target: `payment-method:${CARD.engMastercard}`,
+        outcome: 'succeeded',
+      },
     ]);
   });
 
   it('refuses readers, invoice managers and other tenants, changing nothing', async () => {
     const before = snapshot(fx.handle);
-    expect(await rejectionOf(removePaymentMethod(fx.services, await fx.as('rita'), CARD.engVisa))).toBeInstanceOf(NotAuthorizedError);
-    expect(await rejectionOf(removePaymentMethod(fx.services, await fx.as('ivan'), CARD.engVisa))).toBeInstanceOf(NotAuthorizedError);
-    expect(await rejectionOf(removePaymentMethod(fx.services, await fx.as('ivan'), CARD.marketingAmex))).toEqual(new NotFoundError('PaymentMethod'));
-    expect(await rejectionOf(removePaymentMethod(fx.services, await fx.as('olga'), CARD.engVisa))).toEqual(new NotFoundError('PaymentMethod'));
+    expect(await rejectionOf(removePaymentMethod(fx.services, await fx.as('rita'), CARD.engVisa))).toBeInstanceOf(
+      NotAuthorizedError,
+    );
+    expect(await rejectionOf(removePaymentMethod(fx.services, await fx.as('ivan'), CARD.engVisa))).toBeInstanceOf(
+      NotAuthorizedError,
+    );
+    expect(await rejectionOf(removePaymentMethod(fx.services, await fx.as('ivan'), CARD.marketingAmex))).toEqual(
+      new NotFoundError('PaymentMethod'),
+    );
+    expect(await rejectionOf(removePaymentMethod(fx.services, await fx.as('olga'), CARD.engVisa))).toEqual(
+      new NotFoundError('PaymentMethod'),
+    );
     expect(snapshot(fx.handle)).toBe(before);
   });
 });

@@ -65,7 +65,10 @@ function audit(tx: BillingTransaction, actor: string, action: string, method: Pa
 }
 
 function setProfileDefault(tx: BillingTransaction, billingProfileId: number, paymentMethodId: number | null): void {
-  tx.update(billingProfiles).set({ defaultPaymentMethodId: paymentMethodId }).where(eq(billingProfiles.id, billingProfileId)).run();
+  tx.update(billingProfiles)
+    .set({ defaultPaymentMethodId: paymentMethodId })
+    .where(eq(billingProfiles.id, billingProfileId))
+    .run();
 }
 
 /** The card to fall back on when the default goes: the newest live, unexpired card of the profile. */
@@ -80,7 +83,10 @@ function nextDefault(tx: BillingTransaction, billingProfileId: number, clock: Cl
       and(
         eq(paymentMethods.billingProfileId, billingProfileId),
         isNull(paymentMethods.removedAt),
-        or(gte(paymentMethods.expYear, year + 1), and(eq(paymentMethods.expYear, year), gte(paymentMethods.expMonth, month))),
+        or(
+          gte(paymentMethods.expYear, year + 1),
+          and(eq(paymentMethods.expYear, year), gte(paymentMethods.expMonth, month)),
+        ),
       ),
     )
     .orderBy(desc(paymentMethods.createdAt), desc(paymentMethods.id))
@@ -95,39 +101,46 @@ export async function addPaymentMethod(
 ): Promise<PaymentMethodRow> {
   const profile = await services.db.query.billingProfiles.findFirst({ where: { id: input.billingProfileId } });
   if (!profile) throw new NotFoundError('BillingProfile');
-  const actor = checkManage(access, { billingAccountId: profile.billingAccountId, billingProfileId: profile.id }, 'BillingProfile');
+  const actor = checkManage(
+    access,
+    { billingAccountId: profile.billingAccountId, billingProfileId: profile.id },
+    'BillingProfile',
+  );
   const card = validateNewCard(input.card, services.clock);
   const tokenized = await services.processor.tokenizeCard(card);
 
   const now = services.clock.now();
-  return services.db.transaction((tx) => {
-    const method = tx
-      .insert(paymentMethods)
-      .values({
-        billingAccountId: profile.billingAccountId,
-        billingProfileId: profile.id,
-        brand: tokenized.brand,
-        last4: tokenized.last4,
-        expMonth: tokenized.expMonth,
-        expYear: tokenized.expYear,
-        holderName: card.holderName,
-        processorToken: tokenized.token,
-        createdAt: now.toISOString(),
-      })
-      .returning()
-      .get();
-    // Read inside the transaction: the default may have changed since the profile was loaded.
-    const current = tx
-      .select({ defaultId: billingProfiles.defaultPaymentMethodId, removedAt: paymentMethods.removedAt })
-      .from(billingProfiles)
-      .leftJoin(paymentMethods, eq(paymentMethods.id, billingProfiles.defaultPaymentMethodId))
-      .where(eq(billingProfiles.id, profile.id))
-      .get();
-    const hasLiveDefault = current?.defaultId != null && current.removedAt === null;
-    if (input.makeDefault || !hasLiveDefault) setProfileDefault(tx, profile.id, method.id);
-    audit(tx, actor, 'payment-method.add', method, now);
-    return method;
-  }, { behavior: 'immediate' });
+  return services.db.transaction(
+    (tx) => {
+      const method = tx
+        .insert(paymentMethods)
+        .values({
+          billingAccountId: profile.billingAccountId,
+          billingProfileId: profile.id,
+          brand: tokenized.brand,
+          last4: tokenized.last4,
+          expMonth: tokenized.expMonth,
+          expYear: tokenized.expYear,
+          holderName: card.holderName,
+          processorToken: tokenized.token,
+          createdAt: now.toISOString(),
+        })
+        .returning()
+        .get();
+      // Read inside the transaction: the default may have changed since the profile was loaded.
+      const current = tx
+        .select({ defaultId: billingProfiles.defaultPaymentMethodId, removedAt: paymentMethods.removedAt })
+        .from(billingProfiles)
+        .leftJoin(paymentMethods, eq(paymentMethods.id, billingProfiles.defaultPaymentMethodId))
+        .where(eq(billingProfiles.id, profile.id))
+        .get();
+      const hasLiveDefault = current?.defaultId != null && current.removedAt === null;
+      if (input.makeDefault || !hasLiveDefault) setProfileDefault(tx, profile.id, method.id);
+      audit(tx, actor, 'payment-method.add', method, now);
+      return method;
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 export async function setDefaultPaymentMethod(
@@ -138,10 +151,13 @@ export async function setDefaultPaymentMethod(
   const { method, actor } = await loadManageable(services, access, paymentMethodId);
   if (method.removedAt) throw new PaymentMethodUnusableError('REMOVED');
   const now = services.clock.now();
-  services.db.transaction((tx) => {
-    setProfileDefault(tx, method.billingProfileId, method.id);
-    audit(tx, actor, 'payment-method.set-default', method, now);
-  }, { behavior: 'immediate' });
+  services.db.transaction(
+    (tx) => {
+      setProfileDefault(tx, method.billingProfileId, method.id);
+      audit(tx, actor, 'payment-method.set-default', method, now);
+    },
+    { behavior: 'immediate' },
+  );
   return method;
 }
 
@@ -158,21 +174,27 @@ export async function removePaymentMethod(
   const { method, actor } = await loadManageable(services, access, paymentMethodId);
   if (method.removedAt) return method;
   const now = services.clock.now();
-  return services.db.transaction((tx) => {
-    const removed = tx
-      .update(paymentMethods)
-      .set({ removedAt: now.toISOString() })
-      .where(and(eq(paymentMethods.id, method.id), isNull(paymentMethods.removedAt)))
-      .returning()
-      .get();
-    if (!removed) return tx.select().from(paymentMethods).where(eq(paymentMethods.id, method.id)).get()!;
-    const wasDefault = tx
-      .select({ id: billingProfiles.id })
-      .from(billingProfiles)
-      .where(and(eq(billingProfiles.id, method.billingProfileId), eq(billingProfiles.defaultPaymentMethodId, method.id)))
-      .get();
-    if (wasDefault) setProfileDefault(tx, method.billingProfileId, nextDefault(tx, method.billingProfileId, services.clock));
-    audit(tx, actor, 'payment-method.remove', removed, now);
-    return removed;
-  }, { behavior: 'immediate' });
+  return services.db.transaction(
+    (tx) => {
+      const removed = tx
+        .update(paymentMethods)
+        .set({ removedAt: now.toISOString() })
+        .where(and(eq(paymentMethods.id, method.id), isNull(paymentMethods.removedAt)))
+        .returning()
+        .get();
+      if (!removed) return tx.select().from(paymentMethods).where(eq(paymentMethods.id, method.id)).get()!;
+      const wasDefault = tx
+        .select({ id: billingProfiles.id })
+        .from(billingProfiles)
+        .where(
+          and(eq(billingProfiles.id, method.billingProfileId), eq(billingProfiles.defaultPaymentMethodId, method.id)),
+        )
+        .get();
+      if (wasDefault)
+        setProfileDefault(tx, method.billingProfileId, nextDefault(tx, method.billingProfileId, services.clock));
+      audit(tx, actor, 'payment-method.remove', removed, now);
+      return removed;
+    },
+    { behavior: 'immediate' },
+  );
 }

@@ -15,7 +15,15 @@ import {
 } from './errors.js';
 import { addPaymentMethod, removePaymentMethod } from './payment-methods.js';
 import { idempotencyRecordIdOf, payInvoice, processorKeyFor, type PayInvoiceInput } from './payments.js';
-import { createBillingFixture, rejectionOf, SEEDED, snapshot, type BillingFixture, type FixtureOptions, type UserName } from './test-support.js';
+import {
+  createBillingFixture,
+  rejectionOf,
+  SEEDED,
+  snapshot,
+  type BillingFixture,
+  type FixtureOptions,
+  type UserName,
+} from './test-support.js';
 
 const { invoices: INV, cards: CARD, profiles: PROFILE } = SEEDED;
 
@@ -39,7 +47,8 @@ async function pay(input: Partial<PayInvoiceInput> = {}, as: UserName = 'ada') {
 }
 
 const invoiceRow = async (id: number) => (await fx.services.db.query.invoices.findFirst({ where: { id } }))!;
-const paymentsOf = (invoiceId: number) => fx.services.db.select().from(payments).where(eq(payments.invoiceId, invoiceId));
+const paymentsOf = (invoiceId: number) =>
+  fx.services.db.select().from(payments).where(eq(payments.invoiceId, invoiceId));
 
 /** Adds a sandbox test card to Contoso Engineering as Ada and returns its id. */
 async function addCard(number: string): Promise<number> {
@@ -59,7 +68,12 @@ describe('payInvoice: the happy path', () => {
     expect(result).toMatchObject({ invoiceId: INV.engineeringPastDue, status: 'SUCCEEDED' });
 
     const invoice = await invoiceRow(INV.engineeringPastDue);
-    expect(invoice).toMatchObject({ lifecycle: 'PAID', amountDueMinor: 0, paidAt: '2026-11-29T12:00:00.000Z', updatedAt: '2026-11-29T12:00:00.000Z' });
+    expect(invoice).toMatchObject({
+      lifecycle: 'PAID',
+      amountDueMinor: 0,
+      paidAt: '2026-11-29T12:00:00.000Z',
+      updatedAt: '2026-11-29T12:00:00.000Z',
+    });
     const [payment, ...others] = await paymentsOf(INV.engineeringPastDue);
     expect(others).toEqual([]);
     expect(payment).toMatchObject({
@@ -83,8 +97,20 @@ describe('payInvoice: the happy path', () => {
       status: 'SUCCEEDED',
     });
 
-    expect(fx.handle.sqlite.prepare("SELECT actor, action, target, outcome, billing_account_id AS account FROM audit_events WHERE action = 'invoice.pay'").all()).toEqual([
-      { actor: 'user:1', action: 'invoice.pay', target: `invoice:${INV.engineeringPastDue}`, outcome: 'succeeded', account: 1 },
+    expect(
+      fx.handle.sqlite
+        .prepare(
+          "SELECT actor, action, target, outcome, billing_account_id AS account FROM audit_events WHERE action = 'invoice.pay'",
+        )
+        .all(),
+    ).toEqual([
+      {
+        actor: 'user:1',
+        action: 'invoice.pay',
+        target: `invoice:${INV.engineeringPastDue}`,
+        outcome: 'succeeded',
+        account: 1,
+      },
     ]);
     const scope = { invoiceId: INV.engineeringPastDue, billingAccountId: 1, billingProfileId: PROFILE.engineering };
     expect(fx.published).toEqual([
@@ -111,8 +137,17 @@ describe('payInvoice: the happy path', () => {
 
   it('an API key with payments:write pays within its account', async () => {
     setup();
-    const access = await AccessView.load(fx.handle.db, { kind: 'api-key', apiKeyId: 9, billingAccountId: 1, scopes: ['invoices:read', 'payments:write'] });
-    const result = await payInvoice(fx.services, access, { invoiceId: INV.marketingPastDue, paymentMethodId: CARD.marketingAmex, idempotencyKey: 'partner-1' });
+    const access = await AccessView.load(fx.handle.db, {
+      kind: 'api-key',
+      apiKeyId: 9,
+      billingAccountId: 1,
+      scopes: ['invoices:read', 'payments:write'],
+    });
+    const result = await payInvoice(fx.services, access, {
+      invoiceId: INV.marketingPastDue,
+      paymentMethodId: CARD.marketingAmex,
+      idempotencyKey: 'partner-1',
+    });
     expect(result.status).toBe('SUCCEEDED');
     expect((await paymentsOf(INV.marketingPastDue))[0]!.initiatedBy).toBe('api-key:9');
   });
@@ -125,37 +160,44 @@ describe('payInvoice: declines', () => {
     ['4000000000000069', 'EXPIRED_CARD'],
     ['4000000000000127', 'INCORRECT_CVC'],
     ['4000000000000119', 'PROCESSING_ERROR'],
-  ])('card %s: CardDeclinedError %s, the invoice stays payable, the same key replays the decline', async (number, declineCode) => {
-    setup();
-    const cardId = await addCard(number);
-    const before = await invoiceRow(INV.engineeringPastDue);
-    const key = newKey();
+  ])(
+    'card %s: CardDeclinedError %s, the invoice stays payable, the same key replays the decline',
+    async (number, declineCode) => {
+      setup();
+      const cardId = await addCard(number);
+      const before = await invoiceRow(INV.engineeringPastDue);
+      const key = newKey();
 
-    const error = await rejectionOf(pay({ paymentMethodId: cardId, idempotencyKey: key }));
-    expect(error).toBeInstanceOf(CardDeclinedError);
-    expect((error as CardDeclinedError).declineCode).toBe(declineCode);
+      const error = await rejectionOf(pay({ paymentMethodId: cardId, idempotencyKey: key }));
+      expect(error).toBeInstanceOf(CardDeclinedError);
+      expect((error as CardDeclinedError).declineCode).toBe(declineCode);
 
-    const invoice = await invoiceRow(INV.engineeringPastDue);
-    expect(invoice).toMatchObject({ lifecycle: 'OPEN', amountDueMinor: before.amountDueMinor, paidAt: null });
-    expect(await paymentsOf(INV.engineeringPastDue)).toEqual([expect.objectContaining({ status: 'FAILED', failureCode: declineCode })]);
-    expect(fx.processor.chargeCount()).toBe(1);
-    expect(fx.handle.sqlite.prepare("SELECT outcome FROM audit_events WHERE action = 'invoice.pay'").all()).toEqual([
-      { outcome: `failed:${declineCode}` },
-    ]);
+      const invoice = await invoiceRow(INV.engineeringPastDue);
+      expect(invoice).toMatchObject({ lifecycle: 'OPEN', amountDueMinor: before.amountDueMinor, paidAt: null });
+      expect(await paymentsOf(INV.engineeringPastDue)).toEqual([
+        expect.objectContaining({ status: 'FAILED', failureCode: declineCode }),
+      ]);
+      expect(fx.processor.chargeCount()).toBe(1);
+      expect(fx.handle.sqlite.prepare("SELECT outcome FROM audit_events WHERE action = 'invoice.pay'").all()).toEqual([
+        { outcome: `failed:${declineCode}` },
+      ]);
 
-    const replayed = await rejectionOf(pay({ paymentMethodId: cardId, idempotencyKey: key }));
-    expect(replayed).toBeInstanceOf(CardDeclinedError);
-    expect(replayed).toMatchObject({ declineCode, message: error.message, code: 'CARD_DECLINED' });
-    expect(fx.processor.chargeCount()).toBe(1);
+      const replayed = await rejectionOf(pay({ paymentMethodId: cardId, idempotencyKey: key }));
+      expect(replayed).toBeInstanceOf(CardDeclinedError);
+      expect(replayed).toMatchObject({ declineCode, message: error.message, code: 'CARD_DECLINED' });
+      expect(fx.processor.chargeCount()).toBe(1);
 
-    // Still payable: another card, under a new key, pays it.
-    expect((await pay({ paymentMethodId: CARD.engVisa })).status).toBe('SUCCEEDED');
-    expect(fx.processor.chargeCount({ status: 'SUCCEEDED' })).toBe(1);
-  });
+      // Still payable: another card, under a new key, pays it.
+      expect((await pay({ paymentMethodId: CARD.engVisa })).status).toBe('SUCCEEDED');
+      expect(fx.processor.chargeCount({ status: 'SUCCEEDED' })).toBe(1);
+    },
+  );
 
   it('the seeded declined card declines', async () => {
     setup();
-    expect(await rejectionOf(pay({ paymentMethodId: CARD.engDeclined }))).toEqual(new CardDeclinedError('GENERIC_DECLINE'));
+    expect(await rejectionOf(pay({ paymentMethodId: CARD.engDeclined }))).toEqual(
+      new CardDeclinedError('GENERIC_DECLINE'),
+    );
   });
 
   it('a charge that answers after the timeout but did succeed is settled at once by asking the processor', async () => {
@@ -171,9 +213,21 @@ describe('payInvoice: declines', () => {
 describe('payInvoice: refusals write nothing and forget the key', () => {
   const refusals: [string, () => Promise<unknown>, Error][] = [
     ['a reader', () => pay({}, 'rita'), new NotAuthorizedError('Only the billing account admin can pay invoices.')],
-    ['a contributor', () => pay({}, 'carlos'), new NotAuthorizedError('Only the billing account admin can pay invoices.')],
-    ['an invoice manager', () => pay({}, 'ivan'), new NotAuthorizedError('Only the billing account admin can pay invoices.')],
-    ['an invoice manager, outside his profile', () => pay({ invoiceId: INV.marketingPastDue }, 'ivan'), new NotFoundError('Invoice')],
+    [
+      'a contributor',
+      () => pay({}, 'carlos'),
+      new NotAuthorizedError('Only the billing account admin can pay invoices.'),
+    ],
+    [
+      'an invoice manager',
+      () => pay({}, 'ivan'),
+      new NotAuthorizedError('Only the billing account admin can pay invoices.'),
+    ],
+    [
+      'an invoice manager, outside his profile',
+      () => pay({ invoiceId: INV.marketingPastDue }, 'ivan'),
+      new NotFoundError('Invoice'),
+    ],
     ["another tenant's invoice", () => pay({}, 'olga'), new NotFoundError('Invoice')],
     ['Contoso paying a Fabrikam invoice', () => pay({ invoiceId: INV.fabrikamPastDue }), new NotFoundError('Invoice')],
     ['a missing invoice', () => pay({ invoiceId: 9_999 }), new NotFoundError('Invoice')],
@@ -182,9 +236,17 @@ describe('payInvoice: refusals write nothing and forget the key', () => {
     ["another tenant's card", () => pay({ paymentMethodId: CARD.fabrikamVisa }), new NotFoundError('PaymentMethod')],
     ['a missing card', () => pay({ paymentMethodId: 9_999 }), new NotFoundError('PaymentMethod')],
     ['an expired card', () => pay({ paymentMethodId: CARD.engExpired }), new PaymentMethodUnusableError('EXPIRED')],
-    ["another profile's card", () => pay({ paymentMethodId: CARD.marketingAmex }), new PaymentMethodUnusableError('OTHER_PROFILE')],
+    [
+      "another profile's card",
+      () => pay({ paymentMethodId: CARD.marketingAmex }),
+      new PaymentMethodUnusableError('OTHER_PROFILE'),
+    ],
     ['an empty idempotency key', () => pay({ idempotencyKey: '' }), new ValidationError('input.idempotencyKey', 'x')],
-    ['a 256-character idempotency key', () => pay({ idempotencyKey: 'k'.repeat(256) }), new ValidationError('input.idempotencyKey', 'x')],
+    [
+      'a 256-character idempotency key',
+      () => pay({ idempotencyKey: 'k'.repeat(256) }),
+      new ValidationError('input.idempotencyKey', 'x'),
+    ],
   ];
 
   it.each(refusals)('%s', async (_label, attempt, expected) => {
@@ -192,7 +254,10 @@ describe('payInvoice: refusals write nothing and forget the key', () => {
     const before = snapshot(fx.handle);
     const error = await rejectionOf(attempt());
     expect(error).toBeInstanceOf(expected.constructor);
-    expect(error).toMatchObject({ ...expected, message: expected instanceof ValidationError ? expect.any(String) : expected.message });
+    expect(error).toMatchObject({
+      ...expected,
+      message: expected instanceof ValidationError ? expect.any(String) : expected.message,
+    });
     expect(snapshot(fx.handle)).toBe(before);
     expect(fx.processor.chargeCount()).toBe(0);
     expect(fx.published).toEqual([]);
@@ -201,21 +266,30 @@ describe('payInvoice: refusals write nothing and forget the key', () => {
   it('a removed card is unusable', async () => {
     setup();
     await removePaymentMethod(fx.services, await fx.as('ada'), CARD.engMastercard);
-    expect(await rejectionOf(pay({ paymentMethodId: CARD.engMastercard }))).toEqual(new PaymentMethodUnusableError('REMOVED'));
+    expect(await rejectionOf(pay({ paymentMethodId: CARD.engMastercard }))).toEqual(
+      new PaymentMethodUnusableError('REMOVED'),
+    );
   });
 
   it('an open invoice with nothing due, and one with a payment in progress', async () => {
     setup();
     await fx.services.db.update(invoices).set({ amountDueMinor: 0 }).where(eq(invoices.id, INV.engineeringPastDue));
     expect(await rejectionOf(pay())).toEqual(new InvoiceNotPayableError('NOTHING_DUE'));
-    await fx.services.db.update(invoices).set({ lifecycle: 'PAYMENT_IN_PROGRESS' }).where(eq(invoices.id, INV.engineeringPastDue2));
-    expect(await rejectionOf(pay({ invoiceId: INV.engineeringPastDue2 }))).toEqual(new InvoiceNotPayableError('PAYMENT_IN_PROGRESS'));
+    await fx.services.db
+      .update(invoices)
+      .set({ lifecycle: 'PAYMENT_IN_PROGRESS' })
+      .where(eq(invoices.id, INV.engineeringPastDue2));
+    expect(await rejectionOf(pay({ invoiceId: INV.engineeringPastDue2 }))).toEqual(
+      new InvoiceNotPayableError('PAYMENT_IN_PROGRESS'),
+    );
   });
 
   it('a refused key can be retried: it runs again instead of replaying the refusal', async () => {
     setup();
     const key = newKey();
-    await expect(pay({ paymentMethodId: CARD.engExpired, idempotencyKey: key })).rejects.toBeInstanceOf(PaymentMethodUnusableError);
+    await expect(pay({ paymentMethodId: CARD.engExpired, idempotencyKey: key })).rejects.toBeInstanceOf(
+      PaymentMethodUnusableError,
+    );
     expect((await pay({ paymentMethodId: CARD.engVisa, idempotencyKey: key })).status).toBe('SUCCEEDED');
   });
 
@@ -245,8 +319,12 @@ describe('payInvoice: idempotency keys', () => {
     setup();
     const key = newKey();
     await pay({ idempotencyKey: key });
-    expect(await rejectionOf(pay({ idempotencyKey: key, invoiceId: INV.engineeringPastDue2 }))).toBeInstanceOf(IdempotencyKeyConflictError);
-    expect(await rejectionOf(pay({ idempotencyKey: key, paymentMethodId: CARD.engMastercard }))).toBeInstanceOf(IdempotencyKeyConflictError);
+    expect(await rejectionOf(pay({ idempotencyKey: key, invoiceId: INV.engineeringPastDue2 }))).toBeInstanceOf(
+      IdempotencyKeyConflictError,
+    );
+    expect(await rejectionOf(pay({ idempotencyKey: key, paymentMethodId: CARD.engMastercard }))).toBeInstanceOf(
+      IdempotencyKeyConflictError,
+    );
     expect(fx.processor.chargeCount()).toBe(1);
   });
 

@@ -64,7 +64,9 @@ export interface PayInvoiceResult {
 }
 
 /** What payInvoice's idempotency record holds: the success, or the decline to throw again. */
-export type StoredPayInvoiceOutcome = { ok: true; result: PayInvoiceResult } | { ok: false; error: SerializedBillingError };
+export type StoredPayInvoiceOutcome =
+  | { ok: true; result: PayInvoiceResult }
+  | { ok: false; error: SerializedBillingError };
 
 /** Who settled an attempt: the paying request itself, or the reconciler. */
 export type SettledBy = 'request' | 'reconciler';
@@ -126,12 +128,17 @@ function replay(outcome: StoredPayInvoiceOutcome): PayInvoiceResult {
 
 /** The caller's answer for an attempt in any state. */
 function resultOf(payment: PaymentRow): PayInvoiceResult {
-  if (payment.status === 'PROCESSING') return { paymentId: payment.id, invoiceId: payment.invoiceId, status: 'PROCESSING' };
+  if (payment.status === 'PROCESSING')
+    return { paymentId: payment.id, invoiceId: payment.invoiceId, status: 'PROCESSING' };
   return replay(storedOutcomeOf(payment));
 }
 
 function publishPaymentEvents(services: BillingServices, payment: PaymentRow, invoice: InvoiceRow): void {
-  const scope = { invoiceId: invoice.id, billingAccountId: invoice.billingAccountId, billingProfileId: invoice.billingProfileId };
+  const scope = {
+    invoiceId: invoice.id,
+    billingAccountId: invoice.billingAccountId,
+    billingProfileId: invoice.billingProfileId,
+  };
   services.events.publish({ type: 'PAYMENT_UPDATED', paymentId: payment.id, status: payment.status, ...scope });
   services.events.publish({ type: 'INVOICE_UPDATED', ...scope });
 }
@@ -152,67 +159,75 @@ export async function settlePayment(
 ): Promise<SettledPayment> {
   const now = services.clock.now();
   const nowIso = now.toISOString();
-  const settled = services.db.transaction((tx): SettledPayment => {
-    const payment = tx
-      .update(payments)
-      .set(
-        outcome.status === 'SUCCEEDED'
-          ? { status: 'SUCCEEDED', processorReference: outcome.reference, failureCode: null, updatedAt: nowIso }
-          : { status: 'FAILED', processorReference: outcome.reference, failureCode: outcome.declineCode, updatedAt: nowIso },
-      )
-      .where(and(eq(payments.id, paymentId), eq(payments.status, 'PROCESSING')))
-      .returning()
-      .get();
-    const current = payment ?? tx.select().from(payments).where(eq(payments.id, paymentId)).get();
-    if (!current) throw new Error(`payment ${paymentId} does not exist`);
-    if (!payment) {
-      const invoice = tx.select().from(invoices).where(eq(invoices.id, current.invoiceId)).get()!;
-      return { payment: current, invoice, changed: false };
-    }
+  const settled = services.db.transaction(
+    (tx): SettledPayment => {
+      const payment = tx
+        .update(payments)
+        .set(
+          outcome.status === 'SUCCEEDED'
+            ? { status: 'SUCCEEDED', processorReference: outcome.reference, failureCode: null, updatedAt: nowIso }
+            : {
+                status: 'FAILED',
+                processorReference: outcome.reference,
+                failureCode: outcome.declineCode,
+                updatedAt: nowIso,
+              },
+        )
+        .where(and(eq(payments.id, paymentId), eq(payments.status, 'PROCESSING')))
+        .returning()
+        .get();
+      const current = payment ?? tx.select().from(payments).where(eq(payments.id, paymentId)).get();
+      if (!current) throw new Error(`payment ${paymentId} does not exist`);
+      if (!payment) {
+        const invoice = tx.select().from(invoices).where(eq(invoices.id, current.invoiceId)).get()!;
+        return { payment: current, invoice, changed: false };
+      }
 
-    // Guarded on PAYMENT_IN_PROGRESS: only the reservation this attempt made is released.
-    tx.update(invoices)
-      .set(
-        payment.status === 'SUCCEEDED'
-          ? { lifecycle: 'PAID', paidAt: nowIso, amountDueMinor: 0, updatedAt: nowIso }
-          : { lifecycle: 'OPEN', updatedAt: nowIso },
-      )
-      .where(and(eq(invoices.id, payment.invoiceId), eq(invoices.lifecycle, 'PAYMENT_IN_PROGRESS')))
-      .run();
-    const invoice = tx.select().from(invoices).where(eq(invoices.id, payment.invoiceId)).get()!;
+      // Guarded on PAYMENT_IN_PROGRESS: only the reservation this attempt made is released.
+      tx.update(invoices)
+        .set(
+          payment.status === 'SUCCEEDED'
+            ? { lifecycle: 'PAID', paidAt: nowIso, amountDueMinor: 0, updatedAt: nowIso }
+            : { lifecycle: 'OPEN', updatedAt: nowIso },
+        )
+        .where(and(eq(invoices.id, payment.invoiceId), eq(invoices.lifecycle, 'PAYMENT_IN_PROGRESS')))
+        .run();
+      const invoice = tx.select().from(invoices).where(eq(invoices.id, payment.invoiceId)).get()!;
 
-    tx.insert(auditEvents)
-      .values(
-        auditRow(
-          {
-            actor: settledBy === 'request' ? payment.initiatedBy : RECONCILER_ACTOR,
-            action: settledBy === 'request' ? 'invoice.pay' : 'payment.reconcile',
-            target: `invoice:${payment.invoiceId}`,
-            outcome: payment.status === 'SUCCEEDED' ? 'succeeded' : `failed:${declineCodeOf(payment)}`,
-            billingAccountId: payment.billingAccountId,
-            detail: {
-              paymentId: payment.id,
-              paymentMethodId: payment.paymentMethodId,
-              amountMinor: payment.amountMinor,
-              currency: payment.currency,
-              processorReference: payment.processorReference,
-              initiatedBy: payment.initiatedBy,
+      tx.insert(auditEvents)
+        .values(
+          auditRow(
+            {
+              actor: settledBy === 'request' ? payment.initiatedBy : RECONCILER_ACTOR,
+              action: settledBy === 'request' ? 'invoice.pay' : 'payment.reconcile',
+              target: `invoice:${payment.invoiceId}`,
+              outcome: payment.status === 'SUCCEEDED' ? 'succeeded' : `failed:${declineCodeOf(payment)}`,
+              billingAccountId: payment.billingAccountId,
+              detail: {
+                paymentId: payment.id,
+                paymentMethodId: payment.paymentMethodId,
+                amountMinor: payment.amountMinor,
+                currency: payment.currency,
+                processorReference: payment.processorReference,
+                initiatedBy: payment.initiatedBy,
+              },
             },
-          },
-          now,
-        ),
-      )
-      .run();
+            now,
+          ),
+        )
+        .run();
 
-    const recordId = idempotencyRecordIdOf(payment.processorIdempotencyKey);
-    if (recordId !== null) {
-      completeIdempotentRecord(tx, recordId, storedOutcomeOf(payment), {
-        principal: payment.initiatedBy,
-        operation: PAY_INVOICE_OPERATION,
-      });
-    }
-    return { payment, invoice, changed: true };
-  }, { behavior: 'immediate' });
+      const recordId = idempotencyRecordIdOf(payment.processorIdempotencyKey);
+      if (recordId !== null) {
+        completeIdempotentRecord(tx, recordId, storedOutcomeOf(payment), {
+          principal: payment.initiatedBy,
+          operation: PAY_INVOICE_OPERATION,
+        });
+      }
+      return { payment, invoice, changed: true };
+    },
+    { behavior: 'immediate' },
+  );
 
   if (settled.changed) publishPaymentEvents(services, settled.payment, settled.invoice);
   return settled;
@@ -256,7 +271,8 @@ async function loadPayable(
   const target = invoice && { billingAccountId: invoice.billingAccountId, billingProfileId: invoice.billingProfileId };
   // Another tenant's invoice (or another profile's, for a profile-level role) reads exactly like a missing one.
   if (!invoice || !target || !access.can('READ_BILLING', target)) throw new NotFoundError('Invoice');
-  if (!access.can('PAY_INVOICES', target)) throw new NotAuthorizedError('Only the billing account admin can pay invoices.');
+  if (!access.can('PAY_INVOICES', target))
+    throw new NotAuthorizedError('Only the billing account admin can pay invoices.');
   const reason = notPayableReason(invoice);
   if (reason) throw new InvoiceNotPayableError(reason);
 
@@ -285,41 +301,44 @@ function reserveAttempt(
   idempotencyRecordId: number,
 ): { payment: PaymentRow; invoice: InvoiceRow } {
   const nowIso = services.clock.now().toISOString();
-  return services.db.transaction((tx) => {
-    const invoice = tx
-      .update(invoices)
-      .set({ lifecycle: 'PAYMENT_IN_PROGRESS', updatedAt: nowIso })
-      .where(and(eq(invoices.id, invoiceId), eq(invoices.lifecycle, 'OPEN'), gt(invoices.amountDueMinor, 0)))
-      .returning()
-      .get();
-    if (!invoice) {
-      const current = tx.select().from(invoices).where(eq(invoices.id, invoiceId)).get();
-      if (!current) throw new NotFoundError('Invoice');
-      throw new InvoiceNotPayableError(notPayableReason(current) ?? 'PAYMENT_IN_PROGRESS');
-    }
-    try {
-      const payment = tx
-        .insert(payments)
-        .values({
-          billingAccountId: invoice.billingAccountId,
-          invoiceId: invoice.id,
-          paymentMethodId: method.id,
-          amountMinor: invoice.amountDueMinor,
-          currency: invoice.currency,
-          status: 'PROCESSING',
-          processorIdempotencyKey: processorKeyFor(invoice.id, idempotencyRecordId),
-          initiatedBy,
-          createdAt: nowIso,
-          updatedAt: nowIso,
-        })
+  return services.db.transaction(
+    (tx) => {
+      const invoice = tx
+        .update(invoices)
+        .set({ lifecycle: 'PAYMENT_IN_PROGRESS', updatedAt: nowIso })
+        .where(and(eq(invoices.id, invoiceId), eq(invoices.lifecycle, 'OPEN'), gt(invoices.amountDueMinor, 0)))
         .returning()
         .get();
-      return { payment, invoice };
-    } catch (error) {
-      if (isActivePaymentConflict(error)) throw new InvoiceNotPayableError('PAYMENT_IN_PROGRESS');
-      throw error;
-    }
-  }, { behavior: 'immediate' });
+      if (!invoice) {
+        const current = tx.select().from(invoices).where(eq(invoices.id, invoiceId)).get();
+        if (!current) throw new NotFoundError('Invoice');
+        throw new InvoiceNotPayableError(notPayableReason(current) ?? 'PAYMENT_IN_PROGRESS');
+      }
+      try {
+        const payment = tx
+          .insert(payments)
+          .values({
+            billingAccountId: invoice.billingAccountId,
+            invoiceId: invoice.id,
+            paymentMethodId: method.id,
+            amountMinor: invoice.amountDueMinor,
+            currency: invoice.currency,
+            status: 'PROCESSING',
+            processorIdempotencyKey: processorKeyFor(invoice.id, idempotencyRecordId),
+            initiatedBy,
+            createdAt: nowIso,
+            updatedAt: nowIso,
+          })
+          .returning()
+          .get();
+        return { payment, invoice };
+      } catch (error) {
+        if (isActivePaymentConflict(error)) throw new InvoiceNotPayableError('PAYMENT_IN_PROGRESS');
+        throw error;
+      }
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 /**
@@ -327,10 +346,17 @@ function reserveAttempt(
  * errors.ts; a processor decline is a CardDeclinedError, recorded and replayed for the same key like
  * a success. See PayInvoiceResult for the lost-answer case.
  */
-export async function payInvoice(services: BillingServices, access: AccessView, input: PayInvoiceInput): Promise<PayInvoiceResult> {
+export async function payInvoice(
+  services: BillingServices,
+  access: AccessView,
+  input: PayInvoiceInput,
+): Promise<PayInvoiceResult> {
   if (!access.principal) throw new NotAuthorizedError('Sign in to pay invoices.');
   if (input.idempotencyKey.length < 1 || input.idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw new ValidationError('input.idempotencyKey', `The idempotency key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`);
+    throw new ValidationError(
+      'input.idempotencyKey',
+      `The idempotency key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`,
+    );
   }
   const actor = principalId(access.principal);
   const begun = await beginIdempotent<StoredPayInvoiceOutcome>(services, {
@@ -392,7 +418,12 @@ export async function payInvoice(services: BillingServices, access: AccessView, 
         target: `invoice:${invoice.id}`,
         outcome: 'unknown',
         billingAccountId: invoice.billingAccountId,
-        detail: { paymentId: payment.id, paymentMethodId: payment.paymentMethodId, amountMinor: payment.amountMinor, currency: payment.currency },
+        detail: {
+          paymentId: payment.id,
+          paymentMethodId: payment.paymentMethodId,
+          amountMinor: payment.amountMinor,
+          currency: payment.currency,
+        },
       },
       services.clock.now(),
     );

@@ -6,7 +6,14 @@ import { addPaymentMethod } from './payment-methods.js';
 import { beginIdempotent, requestFingerprint } from './idempotency.js';
 import { PAY_INVOICE_OPERATION, payInvoice, processorKeyFor, type PayInvoiceInput } from './payments.js';
 import { reconcilePayment, reconcileStalePayments, startReconciler } from './reconciliation.js';
-import { createBillingFixture, rejectionOf, SEEDED, tempDir, type BillingFixture, type FixtureOptions } from './test-support.js';
+import {
+  createBillingFixture,
+  rejectionOf,
+  SEEDED,
+  tempDir,
+  type BillingFixture,
+  type FixtureOptions,
+} from './test-support.js';
 
 const INVOICE = SEEDED.invoices.engineeringPastDue;
 const PAST_THRESHOLD_MS = 61_000; // settings.reconcileAfterMs is 60 s in the fixture
@@ -40,10 +47,14 @@ async function addCard(fx: BillingFixture, number: string): Promise<number> {
   return method.id;
 }
 
-const paymentOf = async (fx: BillingFixture) => (await fx.services.db.select().from(payments).where(eq(payments.invoiceId, INVOICE)))[0]!;
-const invoiceOf = async (fx: BillingFixture) => (await fx.services.db.query.invoices.findFirst({ where: { id: INVOICE } }))!;
+const paymentOf = async (fx: BillingFixture) =>
+  (await fx.services.db.select().from(payments).where(eq(payments.invoiceId, INVOICE)))[0]!;
+const invoiceOf = async (fx: BillingFixture) =>
+  (await fx.services.db.query.invoices.findFirst({ where: { id: INVOICE } }))!;
 const auditOf = (fx: BillingFixture) =>
-  fx.handle.sqlite.prepare('SELECT actor, action, outcome FROM audit_events WHERE target = ? ORDER BY id').all(`invoice:${INVOICE}`);
+  fx.handle.sqlite
+    .prepare('SELECT actor, action, outcome FROM audit_events WHERE target = ? ORDER BY id')
+    .all(`invoice:${INVOICE}`);
 
 describe('a charge that never answers (timeout card …0341)', () => {
   it('stays PROCESSING, blocks the key and the invoice, then is written off as FAILED without a charge', async () => {
@@ -57,14 +68,28 @@ describe('a charge that never answers (timeout card …0341)', () => {
 
     // Until it is settled: the same key is in use, and any other key finds a payment in progress.
     expect(await rejectionOf(pay(fx, { paymentMethodId: cardId }))).toBeInstanceOf(IdempotencyKeyInUseError);
-    expect(await rejectionOf(pay(fx, { idempotencyKey: 'other-key' }))).toEqual(new InvoiceNotPayableError('PAYMENT_IN_PROGRESS'));
+    expect(await rejectionOf(pay(fx, { idempotencyKey: 'other-key' }))).toEqual(
+      new InvoiceNotPayableError('PAYMENT_IN_PROGRESS'),
+    );
 
     // Too young to write off: the processor might still be processing it.
-    expect(await reconcileStalePayments(fx.services)).toEqual({ examined: 0, succeeded: 0, failed: 0, stillProcessing: 0, releasedKeys: 0 });
+    expect(await reconcileStalePayments(fx.services)).toEqual({
+      examined: 0,
+      succeeded: 0,
+      failed: 0,
+      stillProcessing: 0,
+      releasedKeys: 0,
+    });
     expect((await reconcilePayment(fx.services, result.paymentId)).status).toBe('PROCESSING');
 
     fx.clock.advance(PAST_THRESHOLD_MS);
-    expect(await reconcileStalePayments(fx.services)).toEqual({ examined: 1, succeeded: 0, failed: 1, stillProcessing: 0, releasedKeys: 0 });
+    expect(await reconcileStalePayments(fx.services)).toEqual({
+      examined: 1,
+      succeeded: 0,
+      failed: 1,
+      stillProcessing: 0,
+      releasedKeys: 0,
+    });
     expect(await paymentOf(fx)).toMatchObject({ status: 'FAILED', failureCode: 'PROCESSING_ERROR' });
     expect(await invoiceOf(fx)).toMatchObject({ lifecycle: 'OPEN', paidAt: null });
     expect(fx.processor.chargeCount()).toBe(0);
@@ -95,15 +120,28 @@ describe('a charge that succeeded but answered too late (…3220)', () => {
     expect(await paymentOf(fx)).toMatchObject({ status: 'PROCESSING' });
 
     fx.clock.advance(PAST_THRESHOLD_MS);
-    expect(await reconcileStalePayments(fx.services)).toEqual({ examined: 1, succeeded: 1, failed: 0, stillProcessing: 0, releasedKeys: 0 });
+    expect(await reconcileStalePayments(fx.services)).toEqual({
+      examined: 1,
+      succeeded: 1,
+      failed: 0,
+      stillProcessing: 0,
+      releasedKeys: 0,
+    });
     const payment = await paymentOf(fx);
-    expect(payment).toMatchObject({ status: 'SUCCEEDED', processorReference: fx.processor.ledgerEntries()[0]!.reference });
+    expect(payment).toMatchObject({
+      status: 'SUCCEEDED',
+      processorReference: fx.processor.ledgerEntries()[0]!.reference,
+    });
     expect(await invoiceOf(fx)).toMatchObject({
       lifecycle: 'PAID',
       amountDueMinor: 0,
       paidAt: new Date(Date.parse('2026-11-29T12:00:00Z') + PAST_THRESHOLD_MS).toISOString(),
     });
-    expect(await pay(fx, { paymentMethodId: cardId })).toEqual({ paymentId: payment.id, invoiceId: INVOICE, status: 'SUCCEEDED' });
+    expect(await pay(fx, { paymentMethodId: cardId })).toEqual({
+      paymentId: payment.id,
+      invoiceId: INVOICE,
+      status: 'SUCCEEDED',
+    });
     expect(fx.processor.chargeCount()).toBe(1);
   });
 });
@@ -136,7 +174,13 @@ describe('a crash between charging and writing the outcome', () => {
     const restarted = setup({ ...paths, seed: false });
     expect(await rejectionOf(pay(restarted))).toBeInstanceOf(IdempotencyKeyInUseError);
     restarted.clock.advance(PAST_THRESHOLD_MS);
-    expect(await reconcileStalePayments(restarted.services)).toEqual({ examined: 1, succeeded: 1, failed: 0, stillProcessing: 0, releasedKeys: 0 });
+    expect(await reconcileStalePayments(restarted.services)).toEqual({
+      examined: 1,
+      succeeded: 1,
+      failed: 0,
+      stillProcessing: 0,
+      releasedKeys: 0,
+    });
 
     const payment = await paymentOf(restarted);
     expect(payment).toMatchObject({ status: 'SUCCEEDED' });
@@ -159,7 +203,9 @@ describe('a crash between charging and writing the outcome', () => {
     expect(await reconcileStalePayments(fx.services)).toMatchObject({ examined: 1, failed: 1 });
     expect(await paymentOf(fx)).toMatchObject({ status: 'FAILED', failureCode: 'GENERIC_DECLINE' });
     expect(await invoiceOf(fx)).toMatchObject({ lifecycle: 'OPEN' });
-    expect(await rejectionOf(pay(fx, { paymentMethodId: SEEDED.cards.engDeclined }))).toEqual(new CardDeclinedError('GENERIC_DECLINE'));
+    expect(await rejectionOf(pay(fx, { paymentMethodId: SEEDED.cards.engDeclined }))).toEqual(
+      new CardDeclinedError('GENERIC_DECLINE'),
+    );
   });
 });
 
@@ -167,7 +213,8 @@ describe('a request that died after claiming its key but before reserving the in
   it('has its key released, so the retry runs; a key with an attempt behind it is kept', async () => {
     const fx = setup();
     const fingerprint = requestFingerprint({ invoiceId: INVOICE, paymentMethodId: SEEDED.cards.engVisa });
-    const claim = (key: string) => beginIdempotent(fx.services, { principal: 'user:1', operation: PAY_INVOICE_OPERATION, key, fingerprint });
+    const claim = (key: string) =>
+      beginIdempotent(fx.services, { principal: 'user:1', operation: PAY_INVOICE_OPERATION, key, fingerprint });
     expect((await claim('client-key')).kind).toBe('new');
     const withAttempt = await claim('slow-key');
     if (withAttempt.kind !== 'new') throw new Error('expected a new record');
@@ -187,7 +234,13 @@ describe('a request that died after claiming its key but before reserving the in
       createdAt: fx.clock.now().toISOString(),
       updatedAt: fx.clock.now().toISOString(),
     });
-    expect(await reconcileStalePayments(fx.services)).toEqual({ examined: 0, succeeded: 0, failed: 0, stillProcessing: 0, releasedKeys: 1 });
+    expect(await reconcileStalePayments(fx.services)).toEqual({
+      examined: 0,
+      succeeded: 0,
+      failed: 0,
+      stillProcessing: 0,
+      releasedKeys: 1,
+    });
     expect(fx.handle.sqlite.prepare('SELECT key FROM idempotency_records').all()).toEqual([{ key: 'slow-key' }]);
     expect((await pay(fx)).status).toBe('SUCCEEDED');
     expect(fx.processor.chargeCount()).toBe(1);
@@ -201,14 +254,20 @@ describe('request and reconciler racing', () => {
       faults: {
         // The reconciler settles the attempt while the request is between charge and finalize.
         afterChargeBeforeFinalize: async () => {
-          expect(await reconcileStalePayments(fx.services, { olderThanMs: 0 })).toMatchObject({ examined: 1, succeeded: 1 });
+          expect(await reconcileStalePayments(fx.services, { olderThanMs: 0 })).toMatchObject({
+            examined: 1,
+            succeeded: 1,
+          });
         },
       },
     });
     const result = await pay(fx);
     expect(result.status).toBe('SUCCEEDED');
     expect(auditOf(fx)).toEqual([{ actor: 'system:reconciler', action: 'payment.reconcile', outcome: 'succeeded' }]);
-    expect(fx.published.filter((e) => e.type === 'PAYMENT_UPDATED').map((e) => 'status' in e && e.status)).toEqual(['PROCESSING', 'SUCCEEDED']);
+    expect(fx.published.filter((e) => e.type === 'PAYMENT_UPDATED').map((e) => 'status' in e && e.status)).toEqual([
+      'PROCESSING',
+      'SUCCEEDED',
+    ]);
     expect(fx.processor.chargeCount()).toBe(1);
   });
 
@@ -230,7 +289,8 @@ describe('startReconciler', () => {
     const errors: unknown[] = [];
     const stop = startReconciler(fx.services, 5, { onError: (e) => errors.push(e) });
     try {
-      for (let i = 0; i < 200 && (await paymentOf(fx)).status === 'PROCESSING'; i++) await new Promise((r) => setTimeout(r, 5));
+      for (let i = 0; i < 200 && (await paymentOf(fx)).status === 'PROCESSING'; i++)
+        await new Promise((r) => setTimeout(r, 5));
     } finally {
       stop();
     }

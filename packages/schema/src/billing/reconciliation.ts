@@ -53,7 +53,13 @@ export async function reconcileStalePayments(
     .from(payments)
     .where(and(eq(payments.status, 'PROCESSING'), lte(payments.updatedAt, cutoff)))
     .orderBy(asc(payments.id));
-  const summary: ReconcileSummary = { examined: stale.length, succeeded: 0, failed: 0, stillProcessing: 0, releasedKeys: 0 };
+  const summary: ReconcileSummary = {
+    examined: stale.length,
+    succeeded: 0,
+    failed: 0,
+    stillProcessing: 0,
+    releasedKeys: 0,
+  };
   // One at a time: a backlog after an outage should not hit the processor all at once.
   for (const payment of stale) {
     const after = await settleFromProcessor(services, payment, { writeOffMissing: true, settledBy: 'reconciler' });

@@ -10,7 +10,11 @@ const opened: SandboxProcessor[] = [];
 const dirs: ReturnType<typeof tempDir>[] = [];
 
 function sandbox(options: { ledgerPath?: string; latencyMs?: number } = {}): SandboxProcessor {
-  const processor = createSandboxProcessor({ ledgerPath: options.ledgerPath ?? ':memory:', latencyMs: options.latencyMs ?? 0, clock });
+  const processor = createSandboxProcessor({
+    ledgerPath: options.ledgerPath ?? ':memory:',
+    latencyMs: options.latencyMs ?? 0,
+    clock,
+  });
   opened.push(processor);
   return processor;
 }
@@ -23,7 +27,14 @@ afterEach(() => {
 let keySequence = 0;
 function request(token: string, overrides: Partial<ChargeRequest> = {}): ChargeRequest {
   keySequence += 1;
-  return { idempotencyKey: `key-${keySequence}`, token, amountMinor: 12_345, currency: 'USD', description: 'Invoice G1', ...overrides };
+  return {
+    idempotencyKey: `key-${keySequence}`,
+    token,
+    amountMinor: 12_345,
+    currency: 'USD',
+    description: 'Invoice G1',
+    ...overrides,
+  };
 }
 
 async function tokenFor(processor: SandboxProcessor, number: string): Promise<string> {
@@ -34,18 +45,34 @@ async function tokenFor(processor: SandboxProcessor, number: string): Promise<st
 describe('tokenizeCard', () => {
   it('returns a token naming the test behaviour, with brand, last four and expiry, and no card data', async () => {
     const processor = sandbox();
-    const card = await processor.tokenizeCard({ number: '4000 0000 0000 9995', expMonth: 3, expYear: 2029, cvc: '123', holderName: 'Ada' });
+    const card = await processor.tokenizeCard({
+      number: '4000 0000 0000 9995',
+      expMonth: 3,
+      expYear: 2029,
+      cvc: '123',
+      holderName: 'Ada',
+    });
     expect(card).toMatchObject({ brand: 'VISA', last4: '9995', expMonth: 3, expYear: 2029 });
     expect(card.token).toMatch(/^tok_sandbox_insufficient-funds_[0-9a-f]{24}$/);
     expect(sandboxBehaviourOf(card.token)).toBe('insufficient-funds');
     expect(card.token).not.toContain('4000000000009995');
-    expect((await processor.tokenizeCard({ number: '5555555555554444', expMonth: 3, expYear: 2029, cvc: '123', holderName: 'Ada' })).brand).toBe(
-      'MASTERCARD',
-    );
+    expect(
+      (
+        await processor.tokenizeCard({
+          number: '5555555555554444',
+          expMonth: 3,
+          expYear: 2029,
+          cvc: '123',
+          holderName: 'Ada',
+        })
+      ).brand,
+    ).toBe('MASTERCARD');
   });
 
   it('refuses a number that fails the Luhn check, without repeating it', async () => {
-    const error = await rejectionOf(sandbox().tokenizeCard({ number: '4242424242424241', expMonth: 3, expYear: 2029, cvc: '123', holderName: 'Ada' }));
+    const error = await rejectionOf(
+      sandbox().tokenizeCard({ number: '4242424242424241', expMonth: 3, expYear: 2029, cvc: '123', holderName: 'Ada' }),
+    );
     expect(error.message).not.toContain('4242');
   });
 
@@ -74,18 +101,29 @@ describe('charge by test card', () => {
     expect(outcome.reference).toMatch(/^ch_sandbox_[0-9a-f]{24}$/);
     expect(await processor.findCharge(charge.idempotencyKey)).toEqual(outcome);
     expect(processor.ledgerEntries()).toEqual([
-      expect.objectContaining({ idempotencyKey: charge.idempotencyKey, amountMinor: 12_345, currency: 'USD', status: expected.status }),
+      expect.objectContaining({
+        idempotencyKey: charge.idempotencyKey,
+        amountMinor: 12_345,
+        currency: 'USD',
+        status: expected.status,
+      }),
     ]);
   });
 
   it('seeded tokens: success and decline', async () => {
     const processor = sandbox();
     expect(await processor.charge(request('tok_sandbox_success_seed01'))).toMatchObject({ status: 'SUCCEEDED' });
-    expect(await processor.charge(request('tok_sandbox_declined_seed03'))).toMatchObject({ status: 'FAILED', declineCode: 'GENERIC_DECLINE' });
+    expect(await processor.charge(request('tok_sandbox_declined_seed03'))).toMatchObject({
+      status: 'FAILED',
+      declineCode: 'GENERIC_DECLINE',
+    });
   });
 
   it('answers a token it never issued with a processing error', async () => {
-    expect(await sandbox().charge(request('tok_other_123'))).toMatchObject({ status: 'FAILED', declineCode: 'PROCESSING_ERROR' });
+    expect(await sandbox().charge(request('tok_other_123'))).toMatchObject({
+      status: 'FAILED',
+      declineCode: 'PROCESSING_ERROR',
+    });
   });
 
   it('timeout card (…0341): the charge never answers and is never recorded', async () => {

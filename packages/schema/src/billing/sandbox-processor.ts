@@ -185,7 +185,8 @@ export function createSandboxProcessor(options: SandboxProcessorOptions): Sandbo
   );
   const byKey = ledger.prepare<[string], LedgerRow>('SELECT * FROM sandbox_charges WHERE idempotency_key = ?');
 
-  const networkDelay = () => (latencyMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, latencyMs)) : Promise.resolve());
+  const networkDelay = () =>
+    latencyMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, latencyMs)) : Promise.resolve();
 
   /** Records the charge once per idempotency key and returns what the ledger holds for that key. */
   function record(request: ChargeRequest, behaviour: SandboxBehaviour | null): LedgerRow {
@@ -206,7 +207,9 @@ export function createSandboxProcessor(options: SandboxProcessorOptions): Sandbo
     const row = byKey.get(request.idempotencyKey)!;
     // Like real processors: a key stands for one request; reusing it for another is a caller bug.
     if (row.token !== request.token || row.amount_minor !== request.amountMinor || row.currency !== request.currency) {
-      throw new Error('The sandbox processor refused the charge: this idempotency key was used for a different request.');
+      throw new Error(
+        'The sandbox processor refused the charge: this idempotency key was used for a different request.',
+      );
     }
     return row;
   }
@@ -253,7 +256,9 @@ export function createSandboxProcessor(options: SandboxProcessorOptions): Sandbo
 
     chargeCount(filter = {}) {
       const row = filter.status
-        ? ledger.prepare<[string], { n: number }>('SELECT count(*) AS n FROM sandbox_charges WHERE status = ?').get(filter.status)
+        ? ledger
+            .prepare<[string], { n: number }>('SELECT count(*) AS n FROM sandbox_charges WHERE status = ?')
+            .get(filter.status)
         : ledger.prepare<[], { n: number }>('SELECT count(*) AS n FROM sandbox_charges').get();
       return row?.n ?? 0;
     },

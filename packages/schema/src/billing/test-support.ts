@@ -20,8 +20,24 @@ export type UserName = keyof typeof USERS;
 /** Seeded ids used across tests (see db/seed.ts). */
 export const SEEDED = {
   profiles: { engineering: 1, marketing: 2, europe: 3, fabrikam: 4 },
-  invoices: { engineeringDue: 1, engineeringPastDue: 2, engineeringPastDue2: 3, engineeringVoid: 4, engineeringPaid: 5, marketingPastDue: 12, fabrikamPastDue: 23 },
-  cards: { engVisa: 1, engMastercard: 2, engDeclined: 3, engExpired: 4, marketingAmex: 5, europeVisa: 6, fabrikamVisa: 7 },
+  invoices: {
+    engineeringDue: 1,
+    engineeringPastDue: 2,
+    engineeringPastDue2: 3,
+    engineeringVoid: 4,
+    engineeringPaid: 5,
+    marketingPastDue: 12,
+    fabrikamPastDue: 23,
+  },
+  cards: {
+    engVisa: 1,
+    engMastercard: 2,
+    engDeclined: 3,
+    engExpired: 4,
+    marketingAmex: 5,
+    europeVisa: 6,
+    fabrikamVisa: 7,
+  },
 } as const;
 
 export const SETTINGS: BillingServices['settings'] = {
@@ -60,7 +76,11 @@ export function createBillingFixture(options: FixtureOptions = {}): BillingFixtu
   const handle = openDatabase({ path: options.databasePath ?? ':memory:' });
   migrateDatabase(handle);
   if (options.seed ?? true) seedDemoData(handle, { today: TODAY });
-  const processor = createSandboxProcessor({ ledgerPath: options.ledgerPath ?? ':memory:', latencyMs: options.latencyMs ?? 0, clock });
+  const processor = createSandboxProcessor({
+    ledgerPath: options.ledgerPath ?? ':memory:',
+    latencyMs: options.latencyMs ?? 0,
+    clock,
+  });
   const bus = createEventBus();
   const published: BillingEvent[] = [];
   const events: BillingEventBus = {
@@ -116,6 +136,7 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
     () => null,
     (e: unknown) => e,
   );
-  if (!(error instanceof Error)) throw new Error(`expected a rejection, got ${error === null ? 'a result' : String(error)}`);
+  if (!(error instanceof Error))
+    throw new Error(`expected a rejection, got ${error === null ? 'a result' : String(error)}`);
   return error;
 }

@@ -24,13 +24,20 @@ describe('migrations', () => {
     expect(allTables.length).toBeGreaterThanOrEqual(11);
     for (const table of allTables) {
       const config = getTableConfig(table);
-      const columns = handle.sqlite.prepare(`PRAGMA table_info(${config.name})`).all() as { name: string; notnull: number }[];
+      const columns = handle.sqlite.prepare(`PRAGMA table_info(${config.name})`).all() as {
+        name: string;
+        notnull: number;
+      }[];
       expect(columns.map((c) => c.name).sort(), config.name).toEqual(config.columns.map((c) => c.name).sort());
       for (const column of config.columns) {
         const actual = columns.find((c) => c.name === column.name)!;
-        expect(Boolean(actual.notnull) || column.primary, `${config.name}.${column.name} NOT NULL`).toBe(column.notNull);
+        expect(Boolean(actual.notnull) || column.primary, `${config.name}.${column.name} NOT NULL`).toBe(
+          column.notNull,
+        );
       }
-      const indexes = (handle.sqlite.prepare(`PRAGMA index_list(${config.name})`).all() as { name: string }[]).map((i) => i.name);
+      const indexes = (handle.sqlite.prepare(`PRAGMA index_list(${config.name})`).all() as { name: string }[]).map(
+        (i) => i.name,
+      );
       for (const index of config.indexes) expect(indexes, config.name).toContain(index.config.name);
       const foreignKeys = handle.sqlite.prepare(`PRAGMA foreign_key_list(${config.name})`).all() as { id: number }[];
       expect(new Set(foreignKeys.map((f) => f.id)).size, `${config.name} foreign keys`).toBe(config.foreignKeys.length);

@@ -73,6 +73,8 @@ export function pendingMigrationCount(handle: DatabaseHandle): number {
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
     .get();
   if (!table) return available;
-  const row = handle.sqlite.prepare('SELECT count(*) AS applied FROM __drizzle_migrations').get() as { applied: number };
+  const row = handle.sqlite.prepare('SELECT count(*) AS applied FROM __drizzle_migrations').get() as {
+    applied: number;
+  };
   return Math.max(0, available - row.applied);
 }

@@ -24,7 +24,8 @@ async function expectViolation(query: PromiseLike<unknown>, constraint: RegExp):
   expect(`${error!.message} ${error!.cause?.message ?? ''}`).toMatch(constraint);
 }
 
-const rowCount = (table: string) => (handle.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const rowCount = (table: string) =>
+  (handle.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 function invoiceValues(overrides: Partial<typeof t.invoices.$inferInsert> = {}): typeof t.invoices.$inferInsert {
   const { id: _id, ...rest } = invoice;
@@ -45,19 +46,50 @@ describe('constraints reject bad rows and change nothing', () => {
   });
 
   it('negative money, a total that is not subtotal + tax, and more due than the total', async () => {
-    await expectViolation(handle.db.insert(t.invoices).values(invoiceValues({ subtotalMinor: -100, taxMinor: 0, totalMinor: -100, amountDueMinor: 0 })), /CHECK/);
-    await expectViolation(handle.db.insert(t.invoices).values(invoiceValues({ totalMinor: invoice.totalMinor + 1 })), /CHECK/);
-    await expectViolation(handle.db.insert(t.invoices).values(invoiceValues({ amountDueMinor: invoice.totalMinor + 1 })), /CHECK/);
-    await expectViolation(handle.db.insert(t.invoiceLineItems).values({ invoiceId: 1, position: 99, description: 'x', serviceName: 'x', quantity: 1, unitPriceMinor: -5, amountMinor: -5 }), /CHECK/);
+    await expectViolation(
+      handle.db
+        .insert(t.invoices)
+        .values(invoiceValues({ subtotalMinor: -100, taxMinor: 0, totalMinor: -100, amountDueMinor: 0 })),
+      /CHECK/,
+    );
+    await expectViolation(
+      handle.db.insert(t.invoices).values(invoiceValues({ totalMinor: invoice.totalMinor + 1 })),
+      /CHECK/,
+    );
+    await expectViolation(
+      handle.db.insert(t.invoices).values(invoiceValues({ amountDueMinor: invoice.totalMinor + 1 })),
+      /CHECK/,
+    );
+    await expectViolation(
+      handle.db.insert(t.invoiceLineItems).values({
+        invoiceId: 1,
+        position: 99,
+        description: 'x',
+        serviceName: 'x',
+        quantity: 1,
+        unitPriceMinor: -5,
+        amountMinor: -5,
+      }),
+      /CHECK/,
+    );
   });
 
   it('a paid invoice without paid-at, or a malformed date', async () => {
-    await expectViolation(handle.db.insert(t.invoices).values(invoiceValues({ lifecycle: 'PAID', paidAt: null })), /CHECK/);
+    await expectViolation(
+      handle.db.insert(t.invoices).values(invoiceValues({ lifecycle: 'PAID', paidAt: null })),
+      /CHECK/,
+    );
     await expectViolation(handle.db.insert(t.invoices).values(invoiceValues({ dueDate: '29/11/2026' })), /CHECK/);
   });
 
   it('a duplicate idempotency key for the same principal and operation (other principals may reuse it)', async () => {
-    const record = { principal: 'user:1', operation: 'payInvoice', key: 'k-1', requestFingerprint: 'f', expiresAt: '2026-11-30T00:00:00.000Z' };
+    const record = {
+      principal: 'user:1',
+      operation: 'payInvoice',
+      key: 'k-1',
+      requestFingerprint: 'f',
+      expiresAt: '2026-11-30T00:00:00.000Z',
+    };
     await handle.db.insert(t.idempotencyRecords).values(record);
     await expectViolation(handle.db.insert(t.idempotencyRecords).values(record), /UNIQUE/);
     await handle.db.insert(t.idempotencyRecords).values({ ...record, principal: 'user:2' });
@@ -79,17 +111,32 @@ describe('constraints reject bad rows and change nothing', () => {
     await expectViolation(handle.db.insert(t.payments).values({ ...payment, processorIdempotencyKey: 'b' }), /UNIQUE/);
     await handle.db.update(t.payments).set({ status: 'FAILED' }).where(eq(t.payments.processorIdempotencyKey, 'a'));
     await handle.db.insert(t.payments).values({ ...payment, processorIdempotencyKey: 'b' });
-    await expectViolation(handle.db.insert(t.payments).values({ ...payment, processorIdempotencyKey: 'c', amountMinor: 0 }), /CHECK/);
+    await expectViolation(
+      handle.db.insert(t.payments).values({ ...payment, processorIdempotencyKey: 'c', amountMinor: 0 }),
+      /CHECK/,
+    );
   });
 
   it('an account-level invoice-manager role, and a second account role for the same user', async () => {
-    await expectViolation(handle.db.insert(t.billingRoleAssignments).values({ userId: 3, billingAccountId: 1, role: 'INVOICE_MANAGER' }), /CHECK/);
-    await expectViolation(handle.db.insert(t.billingRoleAssignments).values({ userId: 3, billingAccountId: 1, role: 'OWNER' }), /UNIQUE/);
+    await expectViolation(
+      handle.db.insert(t.billingRoleAssignments).values({ userId: 3, billingAccountId: 1, role: 'INVOICE_MANAGER' }),
+      /CHECK/,
+    );
+    await expectViolation(
+      handle.db.insert(t.billingRoleAssignments).values({ userId: 3, billingAccountId: 1, role: 'OWNER' }),
+      /UNIQUE/,
+    );
   });
 
   it('a card with an impossible expiry or a last-four that is not four digits', async () => {
     const card = { billingAccountId: 1, billingProfileId: 1, brand: 'VISA', holderName: 'A', processorToken: 'tok_x' };
-    await expectViolation(handle.db.insert(t.paymentMethods).values({ ...card, last4: '4242', expMonth: 13, expYear: 2030 }), /CHECK/);
-    await expectViolation(handle.db.insert(t.paymentMethods).values({ ...card, last4: '42424', expMonth: 1, expYear: 2030 }), /CHECK/);
+    await expectViolation(
+      handle.db.insert(t.paymentMethods).values({ ...card, last4: '4242', expMonth: 13, expYear: 2030 }),
+      /CHECK/,
+    );
+    await expectViolation(
+      handle.db.insert(t.paymentMethods).values({ ...card, last4: '42424', expMonth: 1, expYear: 2030 }),
+      /CHECK/,
+    );
   });
 });

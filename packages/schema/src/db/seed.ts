@@ -61,7 +61,14 @@ function lineItemsFor(plan: InvoicePlan) {
     const [serviceName, description] = SEED_SERVICES[(plan.amountSeed + i) % SEED_SERVICES.length]!;
     const quantity = 1 + Math.floor(random() * 720);
     const unitPriceMinor = 1 + Math.floor(random() * 250);
-    return { position: i + 1, serviceName, description, quantity, unitPriceMinor, amountMinor: quantity * unitPriceMinor };
+    return {
+      position: i + 1,
+      serviceName,
+      description,
+      quantity,
+      unitPriceMinor,
+      amountMinor: quantity * unitPriceMinor,
+    };
   });
 }
 
@@ -127,10 +134,22 @@ export function seedDemoData(handle: DatabaseHandle, options: { today: string })
 
   return db.transaction((tx) => {
     const userRows = [
-      { email: 'ada@contoso.example', displayName: 'Ada Lovelace', story: 'Contoso billing account admin (owner): can pay' },
-      { email: 'carlos@contoso.example', displayName: 'Carlos Contributor', story: 'Contoso contributor: manages cards, cannot pay' },
+      {
+        email: 'ada@contoso.example',
+        displayName: 'Ada Lovelace',
+        story: 'Contoso billing account admin (owner): can pay',
+      },
+      {
+        email: 'carlos@contoso.example',
+        displayName: 'Carlos Contributor',
+        story: 'Contoso contributor: manages cards, cannot pay',
+      },
       { email: 'rita@contoso.example', displayName: 'Rita Reader', story: 'Contoso reader: can look, cannot pay' },
-      { email: 'ivan@contoso.example', displayName: 'Ivan Invoice-Manager', story: 'invoice manager of one Contoso profile' },
+      {
+        email: 'ivan@contoso.example',
+        displayName: 'Ivan Invoice-Manager',
+        story: 'invoice manager of one Contoso profile',
+      },
       { email: 'olga@fabrikam.example', displayName: 'Olga Owner', story: 'Fabrikam owner: the other tenant' },
     ];
     const users: DemoUser[] = userRows.map((u) => {
@@ -191,17 +210,63 @@ export function seedDemoData(handle: DatabaseHandle, options: { today: string })
     ) =>
       tx
         .insert(t.paymentMethods)
-        .values({ billingAccountId, billingProfileId, brand, last4, expMonth, expYear, holderName, processorToken: token, createdAt: created })
+        .values({
+          billingAccountId,
+          billingProfileId,
+          brand,
+          last4,
+          expMonth,
+          expYear,
+          holderName,
+          processorToken: token,
+          createdAt: created,
+        })
         .returning({ id: t.paymentMethods.id })
         .get().id;
-    const engVisa = card(contoso.id, engineering, 'VISA', '4242', 12, nextYear, 'Ada Lovelace', 'tok_sandbox_success_seed01');
+    const engVisa = card(
+      contoso.id,
+      engineering,
+      'VISA',
+      '4242',
+      12,
+      nextYear,
+      'Ada Lovelace',
+      'tok_sandbox_success_seed01',
+    );
     card(contoso.id, engineering, 'MASTERCARD', '4444', 6, nextYear, 'Ada Lovelace', 'tok_sandbox_success_seed02');
     card(contoso.id, engineering, 'VISA', '0002', 3, nextYear, 'Ada Lovelace', 'tok_sandbox_declined_seed03');
     card(contoso.id, engineering, 'VISA', '1111', 1, 2024, 'Ada Lovelace', 'tok_sandbox_success_seed04'); // expired
-    const mktAmex = card(contoso.id, marketing, 'AMEX', '8431', 9, nextYear, 'Carlos Contributor', 'tok_sandbox_success_seed05');
+    const mktAmex = card(
+      contoso.id,
+      marketing,
+      'AMEX',
+      '8431',
+      9,
+      nextYear,
+      'Carlos Contributor',
+      'tok_sandbox_success_seed05',
+    );
     const euVisa = card(contoso.id, europe, 'VISA', '1881', 11, nextYear, 'Ada Lovelace', 'tok_sandbox_success_seed06');
-    const fabVisa = card(fabrikam.id, fabrikamMain, 'VISA', '4242', 7, nextYear, 'Olga Owner', 'tok_sandbox_success_seed07');
-    const adaVisa = card(adaPersonal.id, adaProfile, 'VISA', '5556', 5, nextYear, 'Ada Lovelace', 'tok_sandbox_success_seed08');
+    const fabVisa = card(
+      fabrikam.id,
+      fabrikamMain,
+      'VISA',
+      '4242',
+      7,
+      nextYear,
+      'Olga Owner',
+      'tok_sandbox_success_seed07',
+    );
+    const adaVisa = card(
+      adaPersonal.id,
+      adaProfile,
+      'VISA',
+      '5556',
+      5,
+      nextYear,
+      'Ada Lovelace',
+      'tok_sandbox_success_seed08',
+    );
     const setDefault = (profileId: number, methodId: number) =>
       tx
         .update(t.billingProfiles)

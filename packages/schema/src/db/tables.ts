@@ -211,7 +211,10 @@ export const invoices = sqliteTable(
     }),
     check('invoices_lifecycle', sql`${t.lifecycle} IN (${inList(INVOICE_LIFECYCLES)})`),
     check('invoices_currency', currencyCode(t.currency)),
-    check('invoices_dates', sql`${isoDate(t.periodStart)} AND ${isoDate(t.periodEnd)} AND ${isoDate(t.invoiceDate)} AND ${isoDate(t.dueDate)}`),
+    check(
+      'invoices_dates',
+      sql`${isoDate(t.periodStart)} AND ${isoDate(t.periodEnd)} AND ${isoDate(t.invoiceDate)} AND ${isoDate(t.dueDate)}`,
+    ),
     check('invoices_period_order', sql`${t.periodStart} <= ${t.periodEnd}`),
     check(
       'invoices_money_non_negative',
@@ -244,7 +247,10 @@ export const invoiceLineItems = sqliteTable(
     amountMinor: integer().notNull(),
   },
   (t) => [
-    check('invoice_line_items_non_negative', sql`${t.quantity} >= 0 AND ${t.unitPriceMinor} >= 0 AND ${t.amountMinor} >= 0`),
+    check(
+      'invoice_line_items_non_negative',
+      sql`${t.quantity} >= 0 AND ${t.unitPriceMinor} >= 0 AND ${t.amountMinor} >= 0`,
+    ),
     check('invoice_line_items_amount', sql`${t.amountMinor} = ${t.quantity} * ${t.unitPriceMinor}`),
     unique('invoice_line_items_position_unique').on(t.invoiceId, t.position),
   ],
@@ -341,5 +347,8 @@ export const auditEvents = sqliteTable(
     detail: text({ mode: 'json' }).$type<Record<string, string | number | boolean | null>>(),
     createdAt: text().notNull().default(now),
   },
-  (t) => [index('audit_events_target_idx').on(t.target), index('audit_events_account_idx').on(t.billingAccountId, t.id)],
+  (t) => [
+    index('audit_events_target_idx').on(t.target),
+    index('audit_events_account_idx').on(t.billingAccountId, t.id),
+  ],
 );

@@ -4,7 +4,8 @@ import { PROFILE_ROLES } from '../db/tables.js';
 import { builder } from './builder.js';
 
 export const BillingRoleEnum = builder.enumType('BillingRole', {
-  description: 'A billing role. Account-level roles are OWNER, CONTRIBUTOR and READER; INVOICE_MANAGER exists on profiles only.',
+  description:
+    'A billing role. Account-level roles are OWNER, CONTRIBUTOR and READER; INVOICE_MANAGER exists on profiles only.',
   values: PROFILE_ROLES,
 });
 
@@ -28,7 +29,11 @@ export const BillingPermissions = builder.objectRef<PermissionTarget>('BillingPe
   }),
 });
 
-export function permissionsFor(access: AccessView, billingAccountId: number, billingProfileId: number | null): PermissionTarget {
+export function permissionsFor(
+  access: AccessView,
+  billingAccountId: number,
+  billingProfileId: number | null,
+): PermissionTarget {
   return { access, billingAccountId, billingProfileId };
 }
 

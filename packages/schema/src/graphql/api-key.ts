@@ -49,20 +49,18 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
   }),
 });
 
-const CreateApiKeySuccess = builder
-  .objectRef<{ apiKeyId: number; secret: string }>('CreateApiKeySuccess')
-  .implement({
-    fields: (t) => ({
-      secret: t.exposeString('secret', {
-        description: 'The full key. Shown only in this response: store it now. Send it as the `X-Api-Key` header.',
-      }),
-      apiKey: t.drizzleField({
-        type: 'apiKeys',
-        resolve: async (query, parent, _args, ctx) =>
-          (await ctx.services.db.query.apiKeys.findFirst(query({ where: { id: parent.apiKeyId } })))!,
-      }),
+const CreateApiKeySuccess = builder.objectRef<{ apiKeyId: number; secret: string }>('CreateApiKeySuccess').implement({
+  fields: (t) => ({
+    secret: t.exposeString('secret', {
+      description: 'The full key. Shown only in this response: store it now. Send it as the `X-Api-Key` header.',
     }),
-  });
+    apiKey: t.drizzleField({
+      type: 'apiKeys',
+      resolve: async (query, parent, _args, ctx) =>
+        (await ctx.services.db.query.apiKeys.findFirst(query({ where: { id: parent.apiKeyId } })))!,
+    }),
+  }),
+});
 
 builder.mutationField('createApiKey', (t) =>
   t.field({

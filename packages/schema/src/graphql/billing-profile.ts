@@ -38,14 +38,22 @@ export const BillingProfile = builder.drizzleNode('billingProfiles', {
     paymentMethods: t.field({
       type: [PaymentMethod],
       nullable: true,
-      description: 'Cards on this profile that were not removed, the default first. Null without permission to read payment methods.',
+      description:
+        'Cards on this profile that were not removed, the default first. Null without permission to read payment methods.',
       authScopes: (profile) => ({
-        billing: { action: 'READ_PAYMENT_METHODS', billingAccountId: profile.billingAccountId, billingProfileId: profile.id },
+        billing: {
+          action: 'READ_PAYMENT_METHODS',
+          billingAccountId: profile.billingAccountId,
+          billingProfileId: profile.id,
+        },
       }),
       select: (_args, _ctx, nestedSelection) => ({
         columns: { defaultPaymentMethodId: true },
         with: {
-          paymentMethods: nestedSelection({ where: { removedAt: { isNull: true as const } }, orderBy: { id: 'asc' as const } }),
+          paymentMethods: nestedSelection({
+            where: { removedAt: { isNull: true as const } },
+            orderBy: { id: 'asc' as const },
+          }),
         },
       }),
       // The selection above loads the relation; Pothos does not reflect a function `select` in the parent type.
@@ -57,7 +65,11 @@ export const BillingProfile = builder.drizzleNode('billingProfiles', {
     defaultPaymentMethod: t.relation('defaultPaymentMethod', {
       nullable: true,
       authScopes: (profile) => ({
-        billing: { action: 'READ_PAYMENT_METHODS', billingAccountId: profile.billingAccountId, billingProfileId: profile.id },
+        billing: {
+          action: 'READ_PAYMENT_METHODS',
+          billingAccountId: profile.billingAccountId,
+          billingProfileId: profile.id,
+        },
       }),
     }),
   }),
@@ -72,7 +84,9 @@ builder.queryField('billingProfile', (t) =>
     resolve: (query, _root, args, ctx) => {
       const id = fromGlobalId(String(args.id), 'BillingProfile');
       if (id === null) return null;
-      return ctx.services.db.query.billingProfiles.findFirst(query({ where: { AND: [{ id }, visibleProfilesWhere(ctx.access)] } }));
+      return ctx.services.db.query.billingProfiles.findFirst(
+        query({ where: { AND: [{ id }, visibleProfilesWhere(ctx.access)] } }),
+      );
     },
   }),
 );

@@ -16,7 +16,8 @@ import {
 import { builder } from './builder.js';
 
 export const ErrorInterface = builder.interfaceRef<BillingError>('Error').implement({
-  description: 'A failure the caller can act on. Every mutation result union member except the success type implements it.',
+  description:
+    'A failure the caller can act on. Every mutation result union member except the success type implements it.',
   fields: (t) => ({
     message: t.exposeString('message', { description: 'For people: safe to show in a UI.' }),
     code: t.exposeString('code', { description: 'For programs: stable, machine-readable.' }),
@@ -78,7 +79,8 @@ builder.objectType(IdempotencyKeyConflictError, {
 });
 builder.objectType(IdempotencyKeyInUseError, {
   name: 'IdempotencyKeyInUseError',
-  description: 'The first request with this idempotency key is still running. Retry with the same key; it will not charge twice.',
+  description:
+    'The first request with this idempotency key is still running. Retry with the same key; it will not charge twice.',
   interfaces: [ErrorInterface],
   isTypeOf: (v) => v instanceof IdempotencyKeyInUseError,
 });

@@ -1,7 +1,14 @@
 // Global IDs: opaque base64 of `Type:id`, as the Relay plugin encodes them.
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 
-export type NodeTypeName = 'User' | 'BillingAccount' | 'BillingProfile' | 'Invoice' | 'PaymentMethod' | 'Payment' | 'ApiKey';
+export type NodeTypeName =
+  | 'User'
+  | 'BillingAccount'
+  | 'BillingProfile'
+  | 'Invoice'
+  | 'PaymentMethod'
+  | 'Payment'
+  | 'ApiKey';
 
 export function toGlobalId(typename: NodeTypeName, id: number): string {
   return encodeGlobalID(typename, id);

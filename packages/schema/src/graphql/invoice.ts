@@ -1,6 +1,12 @@
 import { GraphQLError } from 'graphql';
 import { readTarget } from './visibility.js';
-import { invoiceStatus, INVOICE_STATUSES, notPayableReason, statusCondition, type InvoiceStatus } from '../billing/invoice-status.js';
+import {
+  invoiceStatus,
+  INVOICE_STATUSES,
+  notPayableReason,
+  statusCondition,
+  type InvoiceStatus,
+} from '../billing/invoice-status.js';
 import type { GraphQLContext } from './context.js';
 import { visibleRowsWhere } from './access.js';
 import { builder } from './builder.js';
@@ -12,7 +18,9 @@ export const InvoiceStatusEnum = builder.enumType('InvoiceStatus', {
   values: INVOICE_STATUSES,
 });
 
-export const InvoiceOrderField = builder.enumType('InvoiceOrderField', { values: ['DUE_DATE', 'INVOICE_DATE'] as const });
+export const InvoiceOrderField = builder.enumType('InvoiceOrderField', {
+  values: ['DUE_DATE', 'INVOICE_DATE'] as const,
+});
 export const OrderDirection = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
 
 export const InvoiceFilter = builder.inputType('InvoiceFilter', {
@@ -62,11 +70,17 @@ interface InvoiceConnectionArgs {
 /** Filter, order and visibility of an invoice list, as a Drizzle relational query. */
 export function invoiceConnectionQuery(args: InvoiceConnectionArgs, ctx: GraphQLContext) {
   // Say so rather than silently return fewer rows than asked for (as GitHub's API does).
-  for (const [name, value] of [['first', args.first], ['last', args.last]] as const) {
+  for (const [name, value] of [
+    ['first', args.first],
+    ['last', args.last],
+  ] as const) {
     if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
-      throw new GraphQLError(`\`${name}\` must be between 0 and ${MAX_PAGE_SIZE}; page through larger lists with cursors.`, {
-        extensions: { code: 'BAD_USER_INPUT' },
-      });
+      throw new GraphQLError(
+        `\`${name}\` must be between 0 and ${MAX_PAGE_SIZE}; page through larger lists with cursors.`,
+        {
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      );
     }
   }
   const conditions: Record<string, unknown>[] = [visibleRowsWhere(ctx.access)];
@@ -78,7 +92,12 @@ export function invoiceConnectionQuery(args: InvoiceConnectionArgs, ctx: GraphQL
         return {
           lifecycle: { in: c.lifecycles },
           ...(c.dueBefore || c.dueOnOrAfter
-            ? { dueDate: { ...(c.dueBefore ? { lt: c.dueBefore } : {}), ...(c.dueOnOrAfter ? { gte: c.dueOnOrAfter } : {}) } }
+            ? {
+                dueDate: {
+                  ...(c.dueBefore ? { lt: c.dueBefore } : {}),
+                  ...(c.dueOnOrAfter ? { gte: c.dueOnOrAfter } : {}),
+                },
+              }
             : {}),
         };
       }),
@@ -91,7 +110,11 @@ export function invoiceConnectionQuery(args: InvoiceConnectionArgs, ctx: GraphQL
   const direction = args.orderBy?.direction === 'ASC' ? 'asc' : 'desc';
   return {
     where: conditions.length === 1 ? conditions[0]! : { AND: conditions },
-    orderBy: { [column]: direction, id: direction } as { dueDate?: 'asc' | 'desc'; invoiceDate?: 'asc' | 'desc'; id: 'asc' | 'desc' },
+    orderBy: { [column]: direction, id: direction } as {
+      dueDate?: 'asc' | 'desc';
+      invoiceDate?: 'asc' | 'desc';
+      id: 'asc' | 'desc';
+    },
   };
 }
 
@@ -104,13 +127,19 @@ export const BillingPeriod = builder.objectRef<{ start: string; end: string }>('
 
 export const InvoiceLineItem = builder.drizzleObject('invoiceLineItems', {
   name: 'InvoiceLineItem',
-  select: { columns: { unitPriceMinor: true, amountMinor: true, quantity: true }, with: { invoice: { columns: { currency: true } } } },
+  select: {
+    columns: { unitPriceMinor: true, amountMinor: true, quantity: true },
+    with: { invoice: { columns: { currency: true } } },
+  },
   fields: (t) => ({
     position: t.exposeInt('position'),
     description: t.exposeString('description'),
     serviceName: t.exposeString('serviceName'),
     quantity: t.exposeInt('quantity'),
-    unitPrice: t.field({ type: Money, resolve: (l) => ({ minorUnits: l.unitPriceMinor, currency: l.invoice.currency }) }),
+    unitPrice: t.field({
+      type: Money,
+      resolve: (l) => ({ minorUnits: l.unitPriceMinor, currency: l.invoice.currency }),
+    }),
     amount: t.field({ type: Money, resolve: (l) => ({ minorUnits: l.amountMinor, currency: l.invoice.currency }) }),
   }),
 });
@@ -163,7 +192,9 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) => {
       const id = fromGlobalId(String(args.id), 'Invoice');
       if (id === null) return null;
-      return ctx.services.db.query.invoices.findFirst(query({ where: { AND: [{ id }, visibleRowsWhere(ctx.access)] } }));
+      return ctx.services.db.query.invoices.findFirst(
+        query({ where: { AND: [{ id }, visibleRowsWhere(ctx.access)] } }),
+      );
     },
   }),
   invoiceByNumber: t.drizzleField({

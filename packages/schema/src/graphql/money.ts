@@ -13,7 +13,10 @@ export const Money = builder.objectRef<MoneyValue>('Money').implement({
       description: 'Decimal string in major units, e.g. "1234.56".',
       resolve: (m) => formatMinorUnits(m.minorUnits, m.currency),
     }),
-    minorUnits: t.expose('minorUnits', { type: 'MinorUnits', description: 'Integer amount in minor units, e.g. 123456.' }),
+    minorUnits: t.expose('minorUnits', {
+      type: 'MinorUnits',
+      description: 'Integer amount in minor units, e.g. 123456.',
+    }),
     currency: t.exposeString('currency', { description: 'ISO 4217 code, e.g. USD.' }),
   }),
 });

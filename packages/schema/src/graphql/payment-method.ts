@@ -11,13 +11,15 @@ export const CardBrandEnum = builder.enumType('CardBrand', { values: CARD_BRANDS
 
 export const PaymentMethod = builder.drizzleNode('paymentMethods', {
   name: 'PaymentMethod',
-  description: 'A card on a billing profile. Only brand, last four digits, expiry and holder are kept; never the number or CVC.',
+  description:
+    'A card on a billing profile. Only brand, last four digits, expiry and holder are kept; never the number or CVC.',
   id: { column: (m) => m.id },
   authScopes: (m) => ({ billing: readTarget.paymentMethod(m) }),
   fields: (t) => ({
     brand: t.field({
       type: CardBrandEnum,
-      resolve: (m) => ((CARD_BRANDS as readonly string[]).includes(m.brand) ? (m.brand as (typeof CARD_BRANDS)[number]) : 'UNKNOWN'),
+      resolve: (m) =>
+        (CARD_BRANDS as readonly string[]).includes(m.brand) ? (m.brand as (typeof CARD_BRANDS)[number]) : 'UNKNOWN',
     }),
     last4: t.exposeString('last4'),
     expMonth: t.exposeInt('expMonth'),
@@ -35,7 +37,8 @@ export const PaymentMethod = builder.drizzleNode('paymentMethods', {
 });
 
 const AddPaymentMethodInput = builder.inputType('AddPaymentMethodInput', {
-  description: 'Card details go to the payment processor to be tokenized; this gateway keeps only the token and display details.',
+  description:
+    'Card details go to the payment processor to be tokenized; this gateway keeps only the token and display details.',
   fields: (t) => ({
     billingProfileId: t.id({ required: true }),
     cardNumber: t.string({ required: true }),
@@ -43,7 +46,10 @@ const AddPaymentMethodInput = builder.inputType('AddPaymentMethodInput', {
     expYear: t.int({ required: true }),
     cvc: t.string({ required: true }),
     holderName: t.string({ required: true }),
-    makeDefault: t.boolean({ required: false, description: 'Make this the profile default. The first card always is.' }),
+    makeDefault: t.boolean({
+      required: false,
+      description: 'Make this the profile default. The first card always is.',
+    }),
   }),
 });
 
@@ -59,10 +65,16 @@ function paymentMethodIdOrThrow(globalId: string | number): number {
 builder.mutationField('addPaymentMethod', (t) =>
   t.drizzleField({
     type: 'paymentMethods',
-    description: 'Adds a card to a billing profile (owner or contributor). Sandbox test numbers decide how charges behave.',
+    description:
+      'Adds a card to a billing profile (owner or contributor). Sandbox test numbers decide how charges behave.',
     args: { input: t.arg({ type: AddPaymentMethodInput, required: true }) },
     authScopes: { authenticated: true },
-    errors: { types: [...COMMON_ERRORS], result: { name: 'AddPaymentMethodSuccess' }, union: { name: 'AddPaymentMethodResult' }, dataField: { name: 'paymentMethod' } },
+    errors: {
+      types: [...COMMON_ERRORS],
+      result: { name: 'AddPaymentMethodSuccess' },
+      union: { name: 'AddPaymentMethodResult' },
+      dataField: { name: 'paymentMethod' },
+    },
     resolve: async (query, _root, { input }, ctx) => {
       const billingProfileId = fromGlobalId(String(input.billingProfileId), 'BillingProfile');
       if (billingProfileId === null) throw new NotFoundError('BillingProfile');

@@ -1,5 +1,12 @@
 import { readTarget } from './visibility.js';
-import { NotFoundError, CardDeclinedError, IdempotencyKeyConflictError, IdempotencyKeyInUseError, InvoiceNotPayableError, PaymentMethodUnusableError } from '../billing/errors.js';
+import {
+  NotFoundError,
+  CardDeclinedError,
+  IdempotencyKeyConflictError,
+  IdempotencyKeyInUseError,
+  InvoiceNotPayableError,
+  PaymentMethodUnusableError,
+} from '../billing/errors.js';
 import { payInvoice } from '../billing/payments.js';
 import { PAYMENT_STATUSES } from '../db/tables.js';
 import { builder } from './builder.js';
@@ -8,7 +15,8 @@ import { fromGlobalId } from './ids.js';
 import { Money } from './money.js';
 
 export const PaymentStatusEnum = builder.enumType('PaymentStatus', {
-  description: 'PROCESSING until the processor answers; a lost answer is settled by reconciliation, never by charging again.',
+  description:
+    'PROCESSING until the processor answers; a lost answer is settled by reconciliation, never by charging again.',
   values: PAYMENT_STATUSES,
 });
 
@@ -39,7 +47,11 @@ export const Payment = builder.drizzleNode('payments', {
       nullable: true,
       description: 'The card used. Null without permission to read payment methods.',
       authScopes: (p) => ({
-        billing: { action: 'READ_PAYMENT_METHODS', billingAccountId: p.billingAccountId, billingProfileId: p.invoice.billingProfileId },
+        billing: {
+          action: 'READ_PAYMENT_METHODS',
+          billingAccountId: p.billingAccountId,
+          billingProfileId: p.invoice.billingProfileId,
+        },
       }),
     }),
   }),

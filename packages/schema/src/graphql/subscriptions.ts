@@ -19,7 +19,9 @@ export const BillingEventRef = builder.objectRef<BillingEvent>('BillingEvent').i
       type: 'payments',
       nullable: true,
       resolve: (query, e, _args, ctx) =>
-        e.type === 'PAYMENT_UPDATED' ? ctx.services.db.query.payments.findFirst(query({ where: { id: e.paymentId } })) : null,
+        e.type === 'PAYMENT_UPDATED'
+          ? ctx.services.db.query.payments.findFirst(query({ where: { id: e.paymentId } }))
+          : null,
     }),
   }),
 });
@@ -32,7 +34,8 @@ builder.subscriptionField('billingEvents', (t) =>
     args: { billingAccountId: t.arg.id({ required: false }) },
     authScopes: { authenticated: true },
     subscribe: (_root, args, ctx) => {
-      const onlyAccount = args.billingAccountId == null ? null : fromGlobalId(String(args.billingAccountId), 'BillingAccount');
+      const onlyAccount =
+        args.billingAccountId == null ? null : fromGlobalId(String(args.billingAccountId), 'BillingAccount');
       const controller = new AbortController();
       const source = ctx.services.events.subscribe(controller.signal);
       const filtered: AsyncIterableIterator<BillingEvent> = {

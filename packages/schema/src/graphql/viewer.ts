@@ -31,7 +31,7 @@ export const Viewer = builder.objectRef<AccessView>('Viewer').implement({
     billingAccounts: t.drizzleField({
       type: ['billingAccounts'],
       description:
-        'Every billing account the viewer has any role on (or, for an API key, its own account), with the viewer\'s role, agreement type and permissions on each.',
+        "Every billing account the viewer has any role on (or, for an API key, its own account), with the viewer's role, agreement type and permissions on each.",
       resolve: (query, access, _args, ctx) =>
         ctx.services.db.query.billingAccounts.findMany(
           query({ where: { id: { in: access.visibleAccountIds() } }, orderBy: { id: 'asc' } }),

@@ -55,7 +55,9 @@ export function isNodeVisible(typename: NodeTypeName | string, node: Row, access
     case 'PaymentMethod':
       return can(readTarget.paymentMethod(node as unknown as AccountOwned));
     case 'Payment':
-      return can(readTarget.payment(node as unknown as { billingAccountId: number; invoice: { billingProfileId: number } }));
+      return can(
+        readTarget.payment(node as unknown as { billingAccountId: number; invoice: { billingProfileId: number } }),
+      );
     case 'ApiKey':
       return can(readTarget.apiKey(node as { billingAccountId: number }));
     default:

@@ -4,7 +4,8 @@
  * surface as an unhandled rejection. For event streams, end the body quietly on abort instead.
  */
 export function endStreamQuietlyOnAbort(response: Response, signal: AbortSignal | null | undefined): Response {
-  if (!signal || !response.body || !response.headers.get('content-type')?.includes('text/event-stream')) return response;
+  if (!signal || !response.body || !response.headers.get('content-type')?.includes('text/event-stream'))
+    return response;
   const reader = response.body.getReader();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {

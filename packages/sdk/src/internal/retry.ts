@@ -7,7 +7,11 @@ export interface RetryOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function withRetries<T>(run: () => Promise<T>, shouldRetry: (error: unknown) => boolean, options: RetryOptions = {}): Promise<T> {
+export async function withRetries<T>(
+  run: () => Promise<T>,
+  shouldRetry: (error: unknown) => boolean,
+  options: RetryOptions = {},
+): Promise<T> {
   const attempts = Math.max(1, options.attempts ?? 3);
   const baseDelayMs = options.baseDelayMs ?? 200;
   for (let attempt = 1; ; attempt++) {

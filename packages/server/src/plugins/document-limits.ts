@@ -38,7 +38,12 @@ function reportAs(limit: LimitName, maximum: number) {
 export function documentLimitPlugins(limits: GatewayConfig['limits']): Plugin[] {
   return [
     maxTokensPlugin({ n: limits.maxTokens, ...reportAs('tokens', limits.maxTokens) }),
-    maxDepthPlugin({ n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, ...reportAs('depth', limits.maxDepth) }),
+    maxDepthPlugin({
+      n: limits.maxDepth,
+      flattenFragments: true,
+      ignoreIntrospection: true,
+      ...reportAs('depth', limits.maxDepth),
+    }),
     maxAliasesPlugin({ n: limits.maxAliases, allowList: [], ...reportAs('aliases', limits.maxAliases) }),
     maxDirectivesPlugin({ n: limits.maxDirectives, ...reportAs('directives', limits.maxDirectives) }),
   ] as Plugin[];

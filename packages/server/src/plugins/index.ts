@@ -49,7 +49,8 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
     plugins.push(
       ...trustedDocumentPlugins({
         documents: loadTrustedDocuments(config.trustedDocumentsPath),
-        allowArbitraryDocuments: (request) => development && config.graphiql && isFromOwnGraphiQL(request, options.graphqlPath),
+        allowArbitraryDocuments: (request) =>
+          development && config.graphiql && isFromOwnGraphiQL(request, options.graphqlPath),
         maxTokens: config.limits.maxTokens,
       }),
     );

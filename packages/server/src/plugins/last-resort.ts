@@ -13,10 +13,15 @@ export function useLastResortErrorResponse(logger: Logger): Plugin {
           return await requestHandler(request, serverContext);
         } catch (error) {
           logger.error({ err: error, reqId: requestInfo(request).id }, 'unhandled error in the request pipeline');
-          return new fetchAPI.Response(JSON.stringify({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }), {
-            status: 500,
-            headers: { 'content-type': 'application/json' },
-          });
+          return new fetchAPI.Response(
+            JSON.stringify({
+              errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+            }),
+            {
+              status: 500,
+              headers: { 'content-type': 'application/json' },
+            },
+          );
         }
       });
     },

@@ -57,16 +57,22 @@ export function useMetrics(events: BillingEventBus): Plugin {
   return {
     onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname !== METRICS_PATH) return;
-      return registry.metrics().then((text) =>
-        endResponse(new fetchAPI.Response(text, { headers: { 'content-type': registry.contentType } })),
-      );
+      return registry
+        .metrics()
+        .then((text) =>
+          endResponse(new fetchAPI.Response(text, { headers: { 'content-type': registry.contentType } })),
+        );
     },
     onParams({ context }) {
       started.set(context, performance.now());
     },
     onExecute({ args }) {
       const operation = getOperationAST(args.document, args.operationName);
-      if (operation) labels.set(args.contextValue, { operation_name: nameLabel(operation.name?.value), operation_type: operation.operation });
+      if (operation)
+        labels.set(args.contextValue, {
+          operation_name: nameLabel(operation.name?.value),
+          operation_type: operation.operation,
+        });
     },
     onExecutionResult({ context }) {
       const start = started.get(context);

@@ -69,7 +69,11 @@ export function measureOperation(
     return sizes.length ? Math.max(0, ...sizes) : DEFAULT_PAGE_SIZE;
   }
 
-  function measure(selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined, inheritedPage: number | undefined): OperationSize {
+  function measure(
+    selectionSet: SelectionSetNode,
+    parentType: GraphQLNamedType | undefined,
+    inheritedPage: number | undefined,
+  ): OperationSize {
     const total = { fields: 0, cost: 0 };
     const add = (size: OperationSize, times = 1) => {
       total.fields += size.fields;
@@ -81,10 +85,14 @@ export function measureOperation(
         if (name === '__schema' || name === '__type') continue;
         add({ fields: 1, cost: 1 });
         if (!selection.selectionSet) continue;
-        const field = parentType && (isObjectType(parentType) || isInterfaceType(parentType)) ? parentType.getFields()[name] : undefined;
+        const field =
+          parentType && (isObjectType(parentType) || isInterfaceType(parentType))
+            ? parentType.getFields()[name]
+            : undefined;
         if (!field) continue;
         const args: Record<string, unknown> = {};
-        for (const argument of selection.arguments ?? []) args[argument.name.value] = valueFromASTUntyped(argument.value, values);
+        for (const argument of selection.arguments ?? [])
+          args[argument.name.value] = valueFromASTUntyped(argument.value, values);
         const paged = field.args.some((arg) => arg.name === 'first' || arg.name === 'last');
         const ownPage = paged ? pageSize(args) : undefined;
         const length = isListType(getNullableType(field.type))
@@ -101,7 +109,13 @@ export function measureOperation(
           const fragment = fragments.get(selection.name.value);
           // Seeded with zero first: a fragment cycle (refused by validation anyway) cannot recurse forever.
           measured.set(key, { fields: 0, cost: 0 });
-          size = fragment ? measure(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined, inheritedPage) : { fields: 0, cost: 0 };
+          size = fragment
+            ? measure(
+                fragment.selectionSet,
+                schema.getType(fragment.typeCondition.name.value) ?? undefined,
+                inheritedPage,
+              )
+            : { fields: 0, cost: 0 };
           measured.set(key, size);
         }
         add(size);
@@ -115,10 +129,19 @@ export function measureOperation(
 }
 
 export function useOperationCostLimit(limits: Pick<GatewayConfig['limits'], 'maxFields' | 'maxCost'>): Plugin {
-  function refusal(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Variables | null | undefined) {
+  function refusal(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Variables | null | undefined,
+  ) {
     const size = measureOperation(schema, document, operationName, variables);
     if (size.fields > limits.maxFields) {
-      return limitError('fields', limits.maxFields, `Field limit of ${limits.maxFields} exceeded, found ${size.fields}.`);
+      return limitError(
+        'fields',
+        limits.maxFields,
+        `Field limit of ${limits.maxFields} exceeded, found ${size.fields}.`,
+      );
     }
     if (size.cost > limits.maxCost) {
       return limitError(

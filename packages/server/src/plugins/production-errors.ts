@@ -23,6 +23,7 @@ export const scrubProductionErrors: Plugin = {
   onResultProcess({ result }) {
     // Subscription streams are left alone: their errors are the schema's own.
     if (Symbol.asyncIterator in result) return;
-    for (const single of Array.isArray(result) ? result : [result]) for (const error of single.errors ?? []) scrub(error);
+    for (const single of Array.isArray(result) ? result : [result])
+      for (const error of single.errors ?? []) scrub(error);
   },
 };

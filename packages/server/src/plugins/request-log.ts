@@ -18,20 +18,30 @@ export function useRequestLog(logger: Logger): Plugin<Record<string, unknown>, N
       requestInfo(request).clientAddress = clientAddress(serverContext);
     },
     onParams({ request, params }) {
-      requestInfo(request).requestedOperation = typeof params.operationName === 'string' ? params.operationName.slice(0, 100) : null;
+      requestInfo(request).requestedOperation =
+        typeof params.operationName === 'string' ? params.operationName.slice(0, 100) : null;
     },
     onExecute({ args }) {
       const operation = getOperationAST(args.document, args.operationName);
-      if (operation) requestInfo(args.contextValue.request).operations.push({ name: operation.name?.value ?? null, type: operation.operation });
+      if (operation)
+        requestInfo(args.contextValue.request).operations.push({
+          name: operation.name?.value ?? null,
+          type: operation.operation,
+        });
     },
     onSubscribe({ args }) {
       const operation = getOperationAST(args.document, args.operationName);
-      if (operation) requestInfo(args.contextValue.request).operations.push({ name: operation.name?.value ?? null, type: operation.operation });
+      if (operation)
+        requestInfo(args.contextValue.request).operations.push({
+          name: operation.name?.value ?? null,
+          type: operation.operation,
+        });
     },
     onExecutionResult({ request, result }) {
       if (!result || Symbol.asyncIterator in result) return;
       const codes = requestInfo(request).errorCodes;
-      for (const error of result.errors ?? []) codes.add(typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN');
+      for (const error of result.errors ?? [])
+        codes.add(typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN');
     },
     onResponse({ request, response }) {
       const info = requestInfo(request);

@@ -23,14 +23,20 @@ export interface TrustedDocuments {
   readonly byCanonicalForm: ReadonlyMap<string, string>;
 }
 
-const normalizeHash = (key: string) => key.trim().toLowerCase().replace(/^sha256:/, '');
+const normalizeHash = (key: string) =>
+  key
+    .trim()
+    .toLowerCase()
+    .replace(/^sha256:/, '');
 
 export function loadTrustedDocuments(path: string): TrustedDocuments {
   let manifest: unknown;
   try {
     manifest = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`cannot read the trusted-documents manifest ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `cannot read the trusted-documents manifest ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) {
     throw new Error(`the trusted-documents manifest ${path} must be a JSON object of hash -> document`);
@@ -38,7 +44,8 @@ export function loadTrustedDocuments(path: string): TrustedDocuments {
   const byHash = new Map<string, string>();
   const byCanonicalForm = new Map<string, string>();
   for (const [key, text] of Object.entries(manifest)) {
-    if (typeof text !== 'string') throw new Error(`the trusted-documents manifest ${path}: entry ${key} is not a string`);
+    if (typeof text !== 'string')
+      throw new Error(`the trusted-documents manifest ${path}: entry ${key} is not a string`);
     const hash = normalizeHash(key);
     byHash.set(hash, text);
     byCanonicalForm.set(canonicalForm(parse(text)), hash);
@@ -58,7 +65,9 @@ export function canonicalForm(document: DocumentNode): string {
   const sorted = visit(document, {
     SelectionSet: { leave: (node) => ({ ...node, selections: sortedByPrint(node.selections) }) },
     Field: { leave: (node) => ({ ...node, arguments: sortedByPrint(node.arguments ?? []) }) },
-    OperationDefinition: { leave: (node) => ({ ...node, variableDefinitions: sortedByPrint(node.variableDefinitions ?? []) }) },
+    OperationDefinition: {
+      leave: (node) => ({ ...node, variableDefinitions: sortedByPrint(node.variableDefinitions ?? []) }),
+    },
     Document: { leave: (node) => ({ ...node, definitions: sortedByPrint(node.definitions) }) },
   });
   return print(sorted);
@@ -113,11 +122,15 @@ export function trustedDocumentPlugins(options: TrustedDocumentsOptions): Plugin
       allowArbitraryOperations: options.allowArbitraryDocuments,
       customErrors: {
         persistedQueryOnly: refusal(
-          'Only trusted documents run on this gateway: send one of the SDK\'s operations (or its documentId).',
+          "Only trusted documents run on this gateway: send one of the SDK's operations (or its documentId).",
           'TRUSTED_DOCUMENT_REQUIRED',
           403,
         ),
-        notFound: refusal('No trusted document has this hash. Is the SDK newer than the gateway?', 'TRUSTED_DOCUMENT_NOT_FOUND', 400),
+        notFound: refusal(
+          'No trusted document has this hash. Is the SDK newer than the gateway?',
+          'TRUSTED_DOCUMENT_NOT_FOUND',
+          400,
+        ),
         keyNotFound: refusal('Send a document hash (documentId) or query text.', 'TRUSTED_DOCUMENT_REQUIRED', 400),
       },
     }) as Plugin,
