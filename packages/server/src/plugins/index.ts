@@ -38,8 +38,8 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
   const plugins: Plugin[] = [
     useRequestLog(options.logger) as Plugin,
     useLastResortErrorResponse(options.logger),
-    useReadiness(options.readiness),
-    useMetrics(options.services.events),
+    useReadiness({ checks: options.readiness }),
+    useMetrics({ events: options.services.events }),
     useStreamTracking as Plugin,
     ...csrfPlugins(),
     badRequestsAre400,
