@@ -15,8 +15,7 @@ export const METRICS_PATH = '/metrics';
 /** Operation names come from callers: past this many distinct ones, new names are counted as "other". */
 const MAX_OPERATION_NAMES = 200;
 
-export function useMetrics(events: BillingEventBus): Plugin {
-  const registry = new Registry();
+export function useMetrics(events: BillingEventBus, registry = new Registry()): Plugin {
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
     name: 'graphql_operation_duration_seconds',
