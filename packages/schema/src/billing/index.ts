@@ -14,3 +14,4 @@ export * from './idempotency.js';
 export * from './payments.js';
 export * from './reconciliation.js';
 export * from './payment-methods.js';
+export * from './credits.js';
