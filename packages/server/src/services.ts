@@ -1,5 +1,6 @@
 // Builds the process-wide services from configuration: database, clock, processor, events.
 import {
+  DEFAULT_PAYMENT_RULES,
   createEventBus,
   createSandboxProcessor,
   systemClock,
@@ -44,6 +45,7 @@ export function createResources(
       processorTimeoutMs: config.payments.processorTimeoutMs,
       idempotencyTtlMs: 24 * 60 * 60 * 1000,
       reconcileAfterMs: config.payments.reconcileAfterMs,
+      paymentRules: DEFAULT_PAYMENT_RULES,
     },
     ...(faults ? { faults } : {}),
   };
