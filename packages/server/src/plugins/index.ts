@@ -46,13 +46,8 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
   const plugins: Plugin[] = [
     useRequestLog(options.logger) as Plugin,
     useLastResortErrorResponse(options.logger),
-<<<<<<< HEAD
-    useReadiness({ checks: options.readiness }),
-    useMetrics({ events: options.services.events }),
-=======
-    useReadiness(options.readiness, { optional: ['redis'] }),
-    useMetrics(options.localEvents ?? options.services.events, registry),
->>>>>>> infra
+    useReadiness({ checks: options.readiness, optional: ['redis'] }),
+    useMetrics({ events: options.localEvents ?? options.services.events, registry }),
     useStreamTracking as Plugin,
     ...csrfPlugins(),
     badRequestsAre400,

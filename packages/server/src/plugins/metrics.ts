@@ -36,8 +36,13 @@ export interface MetricsOptions {
    * @default '/metrics'
    */
   endpoint?: string | false;
-  /** @default a new registry, with prom-client's default process metrics */
+  /** Shared with other plugins that add metrics (the rate limit's fail-open counter). @default a new registry */
   registry?: Registry;
+  /**
+   * prom-client's default process metrics (memory, event loop lag, ...) on the registry.
+   * @default true
+   */
+  processMetrics?: boolean;
   /** @default 200 */
   maxOperationNames?: number;
 }
@@ -56,7 +61,7 @@ function operationNameLabels(max: number) {
 
 export function useMetrics(options: MetricsOptions): Plugin {
   const registry = options.registry ?? new Registry();
-  if (!options.registry) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const nameLabel = operationNameLabels(options.maxOperationNames ?? MAX_OPERATION_NAMES);
   // With the plugin's `operationName` label off, its params carry no name: it is read from the document.
   const operationLabels = (params: FillLabelsFnParams, context: { params?: { operationName?: string | null } }) => {
@@ -67,18 +72,6 @@ export function useMetrics(options: MetricsOptions): Plugin {
     };
   };
 
-<<<<<<< HEAD
-=======
-export function useMetrics(events: BillingEventBus, registry = new Registry()): Plugin {
-  collectDefaultMetrics({ register: registry });
-  const duration = new Histogram({
-    name: 'graphql_operation_duration_seconds',
-    help: 'GraphQL operations from parameters read to result, by operation name and type.',
-    labelNames: ['operation_name', 'operation_type'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
->>>>>>> infra
   const payments = new Counter({
     name: 'billing_payments_total',
     help: 'Payments settled, by outcome (succeeded or failed).',
