@@ -26,6 +26,8 @@ export interface GatewayConfig {
     audience: string;
     /** Where the embedded default keeps its generated HS256 secret. */
     secretFile: string;
+    /** Longest bearer-token lifetime accepted (`exp` minus `iat`), and what locally minted tokens get. */
+    maxTokenLifetimeSeconds: number;
   };
   payments: {
     processor: 'sandbox';
@@ -126,6 +128,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       issuer: env.JWT_ISSUER ?? 'billing-gateway-dev',
       audience: env.JWT_AUDIENCE ?? 'billing-gateway',
       secretFile: env.JWT_SECRET_FILE ?? resolve(dataDir, 'dev-jwt-secret'),
+      maxTokenLifetimeSeconds: int(env, 'JWT_MAX_LIFETIME_SECONDS', 12 * 60 * 60),
     },
     payments: {
       processor: paymentProcessor(env.PAYMENT_PROCESSOR),
