@@ -61,6 +61,10 @@ export interface GatewayConfig {
     rateLimitPerMinute: number;
     /** Operations per minute per client address for anonymous calls and failed sign-ins; 0 turns it off. */
     anonymousRateLimitPerMinute: number;
+    /** Open subscription streams per user or API key (429 past it). */
+    maxStreamsPerPrincipal: number;
+    /** Open subscription streams on this instance (503 past it). */
+    maxStreams: number;
   };
   graphiql: boolean;
   introspection: boolean;
@@ -150,6 +154,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       maxBatch: int(env, 'MAX_BATCH', 0),
       rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600),
       anonymousRateLimitPerMinute: int(env, 'ANONYMOUS_RATE_LIMIT_PER_MINUTE', 60),
+      maxStreamsPerPrincipal: int(env, 'MAX_STREAMS_PER_PRINCIPAL', 5),
+      maxStreams: int(env, 'MAX_STREAMS', 1_000),
     },
     graphiql: bool(env, 'GRAPHIQL', dev),
     introspection: bool(env, 'INTROSPECTION', dev),

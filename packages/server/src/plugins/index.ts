@@ -20,6 +20,7 @@ import { useRateLimit } from './rate-limit.js';
 import { useReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import { useStreamTracking } from './streams.js';
+import { useSubscriptionGuard } from './subscription-guard.js';
 import { isFromOwnGraphiQL, loadTrustedDocuments, trustedDocumentPlugins } from './trusted-documents.js';
 
 export interface GatewayPluginOptions {
@@ -59,5 +60,6 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
   if (!config.introspection) plugins.push(disableIntrospection);
   if (!development) plugins.push(scrubProductionErrors);
   plugins.push(useOperationCostLimit(config.limits));
+  plugins.push(useSubscriptionGuard(config.limits) as Plugin);
   return plugins;
 }
