@@ -75,6 +75,8 @@ export interface GatewayConfig {
   /** Browser origins allowed to call the API cross-origin (exact match); empty allows none. */
   corsOrigins: string[];
   logLevel: string;
+  /** Bearer token for /metrics. Without it /metrics is open in development and absent (404) in production. */
+  metricsToken?: string;
   /**
    * On SIGTERM, how long to keep serving while /ready answers 503, so a load balancer stops routing
    * here before the listener closes (set it above the readiness probe period behind one).
@@ -166,6 +168,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       .map((s) => s.trim())
       .filter(Boolean),
     logLevel: env.LOG_LEVEL ?? 'info',
+    ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     // Test-only crash points are honoured in development mode only.

@@ -40,7 +40,10 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
     useRequestLog(options.logger) as Plugin,
     useLastResortErrorResponse(options.logger),
     useReadiness(options.readiness),
-    useMetrics(options.services.events),
+    useMetrics(options.services.events, {
+      ...(config.metricsToken ? { token: config.metricsToken } : {}),
+      open: development,
+    }),
     useStreamTracking as Plugin,
     ...csrfPlugins(),
     badRequestsAre400,

@@ -5,6 +5,7 @@
 // - billing_payments_total{outcome}: payments that settled SUCCEEDED or FAILED, counted from the
 //   billing event bus, so payments settled by the reconciler count too, not only payInvoice answers;
 // - the process metrics prom-client collects by default.
+import { timingSafeEqual } from 'node:crypto';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
@@ -15,7 +16,24 @@ export const METRICS_PATH = '/metrics';
 /** Operation names come from callers: past this many distinct ones, new names are counted as "other". */
 const MAX_OPERATION_NAMES = 200;
 
-export function useMetrics(events: BillingEventBus): Plugin {
+/**
+ * Who may read /metrics: `token` set means only `Authorization: Bearer <token>` (compared in constant
+ * time); `open` without a token means anyone (development); neither means nobody (production without
+ * METRICS_TOKEN: 404, as if there were no such path).
+ */
+export interface MetricsAccess {
+  token?: string;
+  open: boolean;
+}
+
+function metricsAccess(access: MetricsAccess, request: Request): 'ok' | 'unauthorized' | 'hidden' {
+  if (access.token === undefined) return access.open ? 'ok' : 'hidden';
+  const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization')?.trim() ?? '')?.[1] ?? '';
+  const [a, b] = [Buffer.from(given), Buffer.from(access.token)];
+  return a.length === b.length && timingSafeEqual(a, b) ? 'ok' : 'unauthorized';
+}
+
+export function useMetrics(events: BillingEventBus, access: MetricsAccess): Plugin {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
@@ -55,8 +73,14 @@ export function useMetrics(events: BillingEventBus): Plugin {
   const labels = new WeakMap<object, { operation_name: string; operation_type: string }>();
 
   return {
-    onRequest({ url, endResponse, fetchAPI }) {
+    onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== METRICS_PATH) return;
+      const allowed = metricsAccess(access, request);
+      if (allowed === 'hidden') return; // Yoga's 404 for unknown paths
+      if (allowed === 'unauthorized') {
+        endResponse(new fetchAPI.Response(null, { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } }));
+        return;
+      }
       return registry
         .metrics()
         .then((text) =>
