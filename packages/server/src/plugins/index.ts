@@ -22,6 +22,7 @@ import { useRateLimit } from './rate-limit.js';
 import { useReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import { useStreamTracking } from './streams.js';
+import { useSubscriptionGuard } from './subscription-guard.js';
 import { isFromOwnGraphiQL, loadTrustedDocuments, trustedDocumentPlugins } from './trusted-documents.js';
 
 export interface GatewayPluginOptions {
@@ -47,7 +48,11 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
     useRequestLog(options.logger) as Plugin,
     useLastResortErrorResponse(options.logger),
     useReadiness({ checks: options.readiness, optional: ['redis'] }),
-    useMetrics({ events: options.localEvents ?? options.services.events, registry }),
+    useMetrics({
+      events: options.localEvents ?? options.services.events,
+      registry,
+      access: { ...(config.metricsToken ? { token: config.metricsToken } : {}), open: development },
+    }),
     useStreamTracking as Plugin,
     ...csrfPlugins(),
     badRequestsAre400,
@@ -72,5 +77,6 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
   if (!config.introspection) plugins.push(disableIntrospection);
   if (!development) plugins.push(scrubProductionErrors);
   plugins.push(useOperationCostLimit(config.limits));
+  plugins.push(useSubscriptionGuard(config.limits) as Plugin);
   return plugins;
 }
