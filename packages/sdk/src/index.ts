@@ -10,6 +10,6 @@ export {
   type PayInvoiceArgs,
 } from './client.js';
 export { BillingClientError, type BillingClientErrorKind, type BillingGraphQLError } from './errors.js';
-export type { RetryOptions } from './internal/retry.js';
+export type { RetryOptions } from './internal/exchanges.js';
 // Operation documents and their result types, for urql's React bindings and other clients.
 export * from './generated/graphql.js';

@@ -20,7 +20,7 @@ import { useRateLimit } from './rate-limit.js';
 import { useReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import { useStreamTracking } from './streams.js';
-import { isFromOwnGraphiQL, loadTrustedDocuments, trustedDocumentPlugins } from './trusted-documents.js';
+import { isFromOwnGraphiQL, loadTrustedDocuments, persistedDocumentPlugins } from './trusted-documents.js';
 
 export interface GatewayPluginOptions {
   config: GatewayConfig;
@@ -45,16 +45,14 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
     badRequestsAre400,
     useRateLimit({ limits: config.limits, authenticator: options.authenticator }) as Plugin,
   ];
-  if (config.trustedDocumentsOnly) {
-    plugins.push(
-      ...trustedDocumentPlugins({
-        documents: loadTrustedDocuments(config.trustedDocumentsPath),
-        allowArbitraryDocuments: (request) =>
-          development && config.graphiql && isFromOwnGraphiQL(request, options.graphqlPath),
-        maxTokens: config.limits.maxTokens,
-      }),
-    );
-  }
+  plugins.push(
+    ...persistedDocumentPlugins({
+      documents: loadTrustedDocuments(config.trustedDocumentsPath),
+      trustedOnly: config.trustedDocumentsOnly,
+      allowArbitraryDocuments: (request) =>
+        development && config.graphiql && isFromOwnGraphiQL(request, options.graphqlPath),
+    }),
+  );
   plugins.push(...documentLimitPlugins(config.limits));
   if (!config.introspection) plugins.push(disableIntrospection);
   if (!development) plugins.push(scrubProductionErrors);
