@@ -34,6 +34,12 @@ const config: CodegenConfig = {
         importExtension: '.js',
       },
     },
+    // The schema's types, interfaces and unions, minified for @urql/exchange-graphcache: with it the cache matches
+    // fragments on unions and interfaces (every mutation's result, `...ErrorFields`) exactly instead of guessing.
+    './src/generated/introspection.ts': {
+      plugins: ['urql-introspection'],
+      config: { module: 'es2015', useTypeImports: true },
+    },
   },
   hooks: {},
 };
