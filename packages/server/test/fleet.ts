@@ -167,6 +167,7 @@ export async function privateRedis(): Promise<PrivateRedis> {
       },
     );
     const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null });
+    probe.on('error', () => {}); // refused until the server listens
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
