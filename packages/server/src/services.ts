@@ -1,5 +1,6 @@
 // Builds the process-wide services from configuration: database, clock, processor, events.
 import {
+  DEFAULT_PAYMENT_RULES,
   createEventBus,
   createHttpProcessor,
   createSandboxProcessor,
@@ -74,6 +75,7 @@ export function createResources(config: GatewayConfig, options: ResourceOptions 
       processorTimeoutMs: config.payments.processorTimeoutMs,
       idempotencyTtlMs: 24 * 60 * 60 * 1000,
       reconcileAfterMs: config.payments.reconcileAfterMs,
+      paymentRules: DEFAULT_PAYMENT_RULES,
     },
     ...(faults ? { faults } : {}),
   };

@@ -134,6 +134,17 @@ describe.each(ADAPTERS)('%s', (_name, create) => {
       expect((await processor.tokenizeCard(mastercard)).brand).toBe('MASTERCARD');
     });
 
+    it('reports the card kind and issuing country: a US credit card unless the number is a kind test card', async () => {
+      const { processor } = await subject();
+      const tokenize = (number: string) =>
+        processor.tokenizeCard({ number, expMonth: 3, expYear: 2029, cvc: '123', holderName: 'Ada' });
+      expect(await tokenize('4242424242424242')).toMatchObject({ kind: 'CREDIT', issuingCountry: 'US' });
+      expect(await tokenize('4000 0566 5566 5556')).toMatchObject({ kind: 'DEBIT', issuingCountry: 'US' });
+      expect(await tokenize('5105 1051 0510 5100')).toMatchObject({ kind: 'PREPAID', brand: 'MASTERCARD' });
+      expect(await tokenize('4000000000000077')).toMatchObject({ kind: 'VIRTUAL', brand: 'VISA' });
+      expect(await tokenize('4000003560000008')).toMatchObject({ kind: 'CREDIT', issuingCountry: 'IN' });
+    });
+
     it('refuses a number that fails the Luhn check, without repeating it', async () => {
       const { processor } = await subject();
       const error = await rejectionOf(

@@ -11,6 +11,7 @@
 import { DECLINE_CODES, type DeclineCode } from './errors.js';
 import {
   CARD_BRANDS,
+  CARD_KINDS,
   CardRefusedError,
   ProcessorKeyReuseError,
   ProcessorTimeoutError,
@@ -61,7 +62,9 @@ function readToken(body: unknown): TokenizedCard {
     (CARD_BRANDS as readonly unknown[]).includes(body.brand) &&
     typeof body.last4 === 'string' &&
     Number.isSafeInteger(body.expMonth) &&
-    Number.isSafeInteger(body.expYear)
+    Number.isSafeInteger(body.expYear) &&
+    (CARD_KINDS as readonly unknown[]).includes(body.kind) &&
+    typeof body.issuingCountry === 'string'
   ) {
     return body as unknown as TokenizedCard;
   }

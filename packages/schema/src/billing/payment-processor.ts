@@ -5,6 +5,10 @@ import type { DeclineCode } from './errors.js';
 export const CARD_BRANDS = ['VISA', 'MASTERCARD', 'AMEX', 'DISCOVER', 'UNKNOWN'] as const;
 export type CardBrand = (typeof CARD_BRANDS)[number];
 
+/** What the issuer says the card is; the tokenizer reports it. */
+export const CARD_KINDS = ['CREDIT', 'DEBIT', 'PREPAID', 'VIRTUAL'] as const;
+export type CardKind = (typeof CARD_KINDS)[number];
+
 export interface CardDetails {
   number: string;
   expMonth: number;
@@ -19,6 +23,9 @@ export interface TokenizedCard {
   last4: string;
   expMonth: number;
   expYear: number;
+  kind: CardKind;
+  /** ISO 3166-1 alpha-2 code of the issuing bank's country, e.g. `US`. */
+  issuingCountry: string;
 }
 
 export interface ChargeRequest {

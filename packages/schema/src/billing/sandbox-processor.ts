@@ -26,6 +26,7 @@ import {
   ProcessorKeyReuseError,
   ProcessorTimeoutError,
   type CardDetails,
+  type CardKind,
   type ChargeOutcome,
   type ChargeRequest,
   type PaymentProcessor,
@@ -55,6 +56,18 @@ export const SANDBOX_TEST_CARDS: Readonly<Record<string, SandboxBehaviour>> = {
   '4000000000000341': 'timeout',
   '4000000000003220': 'late-answer',
 };
+
+/**
+ * Test card numbers with another kind or issuing country than a US credit card (the default).
+ * They charge successfully if they are ever stored; the gateway's rules refuse most of them first.
+ */
+export const SANDBOX_CARD_PROFILES: Readonly<Record<string, { kind: CardKind; issuingCountry: string }>> = {
+  '4000056655665556': { kind: 'DEBIT', issuingCountry: 'US' },
+  '5105105105105100': { kind: 'PREPAID', issuingCountry: 'US' },
+  '4000000000000077': { kind: 'VIRTUAL', issuingCountry: 'US' },
+  '4000003560000008': { kind: 'CREDIT', issuingCountry: 'IN' },
+};
+const DEFAULT_CARD_PROFILE = { kind: 'CREDIT', issuingCountry: 'US' } as const;
 
 const DECLINES: Partial<Record<SandboxBehaviour, DeclineCode>> = {
   declined: 'GENERIC_DECLINE',
@@ -239,6 +252,7 @@ export function createSandboxProcessor(options: SandboxProcessorOptions): Sandbo
         last4: number.slice(-4),
         expMonth: card.expMonth,
         expYear: card.expYear,
+        ...(SANDBOX_CARD_PROFILES[number] ?? DEFAULT_CARD_PROFILE),
       };
     },
 

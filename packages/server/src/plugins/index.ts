@@ -46,8 +46,13 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
   const plugins: Plugin[] = [
     useRequestLog(options.logger) as Plugin,
     useLastResortErrorResponse(options.logger),
+<<<<<<< HEAD
+    useReadiness({ checks: options.readiness }),
+    useMetrics({ events: options.services.events }),
+=======
     useReadiness(options.readiness, { optional: ['redis'] }),
     useMetrics(options.localEvents ?? options.services.events, registry),
+>>>>>>> infra
     useStreamTracking as Plugin,
     ...csrfPlugins(),
     badRequestsAre400,

@@ -1,11 +1,16 @@
 // /ready: 200 when this instance should get traffic, 503 otherwise (a load balancer or orchestrator
 // takes it out of rotation). Liveness is Yoga's own /health: 200 whenever the process answers.
+<<<<<<< HEAD
+// Yoga's `useReadinessCheck` serves the endpoint; this adds the named checks and their JSON report.
+import { useReadinessCheck, type Plugin } from 'graphql-yoga';
+=======
 //
 // Optional checks (Redis) degrade rather than fail: `{"status": "degraded"}` with 200. An instance
 // whose database answers still serves reads and takes payments exactly once, and Redis is shared by
 // every instance, so answering 503 would take the whole fleet out of the load balancer at once for
 // an outage that costs only cross-instance events and shared limits.
 import type { Plugin } from 'graphql-yoga';
+>>>>>>> infra
 import { pendingMigrationCount, type DatabaseHandle } from '@billing/schema/db';
 
 export const READY_PATH = '/ready';
@@ -15,6 +20,13 @@ export interface ReadinessReport {
   /** `degraded`: serving, with an optional dependency down (see `checks`). */
   status: 'ready' | 'degraded' | 'not-ready';
   checks: Record<string, boolean>;
+}
+
+export interface ReadinessOptions {
+  /** Named checks, asked on every request; the instance is ready when all are true. */
+  checks: () => Record<string, boolean>;
+  /** @default '/ready' */
+  endpoint?: string;
 }
 
 /** The database answers, and its schema is the one this build expects. */
@@ -31,6 +43,19 @@ export function databaseReadiness(database: DatabaseHandle): Record<string, bool
   }
 }
 
+<<<<<<< HEAD
+export function useReadiness(options: ReadinessOptions): Plugin {
+  return useReadinessCheck({
+    endpoint: options.endpoint ?? READY_PATH,
+    check: ({ fetchAPI }) => {
+      const checks = options.checks();
+      const ready = Object.values(checks).every(Boolean);
+      const report: ReadinessReport = { ready, checks };
+      return new fetchAPI.Response(JSON.stringify(report), {
+        status: ready ? 200 : 503,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+      });
+=======
 export function useReadiness(
   check: () => Record<string, boolean>,
   options: { optional?: readonly string[] } = {},
@@ -50,6 +75,7 @@ export function useReadiness(
           headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
         }),
       );
+>>>>>>> infra
     },
-  };
+  });
 }
