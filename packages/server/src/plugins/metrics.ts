@@ -67,18 +67,6 @@ export function useMetrics(options: MetricsOptions): Plugin {
     };
   };
 
-<<<<<<< HEAD
-=======
-export function useMetrics(events: BillingEventBus, registry = new Registry()): Plugin {
-  collectDefaultMetrics({ register: registry });
-  const duration = new Histogram({
-    name: 'graphql_operation_duration_seconds',
-    help: 'GraphQL operations from parameters read to result, by operation name and type.',
-    labelNames: ['operation_name', 'operation_type'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
->>>>>>> infra
   const payments = new Counter({
     name: 'billing_payments_total',
     help: 'Payments settled, by outcome (succeeded or failed).',
