@@ -4,7 +4,8 @@
 // "degraded" with 200. When Redis returns, an SSE subscription opened before the outage receives
 // events from the other instance again, without reconnecting.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { privateRedis, openSse, startFleet, REDIS_SERVER, type Fleet, type PrivateRedis } from './fleet.js';
+import { privateRedis, startFleet, REDIS_SERVER, type Fleet, type PrivateRedis } from './fleet.js';
+import { openSse } from './sse.js';
 import { cardId, profileId } from './harness.js';
 import { describeWithService, probeExecutable } from './services-available.js';
 
@@ -93,7 +94,7 @@ describeWithService(await probeExecutable(REDIS_SERVER), 'Redis outage under two
       Array.from({ length: 30 }, (_, i) => pay(i % 2, during!, i % 3 === 0 ? 'shared-key' : `key-${i}`)),
     );
     const kinds = results.map((r) => r.body.data.payInvoice.__typename as string);
-    const successes = results.filter((r, i) => kinds[i] === 'PayInvoiceSuccess');
+    const successes = kinds.filter((kind) => kind === 'PayInvoiceSuccess');
     // Replays of the winning key answer success too; every other answer is "not payable".
     expect(successes.length).toBeGreaterThanOrEqual(1);
     expect(kinds.every((k) => k === 'PayInvoiceSuccess' || k === 'InvoiceNotPayableError')).toBe(true);

@@ -4,7 +4,8 @@
 // failure under CI=true).
 import { cardId, profileId } from './harness.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startFleet, openSse, type Fleet } from './fleet.js';
+import { startFleet, type Fleet } from './fleet.js';
+import { openSse } from './sse.js';
 import { describeWithService, probeRedis } from './services-available.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
