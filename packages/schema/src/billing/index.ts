@@ -16,3 +16,4 @@ export * from './reconciliation.js';
 export * from './payment-methods.js';
 export * from './credits.js';
 export * from './payment-rules.js';
+export * from './documents/index.js';

@@ -1,0 +1,3 @@
+export * from './document-data.js';
+export * from './download-links.js';
+export * from './render-pdf.js';
