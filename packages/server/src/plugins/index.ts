@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import { badRequestsAre400 } from './bad-request.js';
 import { csrfPlugins } from './csrf.js';
 import { documentLimitPlugins } from './document-limits.js';
+import { useDocumentDownloads } from './documents.js';
 import { disableIntrospection } from './introspection.js';
 import { useLastResortErrorResponse } from './last-resort.js';
 import { useMetrics } from './metrics.js';
@@ -40,6 +41,8 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
     useLastResortErrorResponse(options.logger),
     useReadiness(options.readiness),
     useMetrics(options.services.events),
+    // Before the CSRF checks: a download is a plain link, and its signed token is what guards it.
+    useDocumentDownloads(options.services),
     useStreamTracking as Plugin,
     ...csrfPlugins(),
     badRequestsAre400,

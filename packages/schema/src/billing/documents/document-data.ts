@@ -69,9 +69,10 @@ export interface ReceiptDocumentData extends Omit<InvoiceDocumentData, 'wireTran
   payment: {
     paidAt: string;
     amountMinor: number;
-    method: DocumentPaymentMethod;
-    /** The processor's or bank's reference for the payment. */
-    reference: string;
+    /** Null for an invoice marked paid without a payment recorded here (imported history). */
+    method: DocumentPaymentMethod | null;
+    /** The processor's or bank's reference for the payment; null when none was recorded. */
+    reference: string | null;
   };
 }
 

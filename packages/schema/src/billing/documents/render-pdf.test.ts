@@ -111,6 +111,17 @@ describe('receipt PDF', () => {
     expect(pngs).toEqual(['receipt-1.png']);
   });
 
+  it('says so when the payment was not recorded here, instead of inventing a method', async () => {
+    const data = sampleReceiptDocument();
+    const { file } = keep(
+      'receipt-unrecorded',
+      await renderReceiptPdf({ ...data, payment: { ...data.payment, method: null, reference: null } }),
+    );
+    const text = squeeze(pdftotext(file));
+    expect(text).toContain('Payment method Not recorded in this system');
+    expect(text).not.toContain('Visa');
+  });
+
   it('refuses a payment that is not the amount due', async () => {
     const data = sampleReceiptDocument();
     expect(() => renderReceiptPdf({ ...data, payment: { ...data.payment, amountMinor: 1 } })).toThrow(/payment/);

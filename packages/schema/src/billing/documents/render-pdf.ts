@@ -134,7 +134,7 @@ function billTo(doc: Doc, data: InvoiceDocumentData | ReceiptDocumentData): void
   doc.y += 14;
 }
 
-const COLUMNS = [110, '*', 40, 85, 90] as const;
+const COLUMNS = [130, '*', 40, 80, 90] as const;
 const CELL_PADDING = 6;
 
 /**
@@ -309,7 +309,8 @@ function box(doc: Doc, title: string, rows: [string, string][], note: string): v
   doc.y = bottom + 14;
 }
 
-function paymentMethodText(method: DocumentPaymentMethod): string {
+function paymentMethodText(method: DocumentPaymentMethod | null): string {
+  if (!method) return 'Not recorded in this system';
   const brand = (b: string) => (b === 'UNKNOWN' ? 'Card' : b[0] + b.slice(1).toLowerCase());
   return method.kind === 'CARD'
     ? `${brand(method.brand)} ending in ${method.last4}`
@@ -379,7 +380,7 @@ export function renderReceiptPdf(data: ReceiptDocumentData): Promise<Buffer> {
         ['Amount paid', money(payment.amountMinor, invoice.currency)],
         ['Paid on', payment.paidAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')],
         ['Payment method', paymentMethodText(payment.method)],
-        ['Payment reference', payment.reference],
+        ['Payment reference', payment.reference ?? 'Not recorded in this system'],
       ],
       `Thank you. This invoice is paid in full; nothing more is due on ${invoice.number}.`,
     );
