@@ -43,6 +43,12 @@ export interface GatewayConfig {
     reconcileAfterMs: number;
     reconcileIntervalMs: number;
   };
+  documents: {
+    /** Signs invoice download links; default: derived from the HS256 secret (or its generated file). */
+    linkSecret?: string;
+    /** How long a download link works. */
+    linkTtlMs: number;
+  };
   /** Abuse limits; see plugins/document-limits.ts and plugins/operation-cost.ts for how each is counted. */
   limits: {
     /** Nesting of field selections (fragments expanded; introspection's own nesting is not counted). */
@@ -173,6 +179,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       reconcileAfterMs: int(env, 'RECONCILE_AFTER_MS', 60_000),
       reconcileIntervalMs: int(env, 'RECONCILE_INTERVAL_MS', 30_000),
     },
+    documents: {
+      ...(env.DOCUMENT_LINK_SECRET ? { linkSecret: env.DOCUMENT_LINK_SECRET } : {}),
+      linkTtlMs: int(env, 'DOCUMENT_LINK_TTL_MS', 5 * 60 * 1000),
+    },
     limits: {
       maxDepth: int(env, 'MAX_DEPTH', 12),
       maxAliases: int(env, 'MAX_ALIASES', 30),
@@ -206,6 +216,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
   };
   if (config.mode === 'production' && !config.auth.jwksUrl && !config.auth.hs256Secret) {
     throw new Error('production mode needs JWKS_URL (or JWT_SECRET) for user authentication');
+  }
+  // A generated file would differ per instance, and a link signed by one would fail on another.
+  if (config.mode === 'production' && !config.auth.hs256Secret && !config.documents.linkSecret) {
+    throw new Error('production mode with JWKS_URL needs DOCUMENT_LINK_SECRET (signs invoice download links)');
   }
   return config;
 }

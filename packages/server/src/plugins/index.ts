@@ -13,6 +13,7 @@ import type { SharedRedis } from '../redis.js';
 import { badRequestsAre400 } from './bad-request.js';
 import { csrfPlugins } from './csrf.js';
 import { documentLimitPlugins } from './document-limits.js';
+import { useDocumentDownloads } from './documents.js';
 import { disableIntrospection } from './introspection.js';
 import { useLastResortErrorResponse } from './last-resort.js';
 import { useMetrics } from './metrics.js';
@@ -55,6 +56,8 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
       registry,
       access: { ...(config.metricsToken ? { token: config.metricsToken } : {}), open: development },
     }),
+    // Before the CSRF checks: a download is a plain link, and its signed token is what guards it.
+    useDocumentDownloads(options.services),
     useStreamTracking as Plugin,
     ...csrfPlugins(),
     badRequestsAre400,
