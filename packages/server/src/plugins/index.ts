@@ -22,6 +22,7 @@ import { useRateLimit } from './rate-limit.js';
 import { useReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import { useStreamTracking } from './streams.js';
+import { useSubscriptionGuard } from './subscription-guard.js';
 import { isFromOwnGraphiQL, loadTrustedDocuments, trustedDocumentPlugins } from './trusted-documents.js';
 
 export interface GatewayPluginOptions {
@@ -46,13 +47,12 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
   const plugins: Plugin[] = [
     useRequestLog(options.logger) as Plugin,
     useLastResortErrorResponse(options.logger),
-<<<<<<< HEAD
-    useReadiness({ checks: options.readiness }),
-    useMetrics({ events: options.services.events }),
-=======
-    useReadiness(options.readiness, { optional: ['redis'] }),
-    useMetrics(options.localEvents ?? options.services.events, registry),
->>>>>>> infra
+    useReadiness({ checks: options.readiness, optional: ['redis'] }),
+    useMetrics({
+      events: options.localEvents ?? options.services.events,
+      registry,
+      access: { ...(config.metricsToken ? { token: config.metricsToken } : {}), open: development },
+    }),
     useStreamTracking as Plugin,
     ...csrfPlugins(),
     badRequestsAre400,
@@ -77,5 +77,6 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
   if (!config.introspection) plugins.push(disableIntrospection);
   if (!development) plugins.push(scrubProductionErrors);
   plugins.push(useOperationCostLimit(config.limits));
+  plugins.push(useSubscriptionGuard(config.limits) as Plugin);
   return plugins;
 }
