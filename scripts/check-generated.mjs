@@ -1,6 +1,7 @@
 // Fails when a generated, committed file no longer matches its source:
 // schema.graphql (from the Pothos builder), the Drizzle migrations (from the tables), the SDK's
-// generated documents (from schema.graphql and the operations); and the schema must not break
+// generated documents (from schema.graphql and the operations), the API reference docs/reference/index.html
+// (from schema.graphql and docs/reference/); and the schema must not break
 // partners without an acknowledgement.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,3 +26,4 @@ run('schema breaking changes', 'pnpm', ['exec', 'tsx', 'scripts/check-breaking-c
 if (existsSync('packages/sdk/codegen.ts')) {
   run('sdk generated documents', 'pnpm', ['run', 'codegen:check'], 'packages/sdk');
 }
+run('api reference', 'node', ['scripts/build-reference.mjs', '--check'], '.');

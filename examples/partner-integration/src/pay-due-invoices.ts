@@ -105,7 +105,7 @@ export async function payDueInvoices(client: BillingClient): Promise<PaymentRow[
         profileId,
         client.paymentMethods(profileId).then((profile) => {
           if (!profile?.paymentMethods) return 'unreadable' as const;
-          return profile.paymentMethods.find((m) => m.isDefault) ?? null;
+          return profile.defaultPaymentMethod;
         }),
       );
     }
