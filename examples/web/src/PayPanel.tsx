@@ -21,7 +21,6 @@ import {
   type InvoiceSummaryFragment,
   type PaymentMethodFieldsFragment,
 } from '@billing/sdk';
-import type { CombinedError } from 'urql';
 import { BRAND_LABEL, formatMoney } from './format';
 
 type Choice = { kind: 'existing'; id: string } | { kind: 'new' };
@@ -56,13 +55,6 @@ function preferredChoice(cards: readonly PaymentMethodFieldsFragment[]): Choice 
   const usable = cards.filter((m) => !m.isExpired);
   const preferred = usable.find((m) => m.isDefault) ?? usable[0];
   return preferred ? { kind: 'existing', id: preferred.id } : { kind: 'new' };
-}
-
-/** A transport or GraphQL failure (not a typed answer) as the exception the SDK's own functions throw. */
-function orThrow<T>(result: { data?: T; error?: CombinedError }, operation: string): T {
-  if (result.error) throw BillingClientError.from(result.error, operation);
-  if (result.data === undefined) throw new BillingClientError('network', `${operation}: empty response`, operation);
-  return result.data;
 }
 
 /** Moves focus to the panel's title when it opens (a stable ref callback runs once, on mount). */
@@ -132,7 +124,7 @@ export function PayPanel(props: {
       cvc: card.cvc.trim(),
       holderName: card.holder.trim(),
     };
-    const added = orThrow(await addPaymentMethod({ input }), 'AddPaymentMethod').addPaymentMethod;
+    const added = BillingClientError.dataOf(await addPaymentMethod({ input }), 'AddPaymentMethod').addPaymentMethod;
     if (added.__typename === 'AddPaymentMethodSuccess') return added.paymentMethod.id;
     if (added.__typename === 'ValidationError' && FIELD_OF_INPUT[added.field]) {
       setFieldErrors({ [FIELD_OF_INPUT[added.field]!]: added.message });
@@ -168,7 +160,7 @@ export function PayPanel(props: {
       if (intent.current?.paymentMethodId !== paymentMethodId)
         intent.current = { paymentMethodId, key: crypto.randomUUID() };
       const input = { invoiceId: invoice.id, paymentMethodId, idempotencyKey: intent.current.key };
-      const result = orThrow(await payInvoice({ input }), 'PayInvoice').payInvoice;
+      const result = BillingClientError.dataOf(await payInvoice({ input }), 'PayInvoice').payInvoice;
       if (result.__typename === 'PayInvoiceSuccess') {
         intent.current = null;
         props.onPaid(result.invoice);
@@ -183,7 +175,10 @@ export function PayPanel(props: {
       }
       intent.current = null;
       if (added && !added.save) {
-        orThrow(await removePaymentMethod({ input: { paymentMethodId: added.id } }), 'RemovePaymentMethod');
+        BillingClientError.dataOf(
+          await removePaymentMethod({ input: { paymentMethodId: added.id } }),
+          'RemovePaymentMethod',
+        );
         setCard((c) => ({ ...c, ...EMPTY_CARD }));
       } else if (added) {
         keepAsSavedCard(added.id);

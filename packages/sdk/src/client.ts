@@ -1,12 +1,5 @@
 // createBillingClient: one urql client, typed functions for each flow, nothing clever.
-import {
-  Client,
-  fetchExchange,
-  type AnyVariables,
-  type CombinedError,
-  type Exchange,
-  type TypedDocumentNode,
-} from '@urql/core';
+import { Client, fetchExchange, type AnyVariables, type Exchange, type TypedDocumentNode } from '@urql/core';
 import { makeSubject, pipe, takeUntil, takeWhile, toAsyncIterable } from 'wonka';
 import {
   AccountInvoicesDocument,
@@ -103,7 +96,7 @@ export interface BillingClientOptions {
    *
    * @example
    * import { cacheExchange } from '@urql/exchange-graphcache';
-   * createBillingClient({ url, token, cache: cacheExchange({ keys: { Money: () => null } }) });
+   * createBillingClient({ url, token, cache: cacheExchange({ schema: billingSchema }) });
    */
   cache?: Exchange;
 }
@@ -200,6 +193,12 @@ export interface PayInvoiceArgs {
  * for await (const event of events) if (event.invoice.status === 'PAID') events.close();
  */
 export interface BillingEventStream extends AsyncIterable<BillingEventsSubscription['billingEvents']> {
+  /**
+   * Ends the stream: a pending `for await` finishes, and the connection closes.
+   *
+   * @example
+   * setTimeout(() => events.close(), 60_000);
+   */
   close(): void;
 }
 
@@ -241,18 +240,12 @@ export function createBillingClient(options: BillingClientOptions) {
     fetchSubscriptions: true,
   });
 
-  function unwrap<T>(result: { data?: T; error?: CombinedError }, operation: string): T {
-    if (result.error) throw BillingClientError.from(result.error, operation);
-    if (result.data === undefined) throw new BillingClientError('network', `${operation}: empty response`, operation);
-    return result.data;
-  }
-
   async function query<TData, TVariables extends AnyVariables>(
     document: TypedDocumentNode<TData, TVariables>,
     variables: TVariables,
     operation: string,
   ) {
-    return unwrap(await urql.query(document, variables).toPromise(), operation);
+    return BillingClientError.dataOf(await urql.query(document, variables).toPromise(), operation);
   }
 
   async function mutate<TData, TVariables extends AnyVariables>(
@@ -260,7 +253,7 @@ export function createBillingClient(options: BillingClientOptions) {
     variables: TVariables,
     operation: string,
   ) {
-    return unwrap(await urql.mutation(document, variables).toPromise(), operation);
+    return BillingClientError.dataOf(await urql.mutation(document, variables).toPromise(), operation);
   }
 
   /**

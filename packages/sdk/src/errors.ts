@@ -18,6 +18,13 @@ export interface BillingGraphQLError {
 /**
  * Transport and GraphQL errors, as one class. Expected business failures (a declined card, no
  * permission) are not thrown: they come back as typed members of each mutation's result union.
+ *
+ * @example
+ * try {
+ *   await billing.checkMyAccess();
+ * } catch (error) {
+ *   if (error instanceof BillingClientError && error.status === 401) signInAgain();
+ * }
  */
 export class BillingClientError extends Error {
   readonly kind: BillingClientErrorKind;
@@ -39,13 +46,39 @@ export class BillingClientError extends Error {
     this.graphQLErrors = details.graphQLErrors ?? [];
   }
 
-  /** Whether repeating the same request could succeed: lost connections and 502/503/504. */
+  /**
+   * Whether repeating the same request could succeed: lost connections and 502/503/504.
+   *
+   * @example
+   * if (error.retryable) showRetryButton();
+   */
   get retryable(): boolean {
     return (
       this.kind === 'network' || (this.kind === 'http' && this.status !== null && [502, 503, 504].includes(this.status))
     );
   }
 
+  /**
+   * The data of an urql result, or the result's failure thrown as a `BillingClientError`: what the SDK's own
+   * functions do, for results of urql's hooks and `client.urql`.
+   *
+   * @example
+   * const [, payInvoice] = useMutation(PayInvoiceDocument);
+   * const result = BillingClientError.dataOf(await payInvoice({ input }), 'PayInvoice').payInvoice;
+   */
+  static dataOf<T>(result: { data?: T; error?: CombinedError }, operation: string): T {
+    if (result.error) throw BillingClientError.from(result.error, operation);
+    if (result.data === undefined) throw new BillingClientError('network', `${operation}: empty response`, operation);
+    return result.data;
+  }
+
+  /**
+   * Classifies an urql `CombinedError` (network, HTTP status, GraphQL errors).
+   *
+   * @example
+   * const [{ error }] = useQuery({ query: CheckMyAccessDocument });
+   * if (error && BillingClientError.from(error, 'CheckMyAccess').status === 401) signInAgain();
+   */
   static from(error: CombinedError, operation: string): BillingClientError {
     const response = error.response as { status?: number } | undefined;
     const status = typeof response?.status === 'number' ? response.status : null;
