@@ -54,6 +54,24 @@ export class ProcessorTimeoutError extends Error {
   }
 }
 
+/** The idempotency key was already used for a different charge (another token, amount or currency). */
+export class ProcessorKeyReuseError extends Error {
+  constructor(
+    message = 'The payment processor refused the charge: this idempotency key was used for a different request.',
+  ) {
+    super(message);
+    this.name = 'ProcessorKeyReuseError';
+  }
+}
+
+/** The processor refused a card at tokenization; the message never repeats the card's details. */
+export class CardRefusedError extends Error {
+  constructor(message = 'The payment processor refused the card number.') {
+    super(message);
+    this.name = 'CardRefusedError';
+  }
+}
+
 export interface PaymentProcessor {
   readonly name: string;
   tokenizeCard(card: CardDetails): Promise<TokenizedCard>;

@@ -22,6 +22,8 @@ import { detectCardBrand, normalizeCardNumber, passesLuhn } from './cards.js';
 import type { Clock } from './clock.js';
 import type { DeclineCode } from './errors.js';
 import {
+  CardRefusedError,
+  ProcessorKeyReuseError,
   ProcessorTimeoutError,
   type CardDetails,
   type CardKind,
@@ -220,7 +222,7 @@ export function createSandboxProcessor(options: SandboxProcessorOptions): Sandbo
     const row = byKey.get(request.idempotencyKey)!;
     // Like real processors: a key stands for one request; reusing it for another is a caller bug.
     if (row.token !== request.token || row.amount_minor !== request.amountMinor || row.currency !== request.currency) {
-      throw new Error(
+      throw new ProcessorKeyReuseError(
         'The sandbox processor refused the charge: this idempotency key was used for a different request.',
       );
     }
@@ -242,7 +244,7 @@ export function createSandboxProcessor(options: SandboxProcessorOptions): Sandbo
     async tokenizeCard(card: CardDetails): Promise<TokenizedCard> {
       await networkDelay();
       const number = normalizeCardNumber(card.number);
-      if (!passesLuhn(number)) throw new Error('The sandbox processor refused the card number.');
+      if (!passesLuhn(number)) throw new CardRefusedError('The sandbox processor refused the card number.');
       const behaviour = SANDBOX_TEST_CARDS[number] ?? 'success';
       return {
         token: `tok_sandbox_${behaviour}_${randomBytes(12).toString('hex')}`,

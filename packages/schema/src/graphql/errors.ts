@@ -1,6 +1,6 @@
 // Domain errors as GraphQL types: every mutation returns a union of its success type and these.
 import {
-  BillingError,
+  type BillingError,
   CardDeclinedError,
   DECLINE_CODES,
   IdempotencyKeyConflictError,
