@@ -27,6 +27,8 @@ export interface GatewayConfig {
     audience: string;
     /** Where the embedded default keeps its generated HS256 secret. */
     secretFile: string;
+    /** Longest bearer-token lifetime accepted (`exp` minus `iat`), and what locally minted tokens get. */
+    maxTokenLifetimeSeconds: number;
   };
   payments: {
     /** `sandbox`: in this process (the embedded default); `http`: a processor service at `processorUrl`. */
@@ -63,6 +65,10 @@ export interface GatewayConfig {
     rateLimitPerMinute: number;
     /** Operations per minute per client address for anonymous calls and failed sign-ins; 0 turns it off. */
     anonymousRateLimitPerMinute: number;
+    /** Open subscription streams per user or API key (429 past it). */
+    maxStreamsPerPrincipal: number;
+    /** Open subscription streams on this instance (503 past it). */
+    maxStreams: number;
   };
   /** Shared by every instance (REDIS_URL): billing events and rate-limit buckets. Absent: in-process. */
   redis?: RedisConfig;
@@ -75,6 +81,8 @@ export interface GatewayConfig {
   /** Browser origins allowed to call the API cross-origin (exact match); empty allows none. */
   corsOrigins: string[];
   logLevel: string;
+  /** Bearer token for /metrics. Without it /metrics is open in development and absent (404) in production. */
+  metricsToken?: string;
   /**
    * On SIGTERM, how long to keep serving while /ready answers 503, so a load balancer stops routing
    * here before the listener closes (set it above the readiness probe period behind one).
@@ -151,6 +159,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       issuer: env.JWT_ISSUER ?? 'billing-gateway-dev',
       audience: env.JWT_AUDIENCE ?? 'billing-gateway',
       secretFile: env.JWT_SECRET_FILE ?? resolve(dataDir, 'dev-jwt-secret'),
+      maxTokenLifetimeSeconds: int(env, 'JWT_MAX_LIFETIME_SECONDS', 12 * 60 * 60),
     },
     payments: {
       ...paymentProcessor(env),
@@ -172,6 +181,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       maxBatch: int(env, 'MAX_BATCH', 0),
       rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600),
       anonymousRateLimitPerMinute: int(env, 'ANONYMOUS_RATE_LIMIT_PER_MINUTE', 60),
+      maxStreamsPerPrincipal: int(env, 'MAX_STREAMS_PER_PRINCIPAL', 5),
+      maxStreams: int(env, 'MAX_STREAMS', 1_000),
     },
     ...(redis ? { redis } : {}),
     graphiql: bool(env, 'GRAPHIQL', dev),
@@ -183,6 +194,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       .map((s) => s.trim())
       .filter(Boolean),
     logLevel: env.LOG_LEVEL ?? 'info',
+    ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     // Test-only crash points are honoured in development mode only.

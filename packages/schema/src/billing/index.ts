@@ -9,6 +9,7 @@ export * from './services.js';
 export * from './api-keys.js';
 export * from './audit.js';
 export * from './cards.js';
+export * from './free-text.js';
 export * from './sandbox-processor.js';
 export * from './idempotency.js';
 export * from './payments.js';

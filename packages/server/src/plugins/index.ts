@@ -4,7 +4,7 @@
 // rate limit runs before the trusted-documents check and before anything is parsed; the document
 // limits run while parsing and validating, the cost limit just before execution.
 import type { Plugin } from 'graphql-yoga';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { BillingEventBus, BillingServices } from '@billing/schema/billing';
 import type { Authenticator } from '../auth.js';
 import type { GatewayConfig } from '../config.js';
@@ -22,6 +22,7 @@ import { useRateLimit } from './rate-limit.js';
 import { useReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import { useStreamTracking } from './streams.js';
+import { useSubscriptionGuard } from './subscription-guard.js';
 import { isFromOwnGraphiQL, loadTrustedDocuments, trustedDocumentPlugins } from './trusted-documents.js';
 
 export interface GatewayPluginOptions {
@@ -42,14 +43,16 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
   const { config } = options;
   const development = config.mode === 'development';
   const { redis } = options;
-  // One registry per gateway, shared by the plugins that count something.
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   const plugins: Plugin[] = [
     useRequestLog(options.logger) as Plugin,
     useLastResortErrorResponse(options.logger),
     useReadiness({ checks: options.readiness, optional: ['redis'] }),
-    useMetrics({ events: options.localEvents ?? options.services.events, registry }),
+    useMetrics({
+      events: options.localEvents ?? options.services.events,
+      registry,
+      access: { ...(config.metricsToken ? { token: config.metricsToken } : {}), open: development },
+    }),
     useStreamTracking as Plugin,
     ...csrfPlugins(),
     badRequestsAre400,
@@ -74,5 +77,6 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
   if (!config.introspection) plugins.push(disableIntrospection);
   if (!development) plugins.push(scrubProductionErrors);
   plugins.push(useOperationCostLimit(config.limits));
+  plugins.push(useSubscriptionGuard(config.limits) as Plugin);
   return plugins;
 }

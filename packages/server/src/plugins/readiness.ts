@@ -1,11 +1,11 @@
 // /ready: 200 when this instance should get traffic, 503 otherwise (a load balancer or orchestrator
 // takes it out of rotation). Liveness is Yoga's own /health: 200 whenever the process answers.
-// Yoga's `useReadinessCheck` serves the endpoint; this adds the named checks and their JSON report.
 //
 // Optional checks (Redis) degrade rather than fail: `{"status": "degraded"}` with 200. An instance
 // whose database answers still serves reads and takes payments exactly once, and Redis is shared by
 // every instance, so answering 503 would take the whole fleet out of the load balancer at once for
 // an outage that costs only cross-instance events and shared limits.
+// Yoga's `useReadinessCheck` serves the endpoint; this adds the named checks and their JSON report.
 import { useReadinessCheck, type Plugin } from 'graphql-yoga';
 import { pendingMigrationCount, type DatabaseHandle } from '@billing/schema/db';
 
@@ -21,10 +21,10 @@ export interface ReadinessReport {
 export interface ReadinessOptions {
   /** Named checks, asked on every request; the instance is ready when all are true. */
   checks: () => Record<string, boolean>;
+  /** Checks whose failure degrades (200, `status: "degraded"`) instead of failing. @default [] */
+  optional?: readonly string[];
   /** @default '/ready' */
   endpoint?: string;
-  /** Checks that degrade the instance (still 200, `status: "degraded"`) instead of taking it out. @default [] */
-  optional?: readonly string[];
 }
 
 /** The database answers, and its schema is the one this build expects. */
