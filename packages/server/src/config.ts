@@ -1,11 +1,11 @@
 // Configuration from the environment. Every knob has a default that runs the embedded demo.
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RedisConfig } from './redis.js';
 
-/** The SDK's trusted-documents manifest (sha256 hash -> document), as graphql-codegen writes it. */
-export const DEFAULT_TRUSTED_DOCUMENTS_PATH = fileURLToPath(
-  new URL('../../sdk/src/generated/persisted-documents.json', import.meta.url),
+/** The SDK's trusted-documents manifest (sha256 hash -> document), from the package's own export. */
+export const DEFAULT_TRUSTED_DOCUMENTS_PATH = createRequire(import.meta.url).resolve(
+  '@billing/sdk/trusted-documents.json',
 );
 
 export type GatewayMode = 'development' | 'production';
@@ -76,7 +76,10 @@ export interface GatewayConfig {
   introspection: boolean;
   /** Only operations from the SDK's trusted-documents manifest execute. */
   trustedDocumentsOnly: boolean;
-  /** The manifest `trustedDocumentsOnly` enforces: JSON mapping `sha256:<hex>` (or `<hex>`) to document text. */
+  /**
+   * The SDK's documents, JSON mapping `sha256:<hex>` (or `<hex>`) to text: the only ones that run when
+   * `trustedDocumentsOnly`, otherwise known by hash to automatic persisted queries from the start.
+   */
   trustedDocumentsPath: string;
   /** Browser origins allowed to call the API cross-origin (exact match); empty allows none. */
   corsOrigins: string[];

@@ -23,7 +23,7 @@ import { useReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import { useStreamTracking } from './streams.js';
 import { useSubscriptionGuard } from './subscription-guard.js';
-import { isFromOwnGraphiQL, loadTrustedDocuments, trustedDocumentPlugins } from './trusted-documents.js';
+import { isFromOwnGraphiQL, loadTrustedDocuments, persistedDocumentPlugins } from './trusted-documents.js';
 
 export interface GatewayPluginOptions {
   config: GatewayConfig;
@@ -63,16 +63,14 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
       ...(redis ? { shared: { redis: redis.commands, keyPrefix: redis.keyPrefix, logger: options.logger } } : {}),
     }) as Plugin,
   ];
-  if (config.trustedDocumentsOnly) {
-    plugins.push(
-      ...trustedDocumentPlugins({
-        documents: loadTrustedDocuments(config.trustedDocumentsPath),
-        allowArbitraryDocuments: (request) =>
-          development && config.graphiql && isFromOwnGraphiQL(request, options.graphqlPath),
-        maxTokens: config.limits.maxTokens,
-      }),
-    );
-  }
+  plugins.push(
+    ...persistedDocumentPlugins({
+      documents: loadTrustedDocuments(config.trustedDocumentsPath),
+      trustedOnly: config.trustedDocumentsOnly,
+      allowArbitraryDocuments: (request) =>
+        development && config.graphiql && isFromOwnGraphiQL(request, options.graphqlPath),
+    }),
+  );
   plugins.push(...documentLimitPlugins(config.limits));
   if (!config.introspection) plugins.push(disableIntrospection);
   if (!development) plugins.push(scrubProductionErrors);
