@@ -4,7 +4,7 @@
 // rate limit runs before the trusted-documents check and before anything is parsed; the document
 // limits run while parsing and validating, the cost limit just before execution.
 import type { Plugin } from 'graphql-yoga';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { BillingEventBus, BillingServices } from '@billing/schema/billing';
 import type { Authenticator } from '../auth.js';
 import type { GatewayConfig } from '../config.js';
@@ -44,9 +44,7 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
   const { config } = options;
   const development = config.mode === 'development';
   const { redis } = options;
-  // One registry per gateway, shared by the plugins that count something.
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   const plugins: Plugin[] = [
     useRequestLog(options.logger) as Plugin,
     useLastResortErrorResponse(options.logger),
