@@ -37,6 +37,7 @@ export function createResources(
   const faults = faultsFor(config.faultInjection);
   const services: BillingServices = {
     db: database.db,
+    reads: database.reads,
     clock,
     processor,
     events: createEventBus(),
