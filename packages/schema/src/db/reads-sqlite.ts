@@ -42,9 +42,10 @@ const SQL = {
   profilesByAccountIds: `SELECT ${PROFILE_COLUMNS} FROM billing_profiles WHERE billing_account_id ${IN_LIST} ORDER BY id`,
   invoicesByIds: `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id ${IN_LIST}`,
   invoicesByNumbers: `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.number ${IN_LIST}`,
-  lineItemsByInvoiceIds: `SELECT id, invoice_id AS invoiceId, position, description, service_name AS serviceName,
-    quantity, unit_price_minor AS unitPriceMinor, amount_minor AS amountMinor
-    FROM invoice_line_items WHERE invoice_id ${IN_LIST} ORDER BY invoice_id, position`,
+  lineItemsByInvoiceIds: `SELECT l.id, l.invoice_id AS invoiceId, l.position, l.description,
+    l.service_name AS serviceName, l.quantity, l.unit_price_minor AS unitPriceMinor, l.amount_minor AS amountMinor,
+    i.currency FROM invoice_line_items l JOIN invoices i ON i.id = l.invoice_id
+    WHERE l.invoice_id ${IN_LIST} ORDER BY l.invoice_id, l.position`,
   paymentsByIds: `SELECT ${PAYMENT_COLUMNS} FROM payments p JOIN invoices i ON i.id = p.invoice_id WHERE p.id ${IN_LIST}`,
   paymentsByInvoiceIds: `SELECT ${PAYMENT_COLUMNS} FROM payments p JOIN invoices i ON i.id = p.invoice_id
     WHERE p.invoice_id ${IN_LIST} ORDER BY p.id DESC`,
@@ -52,7 +53,8 @@ const SQL = {
     JOIN billing_profiles bp ON bp.id = m.billing_profile_id WHERE m.id ${IN_LIST}`,
   activePaymentMethodsByProfileIds: `SELECT ${PAYMENT_METHOD_COLUMNS} FROM payment_methods m
     JOIN billing_profiles bp ON bp.id = m.billing_profile_id
-    WHERE m.billing_profile_id ${IN_LIST} AND m.removed_at IS NULL ORDER BY m.id`,
+    WHERE m.billing_profile_id ${IN_LIST} AND m.removed_at IS NULL
+    ORDER BY m.billing_profile_id, isDefault DESC, m.id`,
   apiKeysByIds: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id ${IN_LIST}`,
   apiKeysByAccountIds: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE billing_account_id ${IN_LIST} ORDER BY id DESC`,
 } as const;

@@ -44,6 +44,7 @@ describe('BillingReads (SQLite)', () => {
     expect(invoices.map((i) => i.id).sort()).toEqual([1, 2, 3]);
     const lines = await handle.reads.lineItemsByInvoiceIds([1, 2]);
     expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l.currency === invoices.find((i) => i.id === l.invoiceId)!.currency)).toBe(true);
     for (let i = 1; i < lines.length; i++) {
       const [a, b] = [lines[i - 1]!, lines[i]!];
       expect(a.invoiceId < b.invoiceId || (a.invoiceId === b.invoiceId && a.position < b.position)).toBe(true);
@@ -57,6 +58,13 @@ describe('BillingReads (SQLite)', () => {
     const cards = await handle.reads.activePaymentMethodsByProfileIds([1]);
     expect(cards.length).toBeGreaterThan(1);
     expect(cards.filter((c) => c.isDefault)).toHaveLength(1);
+    expect(cards[0]!.isDefault).toBe(true);
+    expect(cards.slice(1).map((c) => c.id)).toEqual(
+      cards
+        .slice(1)
+        .map((c) => c.id)
+        .sort((a, b) => a - b),
+    );
     for (const card of cards) {
       expect(Object.keys(card)).not.toContain('processorToken');
       expect(card.removedAt).toBeNull();

@@ -55,6 +55,8 @@ export interface LineItemRow {
   quantity: number;
   unitPriceMinor: number;
   amountMinor: number;
+  /** The invoice's currency (line items have none of their own). */
+  currency: string;
 }
 
 export interface PaymentRow {
@@ -167,7 +169,7 @@ export interface BillingReads {
   /** Every attempt, newest (highest id) first. */
   paymentsByInvoiceIds(invoiceIds: readonly number[]): Promise<PaymentRow[]>;
   paymentMethodsByIds(ids: readonly number[]): Promise<PaymentMethodRow[]>;
-  /** Cards not removed, by id ascending. */
+  /** Cards not removed, each profile's default first, then by id ascending. */
   activePaymentMethodsByProfileIds(profileIds: readonly number[]): Promise<PaymentMethodRow[]>;
   apiKeysByIds(ids: readonly number[]): Promise<ApiKeyRow[]>;
   /** Newest (highest id) first. */
