@@ -28,6 +28,7 @@ import {
   type InvoiceDetailQuery,
   type InvoiceFilter,
   type InvoiceOrder,
+  type InvoicePageFragment,
   type InvoiceSummaryFragment,
   type PayInvoiceMutation,
   type PaymentMethodsQuery,
@@ -64,11 +65,8 @@ export interface ListInvoicesOptions {
   orderBy?: InvoiceOrder;
 }
 
-export interface InvoicePage {
-  totalCount: number;
-  nodes: InvoiceSummaryFragment[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-}
+/** One page of invoices, the same shape for an account's and a profile's list. */
+export type InvoicePage = InvoicePageFragment;
 
 export interface PayInvoiceArgs {
   invoiceId: string;

@@ -1,15 +1,16 @@
 // The one place that owns the plugin list, the scalars and the scope types.
 import SchemaBuilder from '@pothos/core';
-import DrizzlePlugin from '@pothos/plugin-drizzle';
+import { GraphQLError } from 'graphql';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { getTableConfig } from 'drizzle-orm/sqlite-core';
 import type { AccessAction } from '../billing/access.js';
 import { NotAuthorizedError } from '../billing/errors.js';
-import { relations } from '../db/relations.js';
 import type { GraphQLContext } from './context.js';
 import { isNodeVisible } from './visibility.js';
+
+const MAX_NODES_PER_REQUEST = 100;
 
 export interface BillingScopeTarget {
   action: AccessAction;
@@ -19,7 +20,6 @@ export interface BillingScopeTarget {
 
 export interface BuilderTypes {
   Context: GraphQLContext;
-  DrizzleRelations: typeof relations;
   AuthScopes: {
     /** Any principal: a signed-in user or an API key. */
     authenticated: boolean;
@@ -43,16 +43,9 @@ export interface BuilderTypes {
 export const builder = new SchemaBuilder<BuilderTypes>({
   // Relay before scope-auth so scope functions receive decoded global IDs; the errors plugin
   // outside scope-auth so a denial becomes a typed NotAuthorizedError in mutation result unions.
-  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DrizzlePlugin],
+  // Rows load through per-request DataLoaders over `services.reads`, whatever the dialect.
+  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
-  drizzle: {
-    // The client is per request: it is whatever database the services were built with.
-    client: (ctx) => ctx.services.db,
-    getTableConfig,
-    relations,
-    defaultConnectionSize: 20,
-    maxConnectionSize: 100,
-  },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
@@ -68,12 +61,21 @@ export const builder = new SchemaBuilder<BuilderTypes>({
     },
     nodesQueryOptions: {
       resolve: async (_root, { ids }, ctx, _info, resolveNodes) => {
+        // As many as one page may hold: a longer list is refused, not loaded.
+        if (ids.length > MAX_NODES_PER_REQUEST) {
+          throw new GraphQLError(`\`ids\` may hold at most ${MAX_NODES_PER_REQUEST} IDs.`, {
+            extensions: { code: 'BAD_USER_INPUT' },
+          });
+        }
         const nodes = (await resolveNodes(ids)) as (Record<string, unknown> | null)[];
         return nodes.map((node, i) => (node && isNodeVisible(ids[i]!.typename, node, ctx.access) ? node : null));
       },
     },
   },
   scopeAuth: {
+    // A type's scopes run once per object, where the object is returned, instead of in every field
+    // of every row.
+    runScopesOnType: true,
     cacheKey: (value) => JSON.stringify(value),
     authScopes: (ctx) => ({
       authenticated: ctx.access.principal !== null,

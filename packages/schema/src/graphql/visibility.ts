@@ -28,10 +28,10 @@ export const readTarget = {
     billingAccountId: row.billingAccountId,
     billingProfileId: row.billingProfileId,
   }),
-  payment: (row: { billingAccountId: number; invoice: { billingProfileId: number } }): BillingScopeTarget => ({
+  payment: (row: AccountOwned): BillingScopeTarget => ({
     action: 'READ_BILLING',
     billingAccountId: row.billingAccountId,
-    billingProfileId: row.invoice.billingProfileId,
+    billingProfileId: row.billingProfileId,
   }),
   apiKey: (row: { billingAccountId: number }): BillingScopeTarget => ({
     action: 'MANAGE_API_KEYS',
@@ -55,9 +55,7 @@ export function isNodeVisible(typename: NodeTypeName | string, node: Row, access
     case 'PaymentMethod':
       return can(readTarget.paymentMethod(node as unknown as AccountOwned));
     case 'Payment':
-      return can(
-        readTarget.payment(node as unknown as { billingAccountId: number; invoice: { billingProfileId: number } }),
-      );
+      return can(readTarget.payment(node as unknown as AccountOwned));
     case 'ApiKey':
       return can(readTarget.apiKey(node as { billingAccountId: number }));
     default:
