@@ -1,16 +1,15 @@
 // The one place that owns the plugin list, the scalars and the scope types.
 import SchemaBuilder from '@pothos/core';
-import { GraphQLError } from 'graphql';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { AccessAction } from '../billing/access.js';
 import { NotAuthorizedError } from '../billing/errors.js';
 import type { GraphQLContext } from './context.js';
-import { isNodeVisible } from './visibility.js';
-
-const MAX_NODES_PER_REQUEST = 100;
+import { decodeNodeId, MAX_NODES_PER_CALL } from './ids.js';
+import { canSeeNode } from './visibility.js';
 
 export interface BillingScopeTarget {
   action: AccessAction;
@@ -41,8 +40,9 @@ export interface BuilderTypes {
 }
 
 export const builder = new SchemaBuilder<BuilderTypes>({
-  // Relay before scope-auth so scope functions receive decoded global IDs; the errors plugin
-  // outside scope-auth so a denial becomes a typed NotAuthorizedError in mutation result unions.
+  // The errors plugin outside scope-auth, so a denial becomes a typed NotAuthorizedError in mutation
+  // result unions. (Relay decodes `globalID` arguments in an argument mapper, which runs before every
+  // plugin's resolver wrapper whatever the order; this schema's own ID arguments are plain `ID`s, see ids.ts.)
   // Rows load through per-request DataLoaders over `services.reads`, whatever the dialect.
   plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
@@ -52,24 +52,17 @@ export const builder = new SchemaBuilder<BuilderTypes>({
     nodesOnConnection: true,
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
-    // Another tenant's global ID must read exactly like one that does not exist: null, no error.
+    // One strict decoder (ids.ts): a malformed ID decodes to a type that does not exist, not an error.
+    decodeGlobalID: decodeNodeId,
+    // Another tenant's global ID, a missing one and a malformed one all read as null, with no error:
+    // visibility is checked before loading, so the loader never meets a row that is not there.
     nodeQueryOptions: {
-      resolve: async (_root, { id }, ctx, _info, resolveNode) => {
-        const node = (await resolveNode(id)) as Record<string, unknown> | null;
-        return node && isNodeVisible(id.typename, node, ctx.access) ? node : null;
-      },
+      description: 'Any object by global ID; null if it does not exist or the viewer may not see it.',
+      resolve: async (_root, { id }, ctx, info) => (await resolveVisibleNodes([id], ctx, info))[0] ?? null,
     },
     nodesQueryOptions: {
-      resolve: async (_root, { ids }, ctx, _info, resolveNodes) => {
-        // As many as one page may hold: a longer list is refused, not loaded.
-        if (ids.length > MAX_NODES_PER_REQUEST) {
-          throw new GraphQLError(`\`ids\` may hold at most ${MAX_NODES_PER_REQUEST} IDs.`, {
-            extensions: { code: 'BAD_USER_INPUT' },
-          });
-        }
-        const nodes = (await resolveNodes(ids)) as (Record<string, unknown> | null)[];
-        return nodes.map((node, i) => (node && isNodeVisible(ids[i]!.typename, node, ctx.access) ? node : null));
-      },
+      description: `Objects by global ID, in order; null for each that does not exist or the viewer may not see. At most ${MAX_NODES_PER_CALL} IDs.`,
+      resolve: (_root, { ids }, ctx, info) => resolveVisibleNodes(ids, ctx, info),
     },
   },
   scopeAuth: {
@@ -94,6 +87,25 @@ export const builder = new SchemaBuilder<BuilderTypes>({
     defaultTypes: [],
   },
 });
+
+async function resolveVisibleNodes(
+  ids: readonly { typename: string; id: unknown }[],
+  ctx: GraphQLContext,
+  info: GraphQLResolveInfo,
+): Promise<unknown[]> {
+  if (ids.length > MAX_NODES_PER_CALL) {
+    throw new GraphQLError(`\`nodes\` takes at most ${MAX_NODES_PER_CALL} IDs per call.`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  const visible = await Promise.all(ids.map((id) => canSeeNode(id.typename, id.id, ctx)));
+  return resolveNodes(
+    builder,
+    ctx,
+    info,
+    ids.map((id, i) => (visible[i] ? id : null)),
+  );
+}
 
 builder.queryType({});
 builder.mutationType({});

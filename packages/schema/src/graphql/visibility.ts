@@ -2,6 +2,7 @@
 // `node`/`nodes`, so a global ID of someone else's object reads exactly like one that does not exist.
 import type { AccessView } from '../billing/access.js';
 import type { BillingScopeTarget } from './builder.js';
+import type { GraphQLContext } from './context.js';
 import type { NodeTypeName } from './ids.js';
 
 interface AccountOwned {
@@ -61,4 +62,41 @@ export function isNodeVisible(typename: NodeTypeName | string, node: Row, access
     default:
       return false;
   }
+}
+
+/**
+ * Whether the caller may see the row a decoded global ID names: false for no such row, a foreign
+ * one, or an id that is not a positive integer. `node`/`nodes` ask this before loading anything, so
+ * the loader only ever sees rows that exist (it fails on a missing one) and every refusal is a plain null.
+ */
+export async function canSeeNode(typename: string, rawId: unknown, ctx: GraphQLContext): Promise<boolean> {
+  // The relay plugin hands over the decoded id as a string, or as a number where a type parses it.
+  const id = typeof rawId === 'number' || typeof rawId === 'string' ? Number(rawId) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id <= 0) return false;
+  const { reads } = ctx.services;
+  let row: object | undefined;
+  switch (typename) {
+    case 'User':
+      return id === ctx.access.userId;
+    case 'BillingAccount':
+      return ctx.access.canSeeAccount(id);
+    case 'BillingProfile':
+      [row] = await reads.profilesByIds([id]);
+      break;
+    case 'Invoice':
+      [row] = await reads.invoicesByIds([id]);
+      break;
+    case 'PaymentMethod':
+      [row] = await reads.paymentMethodsByIds([id]);
+      break;
+    case 'Payment':
+      [row] = await reads.paymentsByIds([id]);
+      break;
+    case 'ApiKey':
+      [row] = await reads.apiKeysByIds([id]);
+      break;
+    default:
+      return false;
+  }
+  return row !== undefined && isNodeVisible(typename, row as Row, ctx.access);
 }
