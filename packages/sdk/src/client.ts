@@ -28,6 +28,7 @@ import {
   type InvoiceDetailQuery,
   type InvoiceFilter,
   type InvoiceOrder,
+  type InvoicePageFragment,
   type InvoiceSummaryFragment,
   type PayInvoiceMutation,
   type PaymentMethodsQuery,
@@ -146,12 +147,8 @@ export interface ListInvoicesOptions {
   orderBy?: InvoiceOrder;
 }
 
-/** One page of invoices, with the total count and the cursors to page on. */
-export interface InvoicePage {
-  totalCount: number;
-  nodes: InvoiceSummaryFragment[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-}
+/** One page of invoices, the same shape for an account's and a profile's list. */
+export type InvoicePage = InvoicePageFragment;
 
 /**
  * What to pay, with what.

@@ -72,6 +72,7 @@ export function createResources(config: GatewayConfig, options: ResourceOptions 
   const faults = faultsFor(config.faultInjection);
   const services: BillingServices = {
     db: database.db,
+    reads: database.reads,
     clock,
     processor,
     events,

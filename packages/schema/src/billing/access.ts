@@ -112,11 +112,14 @@ export class AccessView {
     return this.grants.some((g) => g.billingAccountId === billingAccountId && g.actions.has('READ_BILLING'));
   }
 
-  /** For list queries: accounts readable as a whole, and single profiles readable on their own. */
-  readableScope(action: AccessAction): { accountIds: number[]; profileIds: number[] } {
-    const granting = this.grants.filter((g) => g.actions.has(action));
+  /**
+   * For lists inside one account, decided once per list: is the account readable as a whole, and
+   * otherwise which of its profiles are.
+   */
+  readableIn(action: AccessAction, billingAccountId: number): { wholeAccount: boolean; profileIds: number[] } {
+    const granting = this.grants.filter((g) => g.billingAccountId === billingAccountId && g.actions.has(action));
     return {
-      accountIds: [...new Set(granting.filter((g) => g.billingProfileId === null).map((g) => g.billingAccountId))],
+      wholeAccount: granting.some((g) => g.billingProfileId === null),
       profileIds: [...new Set(granting.map((g) => g.billingProfileId).filter((id): id is number => id !== null))],
     };
   }

@@ -1,4 +1,5 @@
 import type { BillingDb } from '../db/connection.js';
+import type { BillingReads } from '../db/reads.js';
 import type { Clock } from './clock.js';
 import type { BillingEventBus } from './events.js';
 import type { PaymentProcessor } from './payment-processor.js';
@@ -14,6 +15,8 @@ export interface PaymentFaults {
 /** Everything the billing rules need from the outside world, injected once per process. */
 export interface BillingServices {
   db: BillingDb;
+  /** The GraphQL read path's batch queries (dialect-neutral). */
+  reads: BillingReads;
   clock: Clock;
   processor: PaymentProcessor;
   events: BillingEventBus;

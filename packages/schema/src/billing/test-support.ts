@@ -105,6 +105,7 @@ export function createBillingFixture(options: FixtureOptions = {}): BillingFixtu
   };
   const services: BillingServices = {
     db: handle.db,
+    reads: handle.reads,
     clock,
     processor,
     events,

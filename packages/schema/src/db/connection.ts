@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { relations } from './relations.js';
+import type { BillingReads } from './reads.js';
+import { createSqliteReads } from './reads-sqlite.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -34,6 +36,8 @@ export type BillingTransaction = Parameters<Parameters<BillingDb['transaction']>
 
 export interface DatabaseHandle {
   db: BillingDb;
+  /** The GraphQL read path's queries (prepared statements on the same connection). */
+  reads: BillingReads;
   /** The raw driver handle, for pragmas, backups and closing. */
   sqlite: Database.Database;
   path: string;
@@ -51,6 +55,7 @@ export function openDatabase(options: OpenDatabaseOptions): DatabaseHandle {
   const db = openDrizzle(sqlite, options.onQuery);
   return {
     db,
+    reads: createSqliteReads(sqlite, options.onQuery),
     sqlite,
     path: options.path,
     close: () => {

@@ -1,5 +1,7 @@
 export * from './tables.js';
 export { relations } from './relations.js';
+export type * from './reads.js';
+export { createSqliteReads } from './reads-sqlite.js';
 export {
   openDatabase,
   migrateDatabase,

@@ -36,19 +36,3 @@ export function permissionsFor(
 ): PermissionTarget {
   return { access, billingAccountId, billingProfileId };
 }
-
-/**
- * What the principal may read, as a Drizzle `where`: whole accounts it may read, plus single
- * profiles it holds a profile role on. `profileColumn` names the row's profile id: `billingProfileId`
- * on invoices, `id` on the billing profiles themselves.
- */
-export function visibleRowsWhere(access: AccessView, profileColumn: 'billingProfileId' | 'id' = 'billingProfileId') {
-  const scope = access.readableScope('READ_BILLING');
-  const wholeAccounts = { billingAccountId: { in: scope.accountIds } };
-  if (scope.profileIds.length === 0) return wholeAccounts;
-  const profiles = { in: scope.profileIds };
-  return { OR: [wholeAccounts, profileColumn === 'id' ? { id: profiles } : { billingProfileId: profiles }] };
-}
-
-/** Visibility of billing profiles themselves. */
-export const visibleProfilesWhere = (access: AccessView) => visibleRowsWhere(access, 'id');

@@ -1,11 +1,12 @@
 import { readTarget } from './visibility.js';
 import { createApiKey, revokeApiKey } from '../billing/api-keys.js';
 import { NotFoundError } from '../billing/errors.js';
-import { API_KEY_SCOPES } from '../db/tables.js';
+import type { ApiKeyRow } from '../db/reads.js';
+import { groupedBy, loadAfterWrite } from './loaders.js';
 import { BillingAccount } from './billing-account.js';
 import { builder } from './builder.js';
 import { COMMON_ERRORS } from './errors.js';
-import { fromGlobalId } from './ids.js';
+import { fromGlobalId, parseNodeId } from './ids.js';
 
 export const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', {
   description: 'What a partner API key may do inside its own billing account.',
@@ -17,10 +18,11 @@ export const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', {
   } as const,
 });
 
-export const ApiKey = builder.drizzleNode('apiKeys', {
-  name: 'ApiKey',
+export const ApiKey = builder.loadableNode('ApiKey', {
   description: 'A partner API key. The secret is shown once, when created; only its prefix is shown after.',
-  id: { column: (k) => k.id },
+  id: { resolve: (k: ApiKeyRow) => k.id, parse: parseNodeId },
+  load: (ids: number[], ctx) => ctx.services.reads.apiKeysByIds(ids),
+  sort: (k) => k.id,
   authScopes: (k) => ({ billing: readTarget.apiKey(k) }),
   fields: (t) => ({
     name: t.exposeString('name'),
@@ -32,12 +34,15 @@ export const ApiKey = builder.drizzleNode('apiKeys', {
   }),
 });
 
-builder.drizzleObjectField(BillingAccount, 'apiKeys', (t) =>
-  t.relation('apiKeys', {
+builder.objectField(BillingAccount, 'apiKeys', (t) =>
+  t.loadableList({
+    type: ApiKey,
     nullable: true,
     description: "The account's API keys, newest first. Null unless the viewer is the billing account admin.",
     authScopes: (account) => ({ billing: { action: 'MANAGE_API_KEYS', billingAccountId: account.id } }),
-    query: { orderBy: { id: 'desc' } },
+    load: async (accountIds: number[], ctx) =>
+      groupedBy(accountIds, await ctx.services.reads.apiKeysByAccountIds(accountIds), (k) => k.billingAccountId),
+    resolve: (account) => account.id,
   }),
 );
 
@@ -54,11 +59,7 @@ const CreateApiKeySuccess = builder.objectRef<{ apiKeyId: number; secret: string
     secret: t.exposeString('secret', {
       description: 'The full key. Shown only in this response: store it now. Send it as the `X-Api-Key` header.',
     }),
-    apiKey: t.drizzleField({
-      type: 'apiKeys',
-      resolve: async (query, parent, _args, ctx) =>
-        (await ctx.services.db.query.apiKeys.findFirst(query({ where: { id: parent.apiKeyId } })))!,
-    }),
+    apiKey: t.field({ type: ApiKey, resolve: (parent, _args, ctx) => loadAfterWrite(ctx, ApiKey, parent.apiKeyId) }),
   }),
 });
 
@@ -87,8 +88,8 @@ const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', {
 });
 
 builder.mutationField('revokeApiKey', (t) =>
-  t.drizzleField({
-    type: 'apiKeys',
+  t.field({
+    type: ApiKey,
     description: 'Revokes an API key at once (billing account admin only). Revoking twice is harmless.',
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
     authScopes: { user: true },
@@ -98,11 +99,11 @@ builder.mutationField('revokeApiKey', (t) =>
       union: { name: 'RevokeApiKeyResult' },
       dataField: { name: 'apiKey' },
     },
-    resolve: async (query, _root, { input }, ctx) => {
+    resolve: async (_root, { input }, ctx) => {
       const id = fromGlobalId(String(input.apiKeyId), 'ApiKey');
       if (id === null) throw new NotFoundError('ApiKey');
       const revoked = await revokeApiKey(ctx.services, ctx.access, id);
-      return (await ctx.services.db.query.apiKeys.findFirst(query({ where: { id: revoked.id } })))!;
+      return loadAfterWrite(ctx, ApiKey, revoked.id);
     },
   }),
 );

@@ -1,8 +1,8 @@
+import type { AccountRow } from '../db/reads.js';
 import { ACCOUNT_STATUSES, AGREEMENT_TYPES } from '../db/tables.js';
-import { BillingPermissions, BillingRoleEnum, permissionsFor, visibleProfilesWhere } from './access.js';
+import { BillingPermissions, BillingRoleEnum, permissionsFor } from './access.js';
 import { builder } from './builder.js';
-import { fromGlobalId } from './ids.js';
-import { invoiceConnectionArgs, invoiceConnectionQuery } from './invoice.js';
+import { fromGlobalId, parseNodeId } from './ids.js';
 
 export const AgreementTypeEnum = builder.enumType('AgreementType', {
   description: 'The commercial agreement behind a billing account.',
@@ -10,9 +10,11 @@ export const AgreementTypeEnum = builder.enumType('AgreementType', {
 });
 export const BillingAccountStatusEnum = builder.enumType('BillingAccountStatus', { values: ACCOUNT_STATUSES });
 
-export const BillingAccount = builder.drizzleNode('billingAccounts', {
-  name: 'BillingAccount',
-  id: { column: (a) => a.id },
+// Its profiles and invoices are added where those types live (billing-profile.ts, invoice.ts).
+export const BillingAccount = builder.loadableNode('BillingAccount', {
+  id: { resolve: (a: AccountRow) => a.id, parse: parseNodeId },
+  load: (ids: number[], ctx) => ctx.services.reads.accountsByIds(ids),
+  sort: (a) => a.id,
   authScopes: (account) => ({ visibleAccount: account.id }),
   fields: (t) => ({
     displayName: t.exposeString('displayName'),
@@ -34,29 +36,18 @@ export const BillingAccount = builder.drizzleNode('billingAccounts', {
       description: 'What the viewer may do across the whole account.',
       resolve: (account, _args, ctx) => permissionsFor(ctx.access, account.id, null),
     }),
-    billingProfiles: t.relation('profiles', {
-      description: 'The profiles the viewer can see, in creation order.',
-      query: (_args, ctx) => ({ where: visibleProfilesWhere(ctx.access), orderBy: { id: 'asc' } }),
-    }),
-    invoices: t.relatedConnection('invoices', {
-      description: 'Invoices of every profile the viewer can see in this account.',
-      args: invoiceConnectionArgs(t.arg),
-      totalCount: true,
-      query: (args, ctx) => invoiceConnectionQuery(args, ctx),
-    }),
   }),
 });
 
 builder.queryField('billingAccount', (t) =>
-  t.drizzleField({
-    type: 'billingAccounts',
+  t.field({
+    type: BillingAccount,
     nullable: true,
     description: 'A billing account by global ID; null if it does not exist or the viewer has no role on it.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
+    resolve: (_root, args, ctx) => {
       const id = fromGlobalId(String(args.id), 'BillingAccount');
-      if (id === null || !ctx.access.canSeeAccount(id)) return null;
-      return ctx.services.db.query.billingAccounts.findFirst(query({ where: { id } }));
+      return id === null || !ctx.access.canSeeAccount(id) ? null : id;
     },
   }),
 );

@@ -1,23 +1,23 @@
-import { readTarget } from './visibility.js';
-import { BillingPermissions, BillingRoleEnum, permissionsFor, visibleProfilesWhere } from './access.js';
-import type { paymentMethods } from '../db/tables.js';
-import { PaymentMethod } from './payment-method.js';
-
-type PaymentMethodRow = typeof paymentMethods.$inferSelect;
+import type { ProfileRow } from '../db/reads.js';
+import { BillingPermissions, BillingRoleEnum, permissionsFor } from './access.js';
+import { BillingAccount } from './billing-account.js';
 import { builder } from './builder.js';
-import { fromGlobalId } from './ids.js';
-import { invoiceConnectionArgs, invoiceConnectionQuery } from './invoice.js';
+import { groupedBy } from './loaders.js';
+import { fromGlobalId, parseNodeId } from './ids.js';
+import { readTarget } from './visibility.js';
 
-export const BillingProfile = builder.drizzleNode('billingProfiles', {
-  name: 'BillingProfile',
+// Its invoices and cards are added where those types live (invoice.ts, payment-method.ts).
+export const BillingProfile = builder.loadableNode('BillingProfile', {
   description: 'Where invoices are issued and paid from: currency, payment methods, invoices.',
-  id: { column: (p) => p.id },
+  id: { resolve: (p: ProfileRow) => p.id, parse: parseNodeId },
+  load: (ids: number[], ctx) => ctx.services.reads.profilesByIds(ids),
+  sort: (p) => p.id,
   authScopes: (profile) => ({ billing: readTarget.profile(profile) }),
   fields: (t) => ({
     displayName: t.exposeString('displayName'),
     currency: t.exposeString('currency'),
     invoiceEmail: t.exposeString('invoiceEmail', { nullable: true }),
-    billingAccount: t.relation('account'),
+    billingAccount: t.field({ type: BillingAccount, resolve: (profile) => profile.billingAccountId }),
     viewerRole: t.field({
       type: BillingRoleEnum,
       nullable: true,
@@ -30,63 +30,34 @@ export const BillingProfile = builder.drizzleNode('billingProfiles', {
       type: BillingPermissions,
       resolve: (profile, _args, ctx) => permissionsFor(ctx.access, profile.billingAccountId, profile.id),
     }),
-    invoices: t.relatedConnection('invoices', {
-      args: invoiceConnectionArgs(t.arg),
-      totalCount: true,
-      query: (args, ctx) => invoiceConnectionQuery(args, ctx),
-    }),
-    paymentMethods: t.field({
-      type: [PaymentMethod],
-      nullable: true,
-      description:
-        'Cards on this profile that were not removed, the default first. Null without permission to read payment methods.',
-      authScopes: (profile) => ({
-        billing: {
-          action: 'READ_PAYMENT_METHODS',
-          billingAccountId: profile.billingAccountId,
-          billingProfileId: profile.id,
-        },
-      }),
-      select: (_args, _ctx, nestedSelection) => ({
-        columns: { defaultPaymentMethodId: true },
-        with: {
-          paymentMethods: nestedSelection({
-            where: { removedAt: { isNull: true as const } },
-            orderBy: { id: 'asc' as const },
-          }),
-        },
-      }),
-      // The selection above loads the relation; Pothos does not reflect a function `select` in the parent type.
-      resolve: (profile) =>
-        [...(profile as typeof profile & { paymentMethods: PaymentMethodRow[] }).paymentMethods].sort(
-          (a, b) => Number(b.id === profile.defaultPaymentMethodId) - Number(a.id === profile.defaultPaymentMethodId),
-        ),
-    }),
-    defaultPaymentMethod: t.relation('defaultPaymentMethod', {
-      nullable: true,
-      authScopes: (profile) => ({
-        billing: {
-          action: 'READ_PAYMENT_METHODS',
-          billingAccountId: profile.billingAccountId,
-          billingProfileId: profile.id,
-        },
-      }),
-    }),
   }),
 });
 
+builder.objectField(BillingAccount, 'billingProfiles', (t) =>
+  t.loadableList({
+    type: BillingProfile,
+    description: 'The profiles the viewer can see, in creation order.',
+    // Visibility is decided here, once per batch; the loaded rows then pass the type's own check.
+    load: async (accountIds: number[], ctx) => {
+      const rows = await ctx.services.reads.profilesByAccountIds(accountIds);
+      const visible = rows.filter((p) => ctx.access.can('READ_BILLING', readTarget.profile(p)));
+      return groupedBy(accountIds, visible, (p) => p.billingAccountId);
+    },
+    resolve: (account) => account.id,
+  }),
+);
+
 builder.queryField('billingProfile', (t) =>
-  t.drizzleField({
-    type: 'billingProfiles',
+  t.field({
+    type: BillingProfile,
     nullable: true,
     description: 'A billing profile by global ID; null if it does not exist or the viewer may not see it.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       const id = fromGlobalId(String(args.id), 'BillingProfile');
       if (id === null) return null;
-      return ctx.services.db.query.billingProfiles.findFirst(
-        query({ where: { AND: [{ id }, visibleProfilesWhere(ctx.access)] } }),
-      );
+      const profile = await BillingProfile.getDataloader(ctx).load(id);
+      return profile && ctx.access.can('READ_BILLING', readTarget.profile(profile)) ? profile : null;
     },
   }),
 );

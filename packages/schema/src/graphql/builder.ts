@@ -1,14 +1,12 @@
 // The one place that owns the plugin list, the scalars and the scope types.
 import SchemaBuilder from '@pothos/core';
-import DrizzlePlugin from '@pothos/plugin-drizzle';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { getTableConfig } from 'drizzle-orm/sqlite-core';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { AccessAction } from '../billing/access.js';
 import { NotAuthorizedError } from '../billing/errors.js';
-import { relations } from '../db/relations.js';
 import type { GraphQLContext } from './context.js';
 import { decodeNodeId, MAX_NODES_PER_CALL } from './ids.js';
 import { canSeeNode } from './visibility.js';
@@ -21,7 +19,6 @@ export interface BillingScopeTarget {
 
 export interface BuilderTypes {
   Context: GraphQLContext;
-  DrizzleRelations: typeof relations;
   AuthScopes: {
     /** Any principal: a signed-in user or an API key. */
     authenticated: boolean;
@@ -46,16 +43,9 @@ export const builder = new SchemaBuilder<BuilderTypes>({
   // The errors plugin outside scope-auth, so a denial becomes a typed NotAuthorizedError in mutation
   // result unions. (Relay decodes `globalID` arguments in an argument mapper, which runs before every
   // plugin's resolver wrapper whatever the order; this schema's own ID arguments are plain `ID`s, see ids.ts.)
-  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DrizzlePlugin],
+  // Rows load through per-request DataLoaders over `services.reads`, whatever the dialect.
+  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
-  drizzle: {
-    // The client is per request: it is whatever database the services were built with.
-    client: (ctx) => ctx.services.db,
-    getTableConfig,
-    relations,
-    defaultConnectionSize: 20,
-    maxConnectionSize: 100,
-  },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
@@ -76,6 +66,9 @@ export const builder = new SchemaBuilder<BuilderTypes>({
     },
   },
   scopeAuth: {
+    // A type's scopes run once per object, where the object is returned, instead of in every field
+    // of every row.
+    runScopesOnType: true,
     cacheKey: (value) => JSON.stringify(value),
     authScopes: (ctx) => ({
       authenticated: ctx.access.principal !== null,

@@ -18,7 +18,7 @@ const InvoiceDocument = builder.objectRef<IssuedDocumentLink>('InvoiceDocument')
   }),
 });
 
-builder.drizzleObjectField(Invoice, 'documents', (t) =>
+builder.objectField(Invoice, 'documents', (t) =>
   t.field({
     type: [InvoiceDocument],
     description: 'The invoice PDF, and the receipt once the invoice is paid; fresh links on every read.',

@@ -55,3 +55,11 @@ export function fromGlobalId(globalId: string, typename: NodeTypeName): number |
   const decoded = decodeNodeId(globalId);
   return decoded.typename === typename ? Number(decoded.id) : null;
 }
+
+/**
+ * The numeric id inside a decoded global ID (relay's `id.parse`). Anything else becomes 0, which no
+ * row has, so a malformed ID reads exactly like a missing one.
+ */
+export function parseNodeId(id: string): number {
+  return /^[1-9]\d{0,15}$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : 0;
+}

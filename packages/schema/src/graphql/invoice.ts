@@ -1,5 +1,5 @@
+import { resolveCursorConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
-import { readTarget } from './visibility.js';
 import {
   invoiceStatus,
   INVOICE_STATUSES,
@@ -7,11 +7,22 @@ import {
   statusCondition,
   type InvoiceStatus,
 } from '../billing/invoice-status.js';
-import type { GraphQLContext } from './context.js';
-import { visibleRowsWhere } from './access.js';
+import type {
+  InvoiceKey,
+  InvoiceListFilter,
+  InvoiceOrder as InvoiceOrderSpec,
+  InvoiceRow,
+  InvoiceScope,
+  LineItemRow,
+} from '../db/reads.js';
+import { BillingAccount } from './billing-account.js';
+import { BillingProfile } from './billing-profile.js';
 import { builder } from './builder.js';
-import { fromGlobalId } from './ids.js';
+import type { GraphQLContext } from './context.js';
+import { fromGlobalId, parseNodeId } from './ids.js';
+import { groupedBy } from './loaders.js';
 import { Money } from './money.js';
+import { readTarget } from './visibility.js';
 
 export const InvoiceStatusEnum = builder.enumType('InvoiceStatus', {
   description: 'DUE and PAST_DUE are derived from the due date (UTC) at the time of the request.',
@@ -54,10 +65,9 @@ export function invoiceConnectionArgs(arg: ArgBuilder) {
 }
 
 export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
 
-interface InvoiceConnectionArgs {
-  first?: number | null;
-  last?: number | null;
+interface InvoiceConnectionArgs extends DefaultConnectionArguments {
   filter?: {
     statuses?: InvoiceStatus[] | null;
     dueOnOrAfter?: string | null;
@@ -67,8 +77,43 @@ interface InvoiceConnectionArgs {
   orderBy?: { field: 'DUE_DATE' | 'INVOICE_DATE'; direction: 'ASC' | 'DESC' } | null;
 }
 
-/** Filter, order and visibility of an invoice list, as a Drizzle relational query. */
-export function invoiceConnectionQuery(args: InvoiceConnectionArgs, ctx: GraphQLContext) {
+/** The stored conditions of a connection's `filter` argument. */
+function listFilter(filter: InvoiceConnectionArgs['filter'], ctx: GraphQLContext): InvoiceListFilter {
+  return {
+    ...(filter?.statuses
+      ? { statusConditions: [...new Set(filter.statuses)].map((s) => statusCondition(s, ctx.services.clock)) }
+      : {}),
+    ...(filter?.dueOnOrAfter ? { dueOnOrAfter: filter.dueOnOrAfter } : {}),
+    ...(filter?.dueOnOrBefore ? { dueOnOrBefore: filter.dueOnOrBefore } : {}),
+    ...(filter?.number ? { number: filter.number } : {}),
+  };
+}
+
+// Cursors are opaque to clients: base64 of the ordering value and the id, a keyset position (no offset).
+const CURSOR = /^I:(\d{4}-\d{2}-\d{2}):([1-9]\d{0,15})$/;
+const toCursor = (row: InvoiceRow, order: InvoiceOrderSpec) =>
+  Buffer.from(`I:${row[order.column]}:${row.id}`).toString('base64');
+
+function fromCursor(cursor: string | undefined): InvoiceKey | undefined {
+  if (cursor === undefined) return undefined;
+  const match = CURSOR.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+  if (!match)
+    throw new GraphQLError('Invalid cursor: pass a cursor returned by this list.', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  return { value: match[1]!, id: Number(match[2]) };
+}
+
+/** What a connection object carries besides its page: the count, computed only when asked for. */
+interface InvoiceConnectionExtras {
+  totalCount: () => Promise<number>;
+}
+
+/**
+ * One page of invoices of `scope`, keyset-paged. The scope is the visibility decision, made once for
+ * the whole list by the caller, so no row of it needs another check.
+ */
+async function resolveInvoiceConnection(scope: InvoiceScope, args: InvoiceConnectionArgs, ctx: GraphQLContext) {
   // Say so rather than silently return fewer rows than asked for (as GitHub's API does).
   for (const [name, value] of [
     ['first', args.first],
@@ -77,45 +122,38 @@ export function invoiceConnectionQuery(args: InvoiceConnectionArgs, ctx: GraphQL
     if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
       throw new GraphQLError(
         `\`${name}\` must be between 0 and ${MAX_PAGE_SIZE}; page through larger lists with cursors.`,
-        {
-          extensions: { code: 'BAD_USER_INPUT' },
-        },
+        { extensions: { code: 'BAD_USER_INPUT' } },
       );
     }
   }
-  const conditions: Record<string, unknown>[] = [visibleRowsWhere(ctx.access)];
-  const filter = args.filter;
-  if (filter?.statuses) {
-    conditions.push({
-      OR: [...new Set(filter.statuses)].map((status) => {
-        const c = statusCondition(status, ctx.services.clock);
-        return {
-          lifecycle: { in: c.lifecycles },
-          ...(c.dueBefore || c.dueOnOrAfter
-            ? {
-                dueDate: {
-                  ...(c.dueBefore ? { lt: c.dueBefore } : {}),
-                  ...(c.dueOnOrAfter ? { gte: c.dueOnOrAfter } : {}),
-                },
-              }
-            : {}),
-        };
-      }),
-    });
-  }
-  if (filter?.dueOnOrAfter) conditions.push({ dueDate: { gte: filter.dueOnOrAfter } });
-  if (filter?.dueOnOrBefore) conditions.push({ dueDate: { lte: filter.dueOnOrBefore } });
-  if (filter?.number) conditions.push({ number: filter.number });
-  const column = args.orderBy?.field === 'DUE_DATE' ? 'dueDate' : 'invoiceDate';
-  const direction = args.orderBy?.direction === 'ASC' ? 'asc' : 'desc';
-  return {
-    where: conditions.length === 1 ? conditions[0]! : { AND: conditions },
-    orderBy: { [column]: direction, id: direction } as {
-      dueDate?: 'asc' | 'desc';
-      invoiceDate?: 'asc' | 'desc';
-      id: 'asc' | 'desc';
-    },
+  const filter = listFilter(args.filter, ctx);
+  const order: InvoiceOrderSpec = {
+    column: args.orderBy?.field === 'DUE_DATE' ? 'dueDate' : 'invoiceDate',
+    descending: args.orderBy?.direction !== 'ASC',
   };
+  const page = await resolveCursorConnection<Promise<InvoiceRow[]>>(
+    {
+      args,
+      defaultSize: DEFAULT_PAGE_SIZE,
+      maxSize: MAX_PAGE_SIZE,
+      toCursor: (row: InvoiceRow) => toCursor(row, order),
+    },
+    ({ before, after, limit, inverted }) => {
+      const afterKey = fromCursor(after);
+      const beforeKey = fromCursor(before);
+      return ctx.services.reads.invoicePage({
+        scope,
+        filter,
+        order,
+        limit,
+        fromEnd: inverted,
+        ...(afterKey ? { after: afterKey } : {}),
+        ...(beforeKey ? { before: beforeKey } : {}),
+      });
+    },
+  );
+  const extras: InvoiceConnectionExtras = { totalCount: () => ctx.services.reads.invoiceCount(scope, filter) };
+  return Object.assign(page, extras);
 }
 
 export const BillingPeriod = builder.objectRef<{ start: string; end: string }>('BillingPeriod').implement({
@@ -125,28 +163,22 @@ export const BillingPeriod = builder.objectRef<{ start: string; end: string }>('
   }),
 });
 
-export const InvoiceLineItem = builder.drizzleObject('invoiceLineItems', {
-  name: 'InvoiceLineItem',
-  select: {
-    columns: { unitPriceMinor: true, amountMinor: true, quantity: true },
-    with: { invoice: { columns: { currency: true } } },
-  },
+export const InvoiceLineItem = builder.objectRef<LineItemRow>('InvoiceLineItem').implement({
   fields: (t) => ({
     position: t.exposeInt('position'),
     description: t.exposeString('description'),
     serviceName: t.exposeString('serviceName'),
     quantity: t.exposeInt('quantity'),
-    unitPrice: t.field({
-      type: Money,
-      resolve: (l) => ({ minorUnits: l.unitPriceMinor, currency: l.invoice.currency }),
-    }),
-    amount: t.field({ type: Money, resolve: (l) => ({ minorUnits: l.amountMinor, currency: l.invoice.currency }) }),
+    unitPrice: t.field({ type: Money, resolve: (l) => ({ minorUnits: l.unitPriceMinor, currency: l.currency }) }),
+    amount: t.field({ type: Money, resolve: (l) => ({ minorUnits: l.amountMinor, currency: l.currency }) }),
   }),
 });
 
-export const Invoice = builder.drizzleNode('invoices', {
-  name: 'Invoice',
-  id: { column: (i) => i.id },
+// Its payments are added in payment.ts.
+export const Invoice = builder.loadableNode('Invoice', {
+  id: { resolve: (i: InvoiceRow) => i.id, parse: parseNodeId },
+  load: (ids: number[], ctx) => ctx.services.reads.invoicesByIds(ids),
+  sort: (i) => i.id,
   authScopes: (invoice) => ({ billing: readTarget.invoice(invoice) }),
   fields: (t) => {
     const money = (column: 'subtotalMinor' | 'taxMinor' | 'totalMinor' | 'amountDueMinor', description: string) =>
@@ -172,41 +204,89 @@ export const Invoice = builder.drizzleNode('invoices', {
           'True exactly when the portal shows "Pay now": the invoice is due or past due, something is due, and the viewer may pay (billing account admin).',
         resolve: (i, _args, ctx) => notPayableReason(i) === null && ctx.access.can('PAY_INVOICES', i),
       }),
-      lineItems: t.relation('lineItems', { query: { orderBy: { position: 'asc' } } }),
-      billingProfile: t.relation('profile'),
-      billingAccount: t.relation('account'),
-      payments: t.relation('payments', {
-        description: 'Every payment attempt, newest first, failed ones included.',
-        query: { orderBy: { id: 'desc' } },
+      lineItems: t.loadableList({
+        type: InvoiceLineItem,
+        load: async (invoiceIds: number[], ctx) =>
+          groupedBy(invoiceIds, await ctx.services.reads.lineItemsByInvoiceIds(invoiceIds), (l) => l.invoiceId),
+        resolve: (i) => i.id,
       }),
+      billingProfile: t.field({ type: BillingProfile, resolve: (i) => i.billingProfileId }),
+      billingAccount: t.field({ type: BillingAccount, resolve: (i) => i.billingAccountId }),
     };
   },
 });
 
+/** One connection type for every invoice list, so clients need one page type. */
+export const InvoiceConnection = builder.connectionObject({
+  type: Invoice,
+  name: 'InvoiceConnection',
+  fields: (t) => ({
+    totalCount: t.int({
+      description: 'Every invoice that matches the filter, across all pages.',
+      resolve: (connection) => (connection as typeof connection & InvoiceConnectionExtras).totalCount(),
+    }),
+  }),
+});
+
+builder.objectField(BillingAccount, 'invoices', (t) =>
+  t.connection(
+    {
+      type: Invoice,
+      description: 'Invoices of every profile the viewer can see in this account.',
+      args: invoiceConnectionArgs(t.arg),
+      resolve: (account, args, ctx) => {
+        const readable = ctx.access.readableIn('READ_BILLING', account.id);
+        const scope = {
+          billingAccountId: account.id,
+          billingProfileIds: readable.wholeAccount ? null : readable.profileIds,
+        };
+        return resolveInvoiceConnection(scope, args, ctx);
+      },
+    },
+    InvoiceConnection,
+  ),
+);
+
+builder.objectField(BillingProfile, 'invoices', (t) =>
+  t.connection(
+    {
+      type: Invoice,
+      args: invoiceConnectionArgs(t.arg),
+      resolve: (profile, args, ctx) => {
+        const visible = ctx.access.can('READ_BILLING', readTarget.profile(profile));
+        const scope = { billingAccountId: profile.billingAccountId, billingProfileIds: visible ? [profile.id] : [] };
+        return resolveInvoiceConnection(scope, args, ctx);
+      },
+    },
+    InvoiceConnection,
+  ),
+);
+
+/** An invoice the viewer may see, else null (missing and not visible read the same). */
+function visibleInvoice(invoice: InvoiceRow | null | undefined, ctx: GraphQLContext): InvoiceRow | null {
+  return invoice && ctx.access.can('READ_BILLING', readTarget.invoice(invoice)) ? invoice : null;
+}
+
 builder.queryFields((t) => ({
-  invoice: t.drizzleField({
-    type: 'invoices',
+  invoice: t.field({
+    type: Invoice,
     nullable: true,
     description: 'An invoice by global ID; null if it does not exist or the viewer may not see it.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       const id = fromGlobalId(String(args.id), 'Invoice');
-      if (id === null) return null;
-      return ctx.services.db.query.invoices.findFirst(
-        query({ where: { AND: [{ id }, visibleRowsWhere(ctx.access)] } }),
-      );
+      return id === null ? null : visibleInvoice(await Invoice.getDataloader(ctx).load(id), ctx);
     },
   }),
-  invoiceByNumber: t.drizzleField({
-    type: 'invoices',
+  invoiceByNumber: t.field({
+    type: Invoice,
     nullable: true,
     description: 'An invoice by its number (as printed on the PDF); null if none the viewer may see.',
     args: { number: t.arg.string({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       if (args.number.length > 64) return null;
-      return ctx.services.db.query.invoices.findFirst(
-        query({ where: { AND: [{ number: args.number }, visibleRowsWhere(ctx.access)] } }),
-      );
+      const [invoice] = await ctx.services.reads.invoicesByNumbers([args.number]);
+      return visibleInvoice(invoice, ctx);
     },
   }),
 }));

@@ -3,17 +3,21 @@ import { CARD_BRANDS, cardBrandOf } from '../billing/payment-processor.js';
 import { isCardExpired } from '../billing/cards.js';
 import { addPaymentMethod, removePaymentMethod, setDefaultPaymentMethod } from '../billing/payment-methods.js';
 import { NotFoundError, PaymentMethodNotAllowedError, PaymentMethodUnusableError } from '../billing/errors.js';
+import type { PaymentMethodRow } from '../db/reads.js';
+import { BillingProfile } from './billing-profile.js';
 import { builder } from './builder.js';
+import { groupedBy, loadAfterWrite } from './loaders.js';
 import { COMMON_ERRORS } from './errors.js';
-import { fromGlobalId } from './ids.js';
+import { fromGlobalId, parseNodeId } from './ids.js';
 
 export const CardBrandEnum = builder.enumType('CardBrand', { values: CARD_BRANDS });
 
-export const PaymentMethod = builder.drizzleNode('paymentMethods', {
-  name: 'PaymentMethod',
+export const PaymentMethod = builder.loadableNode('PaymentMethod', {
   description:
     'A card on a billing profile. Only brand, last four digits, expiry and holder are kept; never the number or CVC.',
-  id: { column: (m) => m.id },
+  id: { resolve: (m: PaymentMethodRow) => m.id, parse: parseNodeId },
+  load: (ids: number[], ctx) => ctx.services.reads.paymentMethodsByIds(ids),
+  sort: (m) => m.id,
   authScopes: (m) => ({ billing: readTarget.paymentMethod(m) }),
   fields: (t) => ({
     brand: t.field({
@@ -25,15 +29,44 @@ export const PaymentMethod = builder.drizzleNode('paymentMethods', {
     expYear: t.exposeInt('expYear'),
     holderName: t.exposeString('holderName'),
     isExpired: t.boolean({ resolve: (m, _args, ctx) => isCardExpired(m, ctx.services.clock) }),
-    isDefault: t.boolean({
-      select: { with: { profile: { columns: { defaultPaymentMethodId: true } } } },
-      resolve: (m) => m.profile.defaultPaymentMethodId === m.id,
-    }),
+    isDefault: t.exposeBoolean('isDefault'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     removedAt: t.expose('removedAt', { type: 'DateTime', nullable: true }),
-    billingProfile: t.relation('profile'),
+    billingProfile: t.field({ type: BillingProfile, resolve: (m) => m.billingProfileId }),
   }),
 });
+
+/** Reading a profile's cards takes READ_PAYMENT_METHODS on it, checked once per profile. */
+const readCardsOf = (profile: { id: number; billingAccountId: number }) => ({
+  billing: {
+    action: 'READ_PAYMENT_METHODS' as const,
+    billingAccountId: profile.billingAccountId,
+    billingProfileId: profile.id,
+  },
+});
+
+builder.objectFields(BillingProfile, (t) => ({
+  paymentMethods: t.loadableList({
+    type: PaymentMethod,
+    nullable: true,
+    description:
+      'Cards on this profile that were not removed, the default first. Null without permission to read payment methods.',
+    authScopes: readCardsOf,
+    load: async (profileIds: number[], ctx) =>
+      groupedBy(
+        profileIds,
+        await ctx.services.reads.activePaymentMethodsByProfileIds(profileIds),
+        (m) => m.billingProfileId,
+      ),
+    resolve: (profile) => profile.id,
+  }),
+  defaultPaymentMethod: t.field({
+    type: PaymentMethod,
+    nullable: true,
+    authScopes: readCardsOf,
+    resolve: (profile) => profile.defaultPaymentMethodId,
+  }),
+}));
 
 const AddPaymentMethodInput = builder.inputType('AddPaymentMethodInput', {
   description:
@@ -62,8 +95,8 @@ function paymentMethodIdOrThrow(globalId: string | number): number {
 }
 
 builder.mutationField('addPaymentMethod', (t) =>
-  t.drizzleField({
-    type: 'paymentMethods',
+  t.field({
+    type: PaymentMethod,
     description:
       'Adds a card to a billing profile (owner or contributor). Prepaid and virtual cards are refused. Sandbox test numbers decide how charges behave.',
     args: { input: t.arg({ type: AddPaymentMethodInput, required: true }) },
@@ -74,7 +107,7 @@ builder.mutationField('addPaymentMethod', (t) =>
       union: { name: 'AddPaymentMethodResult' },
       dataField: { name: 'paymentMethod' },
     },
-    resolve: async (query, _root, { input }, ctx) => {
+    resolve: async (_root, { input }, ctx) => {
       const billingProfileId = fromGlobalId(String(input.billingProfileId), 'BillingProfile');
       if (billingProfileId === null) throw new NotFoundError('BillingProfile');
       const created = await addPaymentMethod(ctx.services, ctx.access, {
@@ -88,7 +121,7 @@ builder.mutationField('addPaymentMethod', (t) =>
           holderName: input.holderName,
         },
       });
-      return (await ctx.services.db.query.paymentMethods.findFirst(query({ where: { id: created.id } })))!;
+      return loadAfterWrite(ctx, PaymentMethod, created.id);
     },
   }),
 );
@@ -101,8 +134,8 @@ function registerPaymentMethodMutation(
 ) {
   const typeName = name[0]!.toUpperCase() + name.slice(1);
   builder.mutationField(name, (t) =>
-    t.drizzleField({
-      type: 'paymentMethods',
+    t.field({
+      type: PaymentMethod,
       description,
       args: { input: t.arg({ type: PaymentMethodIdInput(`${typeName}Input`), required: true }) },
       authScopes: { authenticated: true },
@@ -112,9 +145,9 @@ function registerPaymentMethodMutation(
         union: { name: `${typeName}Result` },
         dataField: { name: 'paymentMethod' },
       },
-      resolve: async (query, _root, { input }, ctx) => {
+      resolve: async (_root, { input }, ctx) => {
         const changed = await action(ctx.services, ctx.access, paymentMethodIdOrThrow(input.paymentMethodId));
-        return (await ctx.services.db.query.paymentMethods.findFirst(query({ where: { id: changed.id } })))!;
+        return loadAfterWrite(ctx, PaymentMethod, changed.id);
       },
     }),
   );

@@ -8,11 +8,15 @@ import {
   PaymentMethodUnusableError,
 } from '../billing/errors.js';
 import { payInvoice } from '../billing/payments.js';
+import type { PaymentRow } from '../db/reads.js';
 import { PAYMENT_STATUSES } from '../db/tables.js';
+import { groupedBy, loadAfterWrite } from './loaders.js';
 import { builder } from './builder.js';
 import { COMMON_ERRORS, DeclineCodeEnum } from './errors.js';
-import { fromGlobalId } from './ids.js';
+import { fromGlobalId, parseNodeId } from './ids.js';
+import { Invoice } from './invoice.js';
 import { Money } from './money.js';
+import { PaymentMethod } from './payment-method.js';
 
 export const PaymentStatusEnum = builder.enumType('PaymentStatus', {
   description:
@@ -20,42 +24,49 @@ export const PaymentStatusEnum = builder.enumType('PaymentStatus', {
   values: PAYMENT_STATUSES,
 });
 
-export const Payment = builder.drizzleNode('payments', {
-  name: 'Payment',
+export const Payment = builder.loadableNode('Payment', {
   description: 'One attempt to pay an invoice.',
-  id: { column: (p) => p.id },
+  id: { resolve: (p: PaymentRow) => p.id, parse: parseNodeId },
+  load: (ids: number[], ctx) => ctx.services.reads.paymentsByIds(ids),
+  sort: (p) => p.id,
   authScopes: (p) => ({ billing: readTarget.payment(p) }),
-  select: { columns: { billingAccountId: true }, with: { invoice: { columns: { billingProfileId: true } } } },
   fields: (t) => ({
-    amount: t.field({
-      type: Money,
-      select: { columns: { amountMinor: true, currency: true } },
-      resolve: (p) => ({ minorUnits: p.amountMinor, currency: p.currency }),
-    }),
+    amount: t.field({ type: Money, resolve: (p) => ({ minorUnits: p.amountMinor, currency: p.currency }) }),
     status: t.expose('status', { type: PaymentStatusEnum }),
     failureCode: t.field({
       type: DeclineCodeEnum,
       nullable: true,
-      select: { columns: { failureCode: true } },
       resolve: (p) => (p.failureCode as typeof DeclineCodeEnum.$inferType | null) ?? null,
     }),
     processorReference: t.exposeString('processorReference', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    invoice: t.relation('invoice'),
-    paymentMethod: t.relation('paymentMethod', {
+    invoice: t.field({ type: Invoice, resolve: (p) => p.invoiceId }),
+    paymentMethod: t.field({
+      type: PaymentMethod,
       nullable: true,
       description: 'The card used. Null without permission to read payment methods.',
       authScopes: (p) => ({
         billing: {
           action: 'READ_PAYMENT_METHODS',
           billingAccountId: p.billingAccountId,
-          billingProfileId: p.invoice.billingProfileId,
+          billingProfileId: p.billingProfileId,
         },
       }),
+      resolve: (p) => p.paymentMethodId,
     }),
   }),
 });
+
+builder.objectField(Invoice, 'payments', (t) =>
+  t.loadableList({
+    type: Payment,
+    description: 'Every payment attempt, newest first, failed ones included.',
+    load: async (invoiceIds: number[], ctx) =>
+      groupedBy(invoiceIds, await ctx.services.reads.paymentsByInvoiceIds(invoiceIds), (p) => p.invoiceId),
+    resolve: (invoice) => invoice.id,
+  }),
+);
 
 const PayInvoiceInput = builder.inputType('PayInvoiceInput', {
   fields: (t) => ({
@@ -71,15 +82,13 @@ const PayInvoiceInput = builder.inputType('PayInvoiceInput', {
 
 const PayInvoiceSuccess = builder.objectRef<{ invoiceId: number; paymentId: number }>('PayInvoiceSuccess').implement({
   fields: (t) => ({
-    invoice: t.drizzleField({
-      type: 'invoices',
-      resolve: async (query, parent, _args, ctx) =>
-        (await ctx.services.db.query.invoices.findFirst(query({ where: { id: parent.invoiceId } })))!,
+    invoice: t.field({
+      type: Invoice,
+      resolve: (parent, _args, ctx) => loadAfterWrite(ctx, Invoice, parent.invoiceId),
     }),
-    payment: t.drizzleField({
-      type: 'payments',
-      resolve: async (query, parent, _args, ctx) =>
-        (await ctx.services.db.query.payments.findFirst(query({ where: { id: parent.paymentId } })))!,
+    payment: t.field({
+      type: Payment,
+      resolve: (parent, _args, ctx) => loadAfterWrite(ctx, Payment, parent.paymentId),
     }),
   }),
 });

@@ -1,7 +1,10 @@
 import { filter, pipe } from '@graphql-yoga/subscription';
 import type { BillingEvent } from '../billing/events.js';
+import { loadAfterWrite } from './loaders.js';
 import { builder } from './builder.js';
 import { fromGlobalId } from './ids.js';
+import { Invoice } from './invoice.js';
+import { Payment } from './payment.js';
 
 export const BillingEventTypeEnum = builder.enumType('BillingEventType', {
   values: ['INVOICE_UPDATED', 'PAYMENT_UPDATED'] as const,
@@ -11,18 +14,12 @@ export const BillingEventRef = builder.objectRef<BillingEvent>('BillingEvent').i
   description: 'Something changed on an invoice or its payments. Re-read what you display from `invoice`.',
   fields: (t) => ({
     type: t.field({ type: BillingEventTypeEnum, resolve: (e) => e.type }),
-    invoice: t.drizzleField({
-      type: 'invoices',
-      resolve: async (query, e, _args, ctx) =>
-        (await ctx.services.db.query.invoices.findFirst(query({ where: { id: e.invoiceId } })))!,
-    }),
-    payment: t.drizzleField({
-      type: 'payments',
+    // A subscription keeps one context for its lifetime: every event reads its rows afresh.
+    invoice: t.field({ type: Invoice, resolve: (e, _args, ctx) => loadAfterWrite(ctx, Invoice, e.invoiceId) }),
+    payment: t.field({
+      type: Payment,
       nullable: true,
-      resolve: (query, e, _args, ctx) =>
-        e.type === 'PAYMENT_UPDATED'
-          ? ctx.services.db.query.payments.findFirst(query({ where: { id: e.paymentId } }))
-          : null,
+      resolve: (e, _args, ctx) => (e.type === 'PAYMENT_UPDATED' ? loadAfterWrite(ctx, Payment, e.paymentId) : null),
     }),
   }),
 });

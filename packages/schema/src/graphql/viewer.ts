@@ -1,11 +1,15 @@
 // The entry point for "who am I, and what may I do": the signed-in user or API key.
 import type { AccessView } from '../billing/access.js';
+import type { UserRow } from '../db/reads.js';
+import { BillingAccount } from './billing-account.js';
 import { builder } from './builder.js';
+import { parseNodeId } from './ids.js';
 
-export const User = builder.drizzleNode('users', {
-  name: 'User',
+export const User = builder.loadableNode('User', {
   description: 'A person who signs in. Only the user themself can see this object.',
-  id: { column: (u) => u.id },
+  id: { resolve: (u: UserRow) => u.id, parse: parseNodeId },
+  load: (ids: number[], ctx) => ctx.services.reads.usersByIds(ids),
+  sort: (u) => u.id,
   fields: (t) => ({
     email: t.exposeString('email'),
     displayName: t.exposeString('displayName'),
@@ -21,21 +25,17 @@ export const Viewer = builder.objectRef<AccessView>('Viewer').implement({
       type: PrincipalKindEnum,
       resolve: (access) => (access.principal?.kind === 'api-key' ? 'API_KEY' : 'USER'),
     }),
-    user: t.drizzleField({
-      type: 'users',
+    user: t.field({
+      type: User,
       nullable: true,
       description: 'The signed-in user; null when calling with an API key.',
-      resolve: (query, access, _args, ctx) =>
-        access.userId === null ? null : ctx.services.db.query.users.findFirst(query({ where: { id: access.userId } })),
+      resolve: (access) => access.userId,
     }),
-    billingAccounts: t.drizzleField({
-      type: ['billingAccounts'],
+    billingAccounts: t.field({
+      type: [BillingAccount],
       description:
         "Every billing account the viewer has any role on (or, for an API key, its own account), with the viewer's role, agreement type and permissions on each.",
-      resolve: (query, access, _args, ctx) =>
-        ctx.services.db.query.billingAccounts.findMany(
-          query({ where: { id: { in: access.visibleAccountIds() } }, orderBy: { id: 'asc' } }),
-        ),
+      resolve: (access) => access.visibleAccountIds().sort((a, b) => a - b),
     }),
   }),
 });

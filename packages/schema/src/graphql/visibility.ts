@@ -29,10 +29,10 @@ export const readTarget = {
     billingAccountId: row.billingAccountId,
     billingProfileId: row.billingProfileId,
   }),
-  payment: (row: { billingAccountId: number; invoice: { billingProfileId: number } }): BillingScopeTarget => ({
+  payment: (row: AccountOwned): BillingScopeTarget => ({
     action: 'READ_BILLING',
     billingAccountId: row.billingAccountId,
-    billingProfileId: row.invoice.billingProfileId,
+    billingProfileId: row.billingProfileId,
   }),
   apiKey: (row: { billingAccountId: number }): BillingScopeTarget => ({
     action: 'MANAGE_API_KEYS',
@@ -56,9 +56,7 @@ export function isNodeVisible(typename: NodeTypeName | string, node: Row, access
     case 'PaymentMethod':
       return can(readTarget.paymentMethod(node as unknown as AccountOwned));
     case 'Payment':
-      return can(
-        readTarget.payment(node as unknown as { billingAccountId: number; invoice: { billingProfileId: number } }),
-      );
+      return can(readTarget.payment(node as unknown as AccountOwned));
     case 'ApiKey':
       return can(readTarget.apiKey(node as { billingAccountId: number }));
     default:
@@ -75,38 +73,30 @@ export async function canSeeNode(typename: string, rawId: unknown, ctx: GraphQLC
   // The relay plugin hands over the decoded id as a string, or as a number where a type parses it.
   const id = typeof rawId === 'number' || typeof rawId === 'string' ? Number(rawId) : Number.NaN;
   if (!Number.isSafeInteger(id) || id <= 0) return false;
-  const { db } = ctx.services;
-  const where = { id };
-  let row: Row | undefined;
+  const { reads } = ctx.services;
+  let row: object | undefined;
   switch (typename) {
     case 'User':
       return id === ctx.access.userId;
     case 'BillingAccount':
       return ctx.access.canSeeAccount(id);
     case 'BillingProfile':
-      row = await db.query.billingProfiles.findFirst({ where, columns: { id: true, billingAccountId: true } });
+      [row] = await reads.profilesByIds([id]);
       break;
     case 'Invoice':
-      row = await db.query.invoices.findFirst({ where, columns: { billingAccountId: true, billingProfileId: true } });
+      [row] = await reads.invoicesByIds([id]);
       break;
     case 'PaymentMethod':
-      row = await db.query.paymentMethods.findFirst({
-        where,
-        columns: { billingAccountId: true, billingProfileId: true },
-      });
+      [row] = await reads.paymentMethodsByIds([id]);
       break;
     case 'Payment':
-      row = await db.query.payments.findFirst({
-        where,
-        columns: { billingAccountId: true },
-        with: { invoice: { columns: { billingProfileId: true } } },
-      });
+      [row] = await reads.paymentsByIds([id]);
       break;
     case 'ApiKey':
-      row = await db.query.apiKeys.findFirst({ where, columns: { billingAccountId: true } });
+      [row] = await reads.apiKeysByIds([id]);
       break;
     default:
       return false;
   }
-  return row !== undefined && isNodeVisible(typename, row, ctx.access);
+  return row !== undefined && isNodeVisible(typename, row as Row, ctx.access);
 }

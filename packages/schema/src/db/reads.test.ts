@@ -1,0 +1,210 @@
+// BillingReads on SQLite: batch lookups, keyset pages against an in-memory oracle, exact counts, and
+// query plans that walk the (scope, date, id) indexes instead of sorting.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateDatabase, openDatabase, type DatabaseHandle } from './connection.js';
+import type { InvoiceKey, InvoiceListFilter, InvoiceOrder, InvoiceRow, InvoiceScope } from './reads.js';
+import { seedDemoData, seedLargeInvoices } from './seed.js';
+
+const TODAY = '2026-11-29';
+let handle: DatabaseHandle;
+const statements: { sql: string; params: unknown[] }[] = [];
+
+beforeAll(() => {
+  handle = openDatabase({ path: ':memory:', onQuery: (sql, params) => statements.push({ sql, params }) });
+  migrateDatabase(handle);
+  seedDemoData(handle, { today: TODAY });
+  seedLargeInvoices(handle, {
+    billingAccountId: 1,
+    billingProfileId: 2,
+    currency: 'USD',
+    invoices: 300,
+    today: TODAY,
+  });
+});
+
+afterAll(() => handle?.close());
+
+const keyOf = (row: InvoiceRow, order: InvoiceOrder): InvoiceKey => ({ value: row[order.column], id: row.id });
+
+/** Every invoice of the scope in the order, sorted here (the oracle for paging). */
+async function everything(scope: InvoiceScope, filter: InvoiceListFilter, order: InvoiceOrder) {
+  const all = await handle.reads.invoicePage({ scope, filter, order, limit: 1_000_000, fromEnd: false });
+  const sorted = [...all].sort((a, b) => {
+    const byColumn = a[order.column] < b[order.column] ? -1 : a[order.column] > b[order.column] ? 1 : a.id - b.id;
+    return order.descending ? -byColumn : byColumn;
+  });
+  expect(all.map((r) => r.id)).toEqual(sorted.map((r) => r.id));
+  return all;
+}
+
+describe('BillingReads (SQLite)', () => {
+  it('looks rows up by id in one statement per batch, whatever the batch size', async () => {
+    statements.length = 0;
+    const invoices = await handle.reads.invoicesByIds([1, 2, 3, 999_999]);
+    expect(invoices.map((i) => i.id).sort()).toEqual([1, 2, 3]);
+    const lines = await handle.reads.lineItemsByInvoiceIds([1, 2]);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l.currency === invoices.find((i) => i.id === l.invoiceId)!.currency)).toBe(true);
+    for (let i = 1; i < lines.length; i++) {
+      const [a, b] = [lines[i - 1]!, lines[i]!];
+      expect(a.invoiceId < b.invoiceId || (a.invoiceId === b.invoiceId && a.position < b.position)).toBe(true);
+    }
+    expect(statements.length).toBe(2);
+    expect(await handle.reads.invoicesByIds([])).toEqual([]);
+    expect(statements.length).toBe(2);
+  });
+
+  it('reads cards without their processor token, with the default flag, and API keys without the hash', async () => {
+    const cards = await handle.reads.activePaymentMethodsByProfileIds([1]);
+    expect(cards.length).toBeGreaterThan(1);
+    expect(cards.filter((c) => c.isDefault)).toHaveLength(1);
+    expect(cards[0]!.isDefault).toBe(true);
+    expect(cards.slice(1).map((c) => c.id)).toEqual(
+      cards
+        .slice(1)
+        .map((c) => c.id)
+        .sort((a, b) => a - b),
+    );
+    for (const card of cards) {
+      expect(Object.keys(card)).not.toContain('processorToken');
+      expect(card.removedAt).toBeNull();
+    }
+    const profile = (await handle.reads.profilesByIds([1]))[0]!;
+    expect(cards.find((c) => c.isDefault)!.id).toBe(profile.defaultPaymentMethodId);
+    const payments = await handle.reads.paymentsByInvoiceIds([5]);
+    expect(payments.every((p) => p.billingProfileId === 1)).toBe(true);
+  });
+
+  it('pages forward and backward by keyset exactly as the whole ordered list, for each order and scope', async () => {
+    const scopes: InvoiceScope[] = [
+      { billingAccountId: 1, billingProfileIds: null },
+      { billingAccountId: 1, billingProfileIds: [2] },
+      { billingAccountId: 1, billingProfileIds: [1, 3] },
+    ];
+    const filters: InvoiceListFilter[] = [
+      {},
+      {
+        statusConditions: [{ lifecycles: ['OPEN', 'PAYMENT_IN_PROGRESS'], dueBefore: TODAY }, { lifecycles: ['PAID'] }],
+      },
+      { dueOnOrAfter: '2026-01-01', dueOnOrBefore: '2026-06-30' },
+    ];
+    for (const scope of scopes) {
+      for (const filter of filters) {
+        for (const order of [
+          { column: 'invoiceDate', descending: true },
+          { column: 'dueDate', descending: false },
+        ] as const) {
+          const all = await everything(scope, filter, order);
+          expect(await handle.reads.invoiceCount(scope, filter)).toBe(all.length);
+          const walked: number[] = [];
+          let after: InvoiceKey | undefined;
+          for (;;) {
+            const page = await handle.reads.invoicePage({
+              scope,
+              filter,
+              order,
+              limit: 7,
+              fromEnd: false,
+              ...(after ? { after } : {}),
+            });
+            walked.push(...page.map((r) => r.id));
+            if (page.length < 7) break;
+            after = keyOf(page[page.length - 1]!, order);
+          }
+          expect(walked).toEqual(all.map((r) => r.id));
+          if (all.length < 12) continue;
+          // The 5 rows before the 12th, taken from the end: returned nearest-first.
+          const before = keyOf(all[11]!, order);
+          const back = await handle.reads.invoicePage({ scope, filter, order, before, limit: 5, fromEnd: true });
+          expect(back.map((r) => r.id).reverse()).toEqual(all.slice(6, 11).map((r) => r.id));
+          const between = await handle.reads.invoicePage({
+            scope,
+            filter,
+            order,
+            after: keyOf(all[2]!, order),
+            before,
+            limit: 100,
+            fromEnd: false,
+          });
+          expect(between.map((r) => r.id)).toEqual(all.slice(3, 11).map((r) => r.id));
+        }
+      }
+    }
+  });
+
+  it('matches nothing for an empty profile list, and finds by number', async () => {
+    const none = { billingAccountId: 1, billingProfileIds: [] };
+    expect(
+      await handle.reads.invoicePage({
+        scope: none,
+        filter: {},
+        order: { column: 'dueDate', descending: true },
+        limit: 10,
+        fromEnd: false,
+      }),
+    ).toEqual([]);
+    expect(await handle.reads.invoiceCount(none, {})).toBe(0);
+    const [byNumber] = await handle.reads.invoicesByNumbers(['L000000042']);
+    expect(byNumber?.billingProfileId).toBe(2);
+    const scoped = await handle.reads.invoiceCount(
+      { billingAccountId: 1, billingProfileIds: [2] },
+      { number: 'L000000042' },
+    );
+    expect(scoped).toBe(1);
+  });
+
+  it('walks the (scope, column, id) index for pages and counts: no sort, no table scan', async () => {
+    /** The plan of the statement that `run` executes. */
+    const planOf = async (run: () => Promise<unknown>) => {
+      statements.length = 0;
+      await run();
+      const [{ sql, params }] = statements as [{ sql: string; params: unknown[] }];
+      return (handle.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('; ');
+    };
+    const deep = { value: '2026-01-01', id: 10 };
+    const account = { billingAccountId: 1, billingProfileIds: null };
+    const profile = { billingAccountId: 1, billingProfileIds: [2] };
+    const cases: [() => Promise<unknown>, RegExp][] = [
+      [
+        () =>
+          handle.reads.invoicePage({
+            scope: account,
+            filter: {},
+            order: { column: 'invoiceDate', descending: true },
+            after: deep,
+            limit: 51,
+            fromEnd: false,
+          }),
+        /USING INDEX invoices_account_date_idx \(billing_account_id=\? AND \(?invoice_date/,
+      ],
+      [
+        () =>
+          handle.reads.invoicePage({
+            scope: profile,
+            filter: {},
+            order: { column: 'dueDate', descending: false },
+            after: deep,
+            limit: 51,
+            fromEnd: false,
+          }),
+        /USING INDEX invoices_profile_due_idx \(billing_profile_id=\? AND \(?due_date/,
+      ],
+      [
+        () => handle.reads.invoiceCount(account, {}),
+        /USING COVERING INDEX invoices_account_\w+_idx \(billing_account_id=\?\)/,
+      ],
+      [
+        () => handle.reads.invoiceCount(profile, {}),
+        /USING COVERING INDEX invoices_profile_\w+_idx \(billing_profile_id=\?\)/,
+      ],
+    ];
+    for (const [run, expected] of cases) {
+      const detail = await planOf(run);
+      expect(detail).toMatch(expected);
+      // A range on the index, not a scan of the scope: a deep page costs what the first one does.
+      expect(detail).not.toMatch(/TEMP B-TREE|SCAN/);
+    }
+  });
+});

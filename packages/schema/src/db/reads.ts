@@ -1,0 +1,181 @@
+// What the GraphQL read path asks of the database: batch lookups by id (for DataLoaders) and one
+// keyset-paged invoice list. Dialect-neutral on purpose: plain rows in, plain rows out, no Drizzle
+// types, so each dialect implements it with its own prepared statements (`reads-sqlite.ts`, ...).
+// Authorization is the caller's: these functions return whatever the ids or the scope name.
+import type { AgreementType, AccountStatus, ApiKeyScope, InvoiceLifecycle, PaymentStatus } from './tables.js';
+
+export interface UserRow {
+  id: number;
+  email: string;
+  displayName: string;
+}
+
+export interface AccountRow {
+  id: number;
+  displayName: string;
+  agreementType: AgreementType;
+  status: AccountStatus;
+  ownerUserId: number;
+  createdAt: string;
+}
+
+export interface ProfileRow {
+  id: number;
+  billingAccountId: number;
+  displayName: string;
+  currency: string;
+  invoiceEmail: string | null;
+  defaultPaymentMethodId: number | null;
+}
+
+export interface InvoiceRow {
+  id: number;
+  number: string;
+  billingAccountId: number;
+  billingProfileId: number;
+  periodStart: string;
+  periodEnd: string;
+  invoiceDate: string;
+  dueDate: string;
+  currency: string;
+  subtotalMinor: number;
+  taxMinor: number;
+  totalMinor: number;
+  amountDueMinor: number;
+  lifecycle: InvoiceLifecycle;
+  paidAt: string | null;
+}
+
+export interface LineItemRow {
+  id: number;
+  invoiceId: number;
+  position: number;
+  description: string;
+  serviceName: string;
+  quantity: number;
+  unitPriceMinor: number;
+  amountMinor: number;
+  /** The invoice's currency (line items have none of their own). */
+  currency: string;
+}
+
+export interface PaymentRow {
+  id: number;
+  billingAccountId: number;
+  /** The paid invoice's profile: what a payment's visibility is decided on. */
+  billingProfileId: number;
+  invoiceId: number;
+  paymentMethodId: number;
+  amountMinor: number;
+  currency: string;
+  status: PaymentStatus;
+  failureCode: string | null;
+  processorReference: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A card's display details; the processor token is never read on this path. */
+export interface PaymentMethodRow {
+  id: number;
+  billingAccountId: number;
+  billingProfileId: number;
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+  holderName: string;
+  createdAt: string;
+  removedAt: string | null;
+  /** Whether it is its profile's default card. */
+  isDefault: boolean;
+}
+
+/** An API key's listing details; the secret hash is never read on this path. */
+export interface ApiKeyRow {
+  id: number;
+  billingAccountId: number;
+  name: string;
+  prefix: string;
+  scopes: ApiKeyScope[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** Which invoices a list covers: one account, optionally only some of its profiles. */
+export interface InvoiceScope {
+  billingAccountId: number;
+  /**
+   * Null: every profile of the account. Otherwise only these, which must be profiles of that account
+   * (an empty list matches nothing).
+   */
+  billingProfileIds: readonly number[] | null;
+}
+
+/** Stored conditions of one invoice status (see billing/invoice-status `statusCondition`). */
+export interface InvoiceStatusCondition {
+  lifecycles: readonly InvoiceLifecycle[];
+  dueBefore?: string;
+  dueOnOrAfter?: string;
+}
+
+/** All given conditions hold. */
+export interface InvoiceListFilter {
+  /** Any of these. */
+  statusConditions?: readonly InvoiceStatusCondition[];
+  dueOnOrAfter?: string;
+  dueOnOrBefore?: string;
+  number?: string;
+}
+
+export type InvoiceOrderColumn = 'invoiceDate' | 'dueDate';
+
+export interface InvoiceOrder {
+  column: InvoiceOrderColumn;
+  descending: boolean;
+}
+
+/** A position in an ordered list: the ordering column's value and the id that breaks ties. */
+export interface InvoiceKey {
+  value: string;
+  id: number;
+}
+
+export interface InvoicePageQuery {
+  scope: InvoiceScope;
+  filter: InvoiceListFilter;
+  order: InvoiceOrder;
+  /** Only rows strictly after this key, in `order`. */
+  after?: InvoiceKey;
+  /** Only rows strictly before this key, in `order`. */
+  before?: InvoiceKey;
+  limit: number;
+  /** Take the `limit` rows nearest `before` (the end) instead of nearest `after`, returned in reverse order. */
+  fromEnd: boolean;
+}
+
+export interface BillingReads {
+  usersByIds(ids: readonly number[]): Promise<UserRow[]>;
+  accountsByIds(ids: readonly number[]): Promise<AccountRow[]>;
+  profilesByIds(ids: readonly number[]): Promise<ProfileRow[]>;
+  /** Every profile of these accounts, by id ascending. */
+  profilesByAccountIds(accountIds: readonly number[]): Promise<ProfileRow[]>;
+  invoicesByIds(ids: readonly number[]): Promise<InvoiceRow[]>;
+  invoicesByNumbers(numbers: readonly string[]): Promise<InvoiceRow[]>;
+  /** By invoice, then position. */
+  lineItemsByInvoiceIds(invoiceIds: readonly number[]): Promise<LineItemRow[]>;
+  paymentsByIds(ids: readonly number[]): Promise<PaymentRow[]>;
+  /** Every attempt, newest (highest id) first. */
+  paymentsByInvoiceIds(invoiceIds: readonly number[]): Promise<PaymentRow[]>;
+  paymentMethodsByIds(ids: readonly number[]): Promise<PaymentMethodRow[]>;
+  /** Cards not removed, each profile's default first, then by id ascending. */
+  activePaymentMethodsByProfileIds(profileIds: readonly number[]): Promise<PaymentMethodRow[]>;
+  apiKeysByIds(ids: readonly number[]): Promise<ApiKeyRow[]>;
+  /** Newest (highest id) first. */
+  apiKeysByAccountIds(accountIds: readonly number[]): Promise<ApiKeyRow[]>;
+  /** One page of a keyset-paged invoice list. */
+  invoicePage(query: InvoicePageQuery): Promise<InvoiceRow[]>;
+  /** Exactly how many invoices match, ignoring paging. */
+  invoiceCount(scope: InvoiceScope, filter: InvoiceListFilter): Promise<number>;
+}

@@ -1,0 +1,25 @@
+import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
+import type DataLoader from 'dataloader';
+import type { GraphQLContext } from './context.js';
+
+/**
+ * A row as it is after a write (a mutation's result, a subscription's event): the request's
+ * loaders are emptied first, since rows they hold may predate the write, then the row is read afresh.
+ */
+export async function loadAfterWrite<T>(
+  ctx: GraphQLContext,
+  ref: { getDataloader(ctx: GraphQLContext): DataLoader<number, T | null> },
+  id: number,
+): Promise<T> {
+  clearAllDataLoaders(ctx);
+  const row = await ref.getDataloader(ctx).load(id);
+  if (!row) throw new Error(`row ${id} vanished right after it was written`);
+  return row;
+}
+
+/** For `t.loadableList`: the rows of one batch split into one list per key, in the batch's key order. */
+export function groupedBy<K, T>(keys: readonly K[], rows: readonly T[], keyOf: (row: T) => K): T[][] {
+  const groups = new Map<K, T[]>(keys.map((k) => [k, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((k) => groups.get(k)!);
+}
