@@ -10,6 +10,7 @@ export default defineConfig({
     include: [
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
+      'packages/*/scripts/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
       'examples/*/src/**/*.test.ts',
     ],

@@ -251,7 +251,7 @@ log(
 // --- 2. The gateway (the real CLI in a child process) ---------------------------------------------------
 log(`\n[${elapsed()}] gateway: tsx packages/server/src/cli.ts start (production mode)`);
 const startupSamples: number[] = [];
-let gateway = await startGatewayCli('gateway');
+const gateway = await startGatewayCli('gateway');
 startupSamples.push(gateway.readyMs);
 const restingMB = gateway.memory().serverMB;
 log(`  start-up (spawn -> first invoices page): ${fmt.ms(gateway.readyMs)} ms; RSS at rest ${fmt.mb(restingMB)}`);

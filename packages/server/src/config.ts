@@ -1,6 +1,7 @@
 // Configuration from the environment. Every knob has a default that runs the embedded demo.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RedisConfig } from './redis.js';
 
 /** The SDK's trusted-documents manifest (sha256 hash -> document), as graphql-codegen writes it. */
 export const DEFAULT_TRUSTED_DOCUMENTS_PATH = fileURLToPath(
@@ -30,7 +31,10 @@ export interface GatewayConfig {
     maxTokenLifetimeSeconds: number;
   };
   payments: {
-    processor: 'sandbox';
+    /** `sandbox`: in this process (the embedded default); `http`: a processor service at `processorUrl`. */
+    processor: 'sandbox' | 'http';
+    /** The processor service (PROCESSOR_URL), for `processor: 'http'`. */
+    processorUrl?: string;
     sandboxLedgerPath: string;
     sandboxLatencyMs: number;
     /** Charge calls slower than this count as timed out and go to reconciliation. */
@@ -66,6 +70,8 @@ export interface GatewayConfig {
     /** Open subscription streams on this instance (503 past it). */
     maxStreams: number;
   };
+  /** Shared by every instance (REDIS_URL): billing events and rate-limit buckets. Absent: in-process. */
+  redis?: RedisConfig;
   graphiql: boolean;
   introspection: boolean;
   /** Only operations from the SDK's trusted-documents manifest execute. */
@@ -108,12 +114,30 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 }
 
 /**
- * The sandbox is the only processor adapter so far; naming another is a configuration error at
- * start-up rather than a surprise at the first payment.
+ * An unknown adapter, or `http` without its URL, is a configuration error at start-up rather than a
+ * surprise at the first payment.
  */
-function paymentProcessor(raw: string | undefined): 'sandbox' {
-  if (raw === undefined || raw === '' || raw === 'sandbox') return 'sandbox';
-  throw new Error(`PAYMENT_PROCESSOR "${raw}" is not available: the only adapter is "sandbox"`);
+function paymentProcessor(env: Env): Pick<GatewayConfig['payments'], 'processor' | 'processorUrl'> {
+  const raw = env.PAYMENT_PROCESSOR;
+  if (raw === undefined || raw === '' || raw === 'sandbox') return { processor: 'sandbox' };
+  if (raw === 'http') {
+    const url = env.PROCESSOR_URL;
+    if (!url || !/^https?:\/\//.test(url))
+      throw new Error('PAYMENT_PROCESSOR=http needs PROCESSOR_URL (http://host:port of the processor service)');
+    return { processor: 'http', processorUrl: url };
+  }
+  throw new Error(`PAYMENT_PROCESSOR "${raw}" is not available: the adapters are "sandbox" and "http"`);
+}
+
+function redisConfig(env: Env): RedisConfig | undefined {
+  const url = env.REDIS_URL;
+  if (url === undefined || url === '') return undefined;
+  if (!/^rediss?:\/\//.test(url)) throw new Error(`REDIS_URL must start with redis:// or rediss://, got "${url}"`);
+  return {
+    url,
+    keyPrefix: env.REDIS_KEY_PREFIX ?? 'billing-gateway:',
+    commandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500),
+  };
 }
 
 export function loadConfig(env: Env = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
@@ -122,6 +146,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
   const dev = mode === 'development';
   const dataDir = resolve(env.BILLING_DATA_DIR ?? 'data');
   const databasePath = env.DATABASE_PATH ?? resolve(dataDir, 'billing.db');
+  const redis = redisConfig(env);
   const config: GatewayConfig = {
     mode,
     host: env.HOST ?? '127.0.0.1',
@@ -137,7 +162,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       maxTokenLifetimeSeconds: int(env, 'JWT_MAX_LIFETIME_SECONDS', 12 * 60 * 60),
     },
     payments: {
-      processor: paymentProcessor(env.PAYMENT_PROCESSOR),
+      ...paymentProcessor(env),
       sandboxLedgerPath:
         env.SANDBOX_LEDGER_PATH ?? (databasePath === ':memory:' ? ':memory:' : resolve(dataDir, 'sandbox-ledger.db')),
       sandboxLatencyMs: int(env, 'SANDBOX_LATENCY_MS', 0),
@@ -159,6 +184,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       maxStreamsPerPrincipal: int(env, 'MAX_STREAMS_PER_PRINCIPAL', 5),
       maxStreams: int(env, 'MAX_STREAMS', 1_000),
     },
+    ...(redis ? { redis } : {}),
     graphiql: bool(env, 'GRAPHIQL', dev),
     introspection: bool(env, 'INTROSPECTION', dev),
     trustedDocumentsOnly: bool(env, 'TRUSTED_DOCUMENTS_ONLY', false),

@@ -164,7 +164,11 @@ describe('health and readiness', () => {
   it('/ready answers 200 when the database answers and is fully migrated', async () => {
     const r = await send(`${base()}/ready`);
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ ready: true, checks: { database: true, migrations: true, accepting: true } });
+    expect(r.body).toEqual({
+      ready: true,
+      status: 'ready',
+      checks: { database: true, migrations: true, accepting: true },
+    });
   });
 
   it('/ready answers 503 with a pending migration, and when the database is gone', async () => {

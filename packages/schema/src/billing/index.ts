@@ -15,3 +15,6 @@ export * from './idempotency.js';
 export * from './payments.js';
 export * from './reconciliation.js';
 export * from './payment-methods.js';
+export * from './http-processor.js';
+export * from './credits.js';
+export * from './payment-rules.js';

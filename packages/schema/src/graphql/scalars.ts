@@ -1,22 +1,35 @@
+// The schema's scalars. Date and MinorUnits are graphql-scalars' LocalDate and SafeInt under the
+// names partners already use (renaming them would break every operation that declares a variable
+// of either type); DateTime stays hand-written on purpose, see below.
 import { GraphQLError, Kind } from 'graphql';
-import { isValidIsoDate } from '../billing/clock.js';
+import { GraphQLLocalDate, GraphQLSafeInt } from 'graphql-scalars';
 import { builder } from './builder.js';
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
-
-function parseDate(value: unknown): string {
-  if (typeof value !== 'string' || !isValidIsoDate(value)) {
+/** LocalDate's own refusal names neither the format nor the type partners see ("Date"). */
+function asDate<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch {
     throw new GraphQLError('Date must be a calendar date in the form YYYY-MM-DD.');
   }
-  return value;
 }
 
-builder.scalarType('Date', {
+builder.addScalarType('Date', GraphQLLocalDate, {
   description: 'A calendar date, `YYYY-MM-DD` (ISO 8601). Due dates are in UTC.',
-  serialize: (value) => value,
-  parseValue: parseDate,
-  parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : null),
+  parseValue: (value) => asDate(() => GraphQLLocalDate.parseValue(value)),
+  parseLiteral: (ast) => asDate(() => GraphQLLocalDate.parseLiteral(ast)),
 });
+
+builder.addScalarType('MinorUnits', GraphQLSafeInt, {
+  description:
+    "An integer amount in the currency's minor unit (cents for USD), up to 2^53 - 1. Unlike Int it is not limited to 32 bits.",
+});
+
+// Strict on purpose: graphql-scalars' DateTime accepts any UTC offset and parses into a JS Date,
+// while the domain keeps instants as `toISOString()` text (stored, compared and put in cursors as
+// strings). Accepting only UTC `Z` instants, and answering in exactly that form, keeps one spelling
+// of every instant from the database to the client.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 function parseDateTime(value: unknown): string {
   if (typeof value !== 'string' || !ISO_INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
@@ -30,19 +43,4 @@ builder.scalarType('DateTime', {
   serialize: (value) => value,
   parseValue: parseDateTime,
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : null),
-});
-
-function parseMinorUnits(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw new GraphQLError('MinorUnits must be an integer number of minor currency units (e.g. cents).');
-  }
-  return value;
-}
-
-builder.scalarType('MinorUnits', {
-  description:
-    "An integer amount in the currency's minor unit (cents for USD), up to 2^53 - 1. Unlike Int it is not limited to 32 bits.",
-  serialize: (value) => value,
-  parseValue: parseMinorUnits,
-  parseLiteral: (ast) => parseMinorUnits(ast.kind === Kind.INT ? Number(ast.value) : null),
 });

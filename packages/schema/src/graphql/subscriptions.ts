@@ -1,3 +1,4 @@
+import { filter, pipe } from '@graphql-yoga/subscription';
 import type { BillingEvent } from '../billing/events.js';
 import { builder } from './builder.js';
 import { fromGlobalId } from './ids.js';
@@ -36,30 +37,18 @@ builder.subscriptionField('billingEvents', (t) =>
     subscribe: (_root, args, ctx) => {
       const onlyAccount =
         args.billingAccountId == null ? null : fromGlobalId(String(args.billingAccountId), 'BillingAccount');
-      const controller = new AbortController();
-      const source = ctx.services.events.subscribe(controller.signal);
-      const filtered: AsyncIterableIterator<BillingEvent> = {
-        async next() {
-          for (;;) {
-            const next = await source.next();
-            if (next.done) return next;
-            const e = next.value;
-            if (onlyAccount !== null && e.billingAccountId !== onlyAccount) continue;
-            // Authorization applies to every event exactly as it would to a query for it.
-            if (!ctx.access.can('READ_BILLING', e)) continue;
-            return next;
-          }
-        },
-        async return() {
-          controller.abort();
-          return { value: undefined, done: true };
-        },
-        [Symbol.asyncIterator]() {
-          return filtered;
-        },
-      };
-      if (args.billingAccountId != null && onlyAccount === null) controller.abort();
-      return filtered;
+      // A malformed or foreign account ID reads like one that does not exist: a stream that ends at once.
+      const stop = new AbortController();
+      const events = ctx.services.events.subscribe(stop.signal);
+      if (args.billingAccountId != null && onlyAccount === null) stop.abort();
+      return pipe(
+        events,
+        // Authorization applies to every event exactly as it would to a query for it.
+        filter(
+          (e: BillingEvent) =>
+            (onlyAccount === null || e.billingAccountId === onlyAccount) && ctx.access.can('READ_BILLING', e),
+        ),
+      );
     },
     resolve: (event) => event,
   }),

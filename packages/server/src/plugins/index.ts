@@ -4,10 +4,12 @@
 // rate limit runs before the trusted-documents check and before anything is parsed; the document
 // limits run while parsing and validating, the cost limit just before execution.
 import type { Plugin } from 'graphql-yoga';
-import type { BillingServices } from '@billing/schema/billing';
+import { Registry } from 'prom-client';
+import type { BillingEventBus, BillingServices } from '@billing/schema/billing';
 import type { Authenticator } from '../auth.js';
 import type { GatewayConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { SharedRedis } from '../redis.js';
 import { badRequestsAre400 } from './bad-request.js';
 import { csrfPlugins } from './csrf.js';
 import { documentLimitPlugins } from './document-limits.js';
@@ -29,25 +31,37 @@ export interface GatewayPluginOptions {
   authenticator: Authenticator;
   logger: Logger;
   graphqlPath: string;
-  /** Named readiness checks for /ready (all must be true). */
+  /** Named readiness checks for /ready (all must be true, except `redis`, which only degrades). */
   readiness: () => Record<string, boolean>;
+  /** What instances share (REDIS_URL); absent: everything in-process. */
+  redis?: SharedRedis;
+  /** The events this instance published (counted once fleet-wide); default: `services.events`. */
+  localEvents?: BillingEventBus;
 }
 
 export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
   const { config } = options;
   const development = config.mode === 'development';
+  const { redis } = options;
+  const registry = new Registry();
   const plugins: Plugin[] = [
     useRequestLog(options.logger) as Plugin,
     useLastResortErrorResponse(options.logger),
-    useReadiness(options.readiness),
-    useMetrics(options.services.events, {
-      ...(config.metricsToken ? { token: config.metricsToken } : {}),
-      open: development,
+    useReadiness({ checks: options.readiness, optional: ['redis'] }),
+    useMetrics({
+      events: options.localEvents ?? options.services.events,
+      registry,
+      access: { ...(config.metricsToken ? { token: config.metricsToken } : {}), open: development },
     }),
     useStreamTracking as Plugin,
     ...csrfPlugins(),
     badRequestsAre400,
-    useRateLimit({ limits: config.limits, authenticator: options.authenticator }) as Plugin,
+    useRateLimit({
+      limits: config.limits,
+      authenticator: options.authenticator,
+      registry,
+      ...(redis ? { shared: { redis: redis.commands, keyPrefix: redis.keyPrefix, logger: options.logger } } : {}),
+    }) as Plugin,
   ];
   if (config.trustedDocumentsOnly) {
     plugins.push(

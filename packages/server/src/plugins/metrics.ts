@@ -1,20 +1,54 @@
-// Prometheus metrics at /metrics, one registry per gateway (two gateways in one process, as in tests,
-// never share counts):
-// - graphql_operation_duration_seconds{operation_name, operation_type}: from the operation's
-//   parameters being read to its result, for operations that reached execution;
+// Prometheus metrics at /metrics, from Yoga's own Prometheus plugin, one registry per gateway (two
+// gateways in one process, as in tests, never share counts):
+// - graphql_operation_duration_seconds{operation_name, operation_type}: each operation from parse to
+//   result;
+// - graphql_envelop_phase_{parse,validate,context,execute,subscribe}{operationType}: each phase;
+// - graphql_envelop_error_result{operation_name, operation_type, phase}: errors in results, by phase;
+// - graphql_envelop_request{operationType}, graphql_yoga_http_duration{operationType, method, statusCode};
 // - billing_payments_total{outcome}: payments that settled SUCCEEDED or FAILED, counted from the
 //   billing event bus, so payments settled by the reconciler count too, not only payInvoice answers;
 // - the process metrics prom-client collects by default.
+//
+// Operation names come from callers, so only the two metrics above carry them, capped (see
+// `MAX_OPERATION_NAMES`); the plugin's own `operationName` label is off everywhere else. So are
+// `url` (a GET request's URL carries its variables) and an error's `path` (list indexes in it).
+import {
+  createCounter,
+  createHistogram,
+  type FillLabelsFnParams,
+  usePrometheus,
+} from '@graphql-yoga/plugin-prometheus';
 import { timingSafeEqual } from 'node:crypto';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import type { BillingEventBus } from '@billing/schema/billing';
 
 export const METRICS_PATH = '/metrics';
 
 /** Operation names come from callers: past this many distinct ones, new names are counted as "other". */
-const MAX_OPERATION_NAMES = 200;
+export const MAX_OPERATION_NAMES = 200;
+
+export interface MetricsOptions {
+  /** Where settled payments are counted from. */
+  events: BillingEventBus;
+  /**
+   * Where the registry is served; `false` serves nothing (read `registry` yourself).
+   * @default '/metrics'
+   */
+  endpoint?: string | false;
+  /** Shared with other plugins that add metrics (the rate limit's fail-open counter). @default a new registry */
+  registry?: Registry;
+  /**
+   * prom-client's default process metrics (memory, event loop lag, ...) on the registry.
+   * @default true
+   */
+  processMetrics?: boolean;
+  /** @default 200 */
+  maxOperationNames?: number;
+  /** Who may read the endpoint. @default open to anyone */
+  access?: MetricsAccess;
+}
 
 /**
  * Who may read /metrics: `token` set means only `Authorization: Bearer <token>` (compared in constant
@@ -33,75 +67,90 @@ function metricsAccess(access: MetricsAccess, request: Request): 'ok' | 'unautho
   return a.length === b.length && timingSafeEqual(a, b) ? 'ok' : 'unauthorized';
 }
 
-export function useMetrics(events: BillingEventBus, access: MetricsAccess): Plugin {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const duration = new Histogram({
-    name: 'graphql_operation_duration_seconds',
-    help: 'GraphQL operations from parameters read to result, by operation name and type.',
-    labelNames: ['operation_name', 'operation_type'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
+/** The operation-name label: the caller's name while fewer than `max` are known, then "other". */
+function operationNameLabels(max: number) {
+  const known = new Set<string>();
+  return (name: string | undefined): string => {
+    if (!name) return 'anonymous';
+    if (known.has(name)) return name;
+    if (known.size >= max) return 'other';
+    known.add(name);
+    return name;
+  };
+}
+
+export function useMetrics(options: MetricsOptions): Plugin {
+  const registry = options.registry ?? new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const nameLabel = operationNameLabels(options.maxOperationNames ?? MAX_OPERATION_NAMES);
+  // With the plugin's `operationName` label off, its params carry no name: it is read from the document.
+  const operationLabels = (params: FillLabelsFnParams, context: { params?: { operationName?: string | null } }) => {
+    const operation = params.document && getOperationAST(params.document, context?.params?.operationName);
+    return {
+      operation_name: nameLabel(operation ? operation.name?.value : undefined),
+      operation_type: operation ? operation.operation : 'unknown',
+    };
+  };
+
   const payments = new Counter({
     name: 'billing_payments_total',
     help: 'Payments settled, by outcome (succeeded or failed).',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
-
   const stop = new AbortController();
   void (async () => {
-    for await (const event of events.subscribe(stop.signal)) {
+    for await (const event of options.events.subscribe(stop.signal)) {
       if (event.type === 'PAYMENT_UPDATED' && (event.status === 'SUCCEEDED' || event.status === 'FAILED')) {
         payments.inc({ outcome: event.status.toLowerCase() });
       }
     }
   })();
 
-  const knownNames = new Set<string>();
-  const nameLabel = (name: string | undefined) => {
-    if (!name) return 'anonymous';
-    if (knownNames.has(name)) return name;
-    if (knownNames.size >= MAX_OPERATION_NAMES) return 'other';
-    knownNames.add(name);
-    return name;
-  };
-
-  // Keyed by the per-operation context object Yoga threads from onParams to onExecutionResult.
-  const started = new WeakMap<object, number>();
-  const labels = new WeakMap<object, { operation_name: string; operation_type: string }>();
-
+  const endpoint = options.endpoint ?? METRICS_PATH;
+  const prometheus = usePrometheus({
+    registry,
+    endpoint,
+    labels: { operationName: false, url: false, path: false },
+    metrics: {
+      graphql_envelop_request_duration: createHistogram({
+        registry,
+        histogram: {
+          name: 'graphql_operation_duration_seconds',
+          help: 'GraphQL operations from parse to result, by operation name and type.',
+          labelNames: ['operation_name', 'operation_type'],
+          buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        },
+        fillLabelsFn: operationLabels,
+      }),
+      graphql_envelop_error_result: createCounter({
+        registry,
+        counter: {
+          name: 'graphql_envelop_error_result',
+          help: 'Errors in GraphQL results, by operation and the phase that produced them.',
+          labelNames: ['operation_name', 'operation_type', 'phase'],
+        },
+        fillLabelsFn: (params, context) => ({ ...operationLabels(params, context), phase: params.errorPhase }),
+      }),
+      // Summaries duplicate the duration histogram and cannot be aggregated across replicas.
+      graphql_envelop_request_time_summary: false,
+    },
+  });
+  const access = options.access ?? { open: true };
   return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(prometheus);
+    },
+    // Before the Prometheus plugin (added after this one) serves the endpoint.
     onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== METRICS_PATH) return;
+      if (endpoint === false || url.pathname !== endpoint) return;
       const allowed = metricsAccess(access, request);
-      if (allowed === 'hidden') return; // Yoga's 404 for unknown paths
-      if (allowed === 'unauthorized') {
-        endResponse(new fetchAPI.Response(null, { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } }));
-        return;
-      }
-      return registry
-        .metrics()
-        .then((text) =>
-          endResponse(new fetchAPI.Response(text, { headers: { 'content-type': registry.contentType } })),
-        );
-    },
-    onParams({ context }) {
-      started.set(context, performance.now());
-    },
-    onExecute({ args }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (operation)
-        labels.set(args.contextValue, {
-          operation_name: nameLabel(operation.name?.value),
-          operation_type: operation.operation,
-        });
-    },
-    onExecutionResult({ context }) {
-      const start = started.get(context);
-      const label = labels.get(context);
-      if (start !== undefined && label) duration.observe(label, (performance.now() - start) / 1000);
+      if (allowed === 'ok') return;
+      endResponse(
+        allowed === 'hidden'
+          ? new fetchAPI.Response(null, { status: 404 })
+          : new fetchAPI.Response(null, { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } }),
+      );
     },
     onDispose() {
       stop.abort();

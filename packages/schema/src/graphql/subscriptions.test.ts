@@ -1,0 +1,72 @@
+// billingEvents over graphql-js's own `subscribe`: the account filter, authorization per event, and
+// that a stream which ends lets go of its bus subscription.
+import { parse, subscribe, type ExecutionResult } from 'graphql';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBillingFixture, type BillingFixture, type UserName } from '../billing/test-support.js';
+import { toGlobalId } from './ids.js';
+import { billingSchema } from './index.js';
+
+type EventResult = ExecutionResult<{ billingEvents: { type: string; invoice: { id: string } } }>;
+
+let fixture: BillingFixture;
+afterEach(() => fixture?.close());
+
+async function open(user: UserName, billingAccountId?: string): Promise<AsyncGenerator<EventResult>> {
+  const result = await subscribe({
+    schema: billingSchema(),
+    document: parse('subscription($id: ID) { billingEvents(billingAccountId: $id) { type invoice { id } } }'),
+    variableValues: { id: billingAccountId ?? null },
+    contextValue: { services: fixture.services, access: await fixture.as(user), requestId: 'test' },
+  });
+  if (!(Symbol.asyncIterator in result)) throw new Error(JSON.stringify(result));
+  return result as AsyncGenerator<EventResult>;
+}
+
+const invoiceUpdated = (invoiceId: number, billingAccountId: number, billingProfileId: number) =>
+  ({ type: 'INVOICE_UPDATED', invoiceId, billingAccountId, billingProfileId }) as const;
+
+async function nextInvoiceId(stream: AsyncGenerator<EventResult>): Promise<string | undefined> {
+  const next = await stream.next();
+  return next.done ? undefined : next.value.data?.billingEvents.invoice.id;
+}
+
+describe('billingEvents', () => {
+  it('delivers only the events the subscriber may read, of the account asked for', async () => {
+    fixture = createBillingFixture();
+    const olga = await open('olga');
+    const adaOnFabrikam = await open('ada');
+    const adaOnContoso = await open('ada', toGlobalId('BillingAccount', 1));
+    const olgaNext = nextInvoiceId(olga);
+    const adaNext = nextInvoiceId(adaOnContoso);
+    const adaAnyNext = nextInvoiceId(adaOnFabrikam);
+    fixture.services.events.publish(invoiceUpdated(1, 1, 1)); // Contoso: Olga may not read it
+    fixture.services.events.publish(invoiceUpdated(23, 2, 4)); // Fabrikam: Ada may not read it
+    fixture.services.events.publish(invoiceUpdated(2, 1, 1));
+    expect(await olgaNext).toBe(toGlobalId('Invoice', 23));
+    expect(await adaNext).toBe(toGlobalId('Invoice', 1));
+    expect(await adaAnyNext).toBe(toGlobalId('Invoice', 1));
+    expect(await nextInvoiceId(adaOnFabrikam)).toBe(toGlobalId('Invoice', 2));
+    for (const stream of [olga, adaOnFabrikam, adaOnContoso]) await stream.return(undefined);
+  });
+
+  it('an ID that is malformed or of another type ends the stream at once, like one that does not exist', async () => {
+    fixture = createBillingFixture();
+    for (const id of ['not-an-id', toGlobalId('Invoice', 1)]) {
+      const stream = await open('olga', id);
+      expect(await stream.next()).toMatchObject({ done: true });
+    }
+    expect(fixture.services.events.subscriberCount).toBe(0);
+  });
+
+  it('unsubscribes from the bus when the client goes away', async () => {
+    fixture = createBillingFixture();
+    const stream = await open('ada');
+    const pending = stream.next();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(fixture.services.events.subscriberCount).toBe(1);
+    await stream.return(undefined);
+    await pending;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(fixture.services.events.subscriberCount).toBe(0);
+  });
+});
