@@ -1,68 +1,84 @@
-import { useCallback, useEffect, useState } from 'react';
-import { BillingClientError, type BillingClient } from '@billing/sdk';
+import { useEffect, useState, type ReactNode } from 'react';
+import { Provider, useQuery } from 'urql';
+import { BillingClientError, CheckMyAccessDocument, type BillingClient } from '@billing/sdk';
 import { InvoicesBlade } from './InvoicesBlade';
 import { clientFor, tokenStore, type Viewer } from './session';
 import { SignIn } from './SignIn';
 
-type Session = { client: BillingClient; viewer: Viewer };
-
 export function App() {
-  const [session, setSession] = useState<Session | null>(null);
-  const [restoring, setRestoring] = useState(() => tokenStore.get() !== null);
-  const [error, setError] = useState<string | null>(null);
-
-  /** Checks a token with "check my access" and keeps it if the gateway knows the user. */
-  const signIn = useCallback(async (token: string) => {
-    setError(null);
-    const client = clientFor(token);
-    try {
-      const viewer = await client.checkMyAccess();
-      if (!viewer) throw new Error('The gateway did not recognise this token.');
-      tokenStore.set(token);
-      setSession({ client, viewer });
-    } catch (e) {
-      tokenStore.clear();
-      setSession(null);
-      setError(
-        e instanceof BillingClientError && e.status === 401
-          ? 'This token is invalid or expired. Sign in again.'
-          : (e as Error).message,
-      );
-    }
-  }, []);
-
-  useEffect(() => {
+  // The client of the signed-in token (from this tab's storage on load); its urql client serves every hook below.
+  const [client, setClient] = useState<BillingClient | null>(() => {
     const token = tokenStore.get();
-    if (token) void signIn(token).finally(() => setRestoring(false));
-  }, [signIn]);
+    return token ? clientFor(token) : null;
+  });
 
+  const signIn = async (token: string) => {
+    tokenStore.set(token);
+    setClient(clientFor(token));
+  };
   const signOut = () => {
     tokenStore.clear();
-    setSession(null);
+    setClient(null);
   };
 
+  if (!client) {
+    return (
+      <Page>
+        <SignIn onToken={signIn} error={null} />
+      </Page>
+    );
+  }
+  return (
+    <Provider value={client.urql}>
+      <SignedIn onToken={signIn} onSignOut={signOut} />
+    </Provider>
+  );
+}
+
+/** "Check my access" with the token: the invoices blade if the gateway knows the user, else sign in again. */
+function SignedIn({ onToken, onSignOut }: { onToken: (token: string) => Promise<void>; onSignOut: () => void }) {
+  const [{ data, error, fetching }] = useQuery({ query: CheckMyAccessDocument });
+  const viewer = data?.viewer ?? null;
+  const refusal = fetching
+    ? null
+    : error
+      ? BillingClientError.from(error, 'CheckMyAccess').status === 401
+        ? 'This token is invalid or expired. Sign in again.'
+        : error.message
+      : viewer
+        ? null
+        : 'The gateway did not recognise this token.';
+
+  // A refused token is of no further use: forget it, so that a reload asks for a new one.
+  useEffect(() => {
+    if (refusal) tokenStore.clear();
+  }, [refusal]);
+
+  if (viewer && !refusal) {
+    return (
+      <Page viewer={viewer} onSignOut={onSignOut}>
+        <InvoicesBlade viewer={viewer} />
+      </Page>
+    );
+  }
+  return <Page>{refusal ? <SignIn onToken={onToken} error={refusal} /> : <p role="status">Signing in…</p>}</Page>;
+}
+
+function Page({ viewer, onSignOut, children }: { viewer?: Viewer; onSignOut?: () => void; children: ReactNode }) {
   return (
     <>
       <header className="topbar">
         <span className="product">Cost Management + Billing</span>
-        {session?.viewer.user && (
+        {viewer?.user && (
           <span className="who">
-            Signed in as <strong>{session.viewer.user.displayName}</strong> ({session.viewer.user.email})
-            <button type="button" className="secondary" onClick={signOut}>
+            Signed in as <strong>{viewer.user.displayName}</strong> ({viewer.user.email})
+            <button type="button" className="secondary" onClick={onSignOut}>
               Sign out
             </button>
           </span>
         )}
       </header>
-      <main id="main">
-        {session ? (
-          <InvoicesBlade client={session.client} viewer={session.viewer} />
-        ) : restoring ? (
-          <p role="status">Signing in…</p>
-        ) : (
-          <SignIn onToken={signIn} error={error} />
-        )}
-      </main>
+      <main id="main">{children}</main>
     </>
   );
 }

@@ -1,26 +1,36 @@
 // The portal's invoices blade: account and profile pickers, status filter, one page of invoices,
 // "Pay now" on exactly the invoices with `viewerCanPay`, and live updates from `billingEvents`.
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { BillingClient, InvoicePage, InvoiceStatus, InvoiceSummaryFragment } from '@billing/sdk';
+// Every row renders from urql's normalized cache (see cache.ts): a payment's answer or an event that
+// carries an invoice updates its row, with no reload.
+import { useEffect, useRef, useState } from 'react';
+import { useQuery, useSubscription } from 'urql';
+import {
+  AccountInvoicesDocument,
+  BillingEventsDocument,
+  ProfileInvoicesDocument,
+  type BillingEventsSubscription,
+  type InvoiceStatus,
+  type InvoiceSummaryFragment,
+} from '@billing/sdk';
 import { AGREEMENT_LABEL, formatDate, formatMoney, ROLE_LABEL, STATUS_LABEL } from './format';
 import { PayPanel } from './PayPanel';
 import type { Viewer } from './session';
 
 const PAGE_SIZE = 10;
 const STATUSES: InvoiceStatus[] = ['DUE', 'PAST_DUE', 'PAID', 'VOID'];
+/** After a dropped event stream: wait this long, then reopen it and refetch what it may have missed. */
+const RECONNECT_DELAY_MS = 2_000;
 
-export function InvoicesBlade({ client, viewer }: { client: BillingClient; viewer: Viewer }) {
+type BillingEvent = BillingEventsSubscription['billingEvents'];
+
+export function InvoicesBlade({ viewer }: { viewer: Viewer }) {
   const [accountId, setAccountId] = useState(viewer.billingAccounts[0]?.id ?? '');
   const [profileId, setProfileId] = useState('');
   const [status, setStatus] = useState<InvoiceStatus | ''>('');
   // The API pages forward (first/after); "Previous" goes back through the cursors already visited.
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [page, setPage] = useState<InvoicePage | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [paying, setPaying] = useState<InvoiceSummaryFragment | null>(null);
   const [announcement, setAnnouncement] = useState('');
-  const [reload, setReload] = useState(0);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   const account = viewer.billingAccounts.find((a) => a.id === accountId);
@@ -32,75 +42,58 @@ export function InvoicesBlade({ client, viewer }: { client: BillingClient; viewe
       (account.viewerPermissions.canPayInvoices ||
         account.billingProfiles.some((p) => p.viewerPermissions.canPayInvoices));
   const role = profile?.viewerRole ?? account?.viewerRole ?? null;
-  const after = cursors[cursors.length - 1] ?? null;
+  const pageVariables = {
+    first: PAGE_SIZE,
+    after: cursors[cursors.length - 1] ?? null,
+    filter: status ? { statuses: [status] } : {},
+  };
+
+  // One of the two lists runs: the account's (all its profiles) or one profile's.
+  const [accountInvoices, refetchAccountInvoices] = useQuery({
+    query: AccountInvoicesDocument,
+    variables: { accountId, ...pageVariables },
+    pause: !accountId || !!profileId,
+  });
+  const [profileInvoices, refetchProfileInvoices] = useQuery({
+    query: ProfileInvoicesDocument,
+    variables: { profileId, ...pageVariables },
+    pause: !profileId,
+  });
+  const invoices = profileId ? profileInvoices : accountInvoices;
+  const page = profileId
+    ? profileInvoices.data?.billingProfile?.invoices
+    : accountInvoices.data?.billingAccount?.invoices;
+  const loading = invoices.fetching;
+
+  // Live updates: invoice changes made anywhere (another tab, another user, a partner's API key) reach this
+  // page over server-sent events; the cache puts each event's invoice in its row.
+  const [events, reopenEvents] = useSubscription({
+    query: BillingEventsDocument,
+    variables: { accountId },
+    pause: !accountId,
+  });
+  const latestEvent = events.data?.billingEvents ?? null;
+  const [announcedEvent, setAnnouncedEvent] = useState<BillingEvent | null>(null);
+  if (latestEvent !== announcedEvent) {
+    setAnnouncedEvent(latestEvent);
+    if (latestEvent?.type === 'INVOICE_UPDATED' && latestEvent.invoice.status === 'PAID')
+      setAnnouncement(`Invoice ${latestEvent.invoice.number} is now paid.`);
+  }
+
+  const streamDropped = !!events.error;
+  useEffect(() => {
+    if (!streamDropped) return;
+    const timer = setTimeout(() => {
+      reopenEvents();
+      const refetch = profileId ? refetchProfileInvoices : refetchAccountInvoices;
+      refetch({ requestPolicy: 'network-only' });
+    }, RECONNECT_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [streamDropped, reopenEvents, profileId, refetchAccountInvoices, refetchProfileInvoices]);
 
   const resetPaging = () => setCursors([null]);
 
-  useEffect(() => {
-    if (!accountId) return;
-    let current = true;
-    setLoading(true);
-    setLoadError(null);
-    client
-      .listInvoices(profileId ? { profileId } : { accountId }, {
-        first: PAGE_SIZE,
-        after,
-        filter: status ? { statuses: [status] } : {},
-      })
-      .then(
-        (result) => current && setPage(result),
-        (error: unknown) => current && setLoadError((error as Error).message),
-      )
-      .finally(() => current && setLoading(false));
-    return () => {
-      current = false;
-    };
-  }, [client, accountId, profileId, status, after, reload]);
-
-  /** Puts a newer copy of an invoice in place, wherever it came from (payment answer or event). */
-  const replaceInvoice = useCallback((invoice: InvoiceSummaryFragment) => {
-    setPage(
-      (current) => current && { ...current, nodes: current.nodes.map((n) => (n.id === invoice.id ? invoice : n)) },
-    );
-  }, []);
-
-  // Live updates: invoice changes made anywhere (another tab, another user, a partner's API key)
-  // reach this page over server-sent events. A dropped stream reconnects and reloads the page.
-  useEffect(() => {
-    if (!accountId) return;
-    let stopped = false;
-    let stream: ReturnType<BillingClient['billingEvents']> | null = null;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    const listen = async (attempt: number) => {
-      stream = client.billingEvents({ accountId });
-      try {
-        for await (const event of stream) {
-          if (event.type !== 'INVOICE_UPDATED') continue;
-          replaceInvoice(event.invoice);
-          if (event.invoice.status === 'PAID') setAnnouncement(`Invoice ${event.invoice.number} is now paid.`);
-        }
-      } catch {
-        // fall through to reconnect
-      }
-      if (stopped) return;
-      retry = setTimeout(
-        () => {
-          setReload((n) => n + 1);
-          void listen(attempt + 1);
-        },
-        Math.min(30_000, 1_000 * 2 ** attempt),
-      );
-    };
-    void listen(0);
-    return () => {
-      stopped = true;
-      clearTimeout(retry);
-      stream?.close();
-    };
-  }, [client, accountId, replaceInvoice]);
-
   const onPaid = (invoice: InvoiceSummaryFragment) => {
-    replaceInvoice(invoice);
     setAnnouncement(`Invoice ${invoice.number} is now paid.`);
     setPaying(null);
     headingRef.current?.focus();
@@ -208,9 +201,9 @@ export function InvoicesBlade({ client, viewer }: { client: BillingClient; viewe
           {announcement}
         </p>
 
-        {loadError && (
+        {invoices.error && (
           <p role="alert" className="message error">
-            Could not load invoices: {loadError}
+            Could not load invoices: {invoices.error.message}
           </p>
         )}
 
@@ -299,11 +292,10 @@ export function InvoicesBlade({ client, viewer }: { client: BillingClient; viewe
       {paying && (
         <PayPanel
           key={paying.id}
-          client={client}
           invoice={paying}
           holderName={viewer.user?.displayName ?? ''}
           onPaid={onPaid}
-          onInvoiceChanged={replaceInvoice}
+          onPaymentFailed={() => setAnnouncement('')}
           onClose={closePanel}
         />
       )}

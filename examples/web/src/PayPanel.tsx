@@ -1,12 +1,27 @@
 // "Select a payment method": an existing card of the invoice's billing profile (the default
 // preselected, expired ones disabled) or a new card, then "Pay now".
+//
+// A new card is saved on the profile only if its payment succeeds, or if the user ticks "Save this card".
+// The flow adds the card (the processor tokenizes it: the gateway never holds a card number), pays with
+// it, and removes it again when the payment fails. Why this way: a payment attempt, failed ones included,
+// is recorded against a payment method, as processors do (a PaymentMethod object is created before the
+// charge, and attached to the customer only if asked); removal takes it off the profile, while the failed
+// attempt stays in the invoice's history with the card it was tried with. `addPaymentMethod` keeps its
+// documented behaviour. When the answer is lost (network), the outcome is unknown and the card stays, so
+// "Pay now" again reuses it with the same idempotency key.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useClient, useMutation, useQuery } from 'urql';
 import {
+  AddPaymentMethodDocument,
   BillingClientError,
-  type BillingClient,
+  InvoiceDetailDocument,
+  PayInvoiceDocument,
+  PaymentMethodsDocument,
+  RemovePaymentMethodDocument,
   type InvoiceSummaryFragment,
   type PaymentMethodFieldsFragment,
 } from '@billing/sdk';
+import type { CombinedError } from 'urql';
 import { BRAND_LABEL, formatMoney } from './format';
 
 type Choice = { kind: 'existing'; id: string } | { kind: 'new' };
@@ -36,51 +51,62 @@ function parseExpiry(value: string): { expMonth: number; expYear: number } | nul
   return { expMonth, expYear: year < 100 ? 2000 + year : year };
 }
 
+/** The preselected card: the default if usable, else the first usable one, else a new card. */
+function preferredChoice(cards: readonly PaymentMethodFieldsFragment[]): Choice {
+  const usable = cards.filter((m) => !m.isExpired);
+  const preferred = usable.find((m) => m.isDefault) ?? usable[0];
+  return preferred ? { kind: 'existing', id: preferred.id } : { kind: 'new' };
+}
+
+/** A transport or GraphQL failure (not a typed answer) as the exception the SDK's own functions throw. */
+function orThrow<T>(result: { data?: T; error?: CombinedError }, operation: string): T {
+  if (result.error) throw BillingClientError.from(result.error, operation);
+  if (result.data === undefined) throw new BillingClientError('network', `${operation}: empty response`, operation);
+  return result.data;
+}
+
+/** Moves focus to the panel's title when it opens (a stable ref callback runs once, on mount). */
+const focusOnMount = (element: HTMLElement | null) => element?.focus();
+
+const EMPTY_CARD = { number: '', expiry: '', cvc: '' };
+
 export function PayPanel(props: {
-  client: BillingClient;
   invoice: InvoiceSummaryFragment;
   holderName: string;
   onPaid: (invoice: InvoiceSummaryFragment) => void;
-  onInvoiceChanged: (invoice: InvoiceSummaryFragment) => void;
+  /** A payment attempt ended without a payment (declined, refused, ...). */
+  onPaymentFailed: () => void;
   onClose: () => void;
 }) {
-  const { client, invoice } = props;
-  const [cards, setCards] = useState<PaymentMethodFieldsFragment[] | null>(null);
-  const [cardsError, setCardsError] = useState<string | null>(null);
-  const [choice, setChoice] = useState<Choice | null>(null);
-  const [card, setCard] = useState<NewCard>({ number: '', expiry: '', cvc: '', holder: props.holderName });
+  const { invoice, onClose } = props;
+  const client = useClient();
+  const [cardsResult, refetchCards] = useQuery({
+    query: PaymentMethodsDocument,
+    variables: { profileId: invoice.billingProfile.id },
+    requestPolicy: 'network-only',
+  });
+  const [, addPaymentMethod] = useMutation(AddPaymentMethodDocument);
+  const [, removePaymentMethod] = useMutation(RemovePaymentMethodDocument);
+  const [, payInvoice] = useMutation(PayInvoiceDocument);
+  const [chosen, setChoice] = useState<Choice | null>(null);
+  const [card, setCard] = useState<NewCard>({ ...EMPTY_CARD, holder: props.holderName });
+  const [saveCard, setSaveCard] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<FieldName, string>>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // One idempotency key per payment intent (this invoice with this card). Clicking "Pay now" again
   // after a lost connection reuses it, so the gateway can never charge twice; any answer ends the intent.
   const intent = useRef<{ paymentMethodId: string; key: string } | null>(null);
-  const titleRef = useRef<HTMLHeadingElement>(null);
 
-  const loadCards = async (select?: string) => {
-    try {
-      const profile = await client.paymentMethods(invoice.billingProfile.id);
-      const methods = profile?.paymentMethods ?? null;
-      if (!methods) {
-        setCardsError("You cannot see this billing profile's payment methods.");
-        setCards([]);
-        return;
-      }
-      setCards(methods);
-      const usable = methods.filter((m) => !m.isExpired);
-      const preferred = methods.find((m) => m.id === select) ?? usable.find((m) => m.isDefault) ?? usable[0];
-      setChoice(preferred ? { kind: 'existing', id: preferred.id } : { kind: 'new' });
-    } catch (e) {
-      setCardsError((e as Error).message);
-    }
-  };
+  const profile = cardsResult.data?.billingProfile;
+  const cards = cardsResult.data ? (profile?.paymentMethods ?? []) : null;
+  const cardsError = cardsResult.error
+    ? cardsResult.error.message
+    : cardsResult.data && !profile?.paymentMethods
+      ? "You cannot see this billing profile's payment methods."
+      : null;
+  const choice = chosen ?? (cards ? preferredChoice(cards) : null);
 
-  useEffect(() => {
-    titleRef.current?.focus();
-    void loadCards();
-  }, []); // once per panel: the parent remounts it per invoice (key)
-
-  const { onClose } = props;
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => event.key === 'Escape' && !busy && onClose();
     document.addEventListener('keydown', onKey);
@@ -99,19 +125,15 @@ export function PayPanel(props: {
     setFieldErrors(errors);
     if (Object.keys(errors).length > 0 || !expiry) return null;
 
-    const added = await client.addPaymentMethod({
+    const input = {
       billingProfileId: invoice.billingProfile.id,
       cardNumber: digits,
       ...expiry,
       cvc: card.cvc.trim(),
       holderName: card.holder.trim(),
-    });
-    if (added.__typename === 'AddPaymentMethodSuccess') {
-      // From now on it is an existing card: a retry pays with it instead of adding it again.
-      setCard({ number: '', expiry: '', cvc: '', holder: props.holderName });
-      await loadCards(added.paymentMethod.id);
-      return added.paymentMethod.id;
-    }
+    };
+    const added = orThrow(await addPaymentMethod({ input }), 'AddPaymentMethod').addPaymentMethod;
+    if (added.__typename === 'AddPaymentMethodSuccess') return added.paymentMethod.id;
     if (added.__typename === 'ValidationError' && FIELD_OF_INPUT[added.field]) {
       setFieldErrors({ [FIELD_OF_INPUT[added.field]!]: added.message });
     } else {
@@ -120,41 +142,69 @@ export function PayPanel(props: {
     return null;
   };
 
+  /** The new card is saved now: show it in the list, chosen, so that a retry pays with it instead of adding it again. */
+  const keepAsSavedCard = (paymentMethodId: string) => {
+    setCard((c) => ({ ...c, ...EMPTY_CARD }));
+    setChoice({ kind: 'existing', id: paymentMethodId });
+    refetchCards({ requestPolicy: 'network-only' });
+  };
+
   const pay = async (event: FormEvent) => {
     event.preventDefault();
     if (!choice || busy) return;
     setBusy(true);
     setError(null);
+    // A card added in this attempt, and whether the user asked to keep it whatever the outcome.
+    let added: { id: string; save: boolean } | null = null;
     try {
-      const paymentMethodId = choice.kind === 'existing' ? choice.id : await addCard();
-      if (!paymentMethodId) return;
+      let paymentMethodId: string;
+      if (choice.kind === 'existing') paymentMethodId = choice.id;
+      else {
+        const id = await addCard();
+        if (!id) return;
+        added = { id, save: saveCard };
+        paymentMethodId = id;
+      }
       if (intent.current?.paymentMethodId !== paymentMethodId)
         intent.current = { paymentMethodId, key: crypto.randomUUID() };
-      const result = await client.payInvoice({
-        invoiceId: invoice.id,
-        paymentMethodId,
-        idempotencyKey: intent.current.key,
-      });
-      if (result.__typename !== 'IdempotencyKeyInUseError') intent.current = null;
+      const input = { invoiceId: invoice.id, paymentMethodId, idempotencyKey: intent.current.key };
+      const result = orThrow(await payInvoice({ input }), 'PayInvoice').payInvoice;
+      if (result.__typename === 'PayInvoiceSuccess') {
+        intent.current = null;
+        props.onPaid(result.invoice);
+        return;
+      }
+      props.onPaymentFailed();
+      if (result.__typename === 'IdempotencyKeyInUseError') {
+        // The first attempt is still running: its outcome decides about the card, so keep both.
+        if (added) keepAsSavedCard(added.id);
+        setError(result.message);
+        return;
+      }
+      intent.current = null;
+      if (added && !added.save) {
+        orThrow(await removePaymentMethod({ input: { paymentMethodId: added.id } }), 'RemovePaymentMethod');
+        setCard((c) => ({ ...c, ...EMPTY_CARD }));
+      } else if (added) {
+        keepAsSavedCard(added.id);
+      }
       switch (result.__typename) {
-        case 'PayInvoiceSuccess':
-          props.onPaid(result.invoice);
-          return;
         case 'CardDeclinedError':
           setError(`${result.message} Choose another payment method or add a new card.`);
           return;
-        case 'InvoiceNotPayableError': {
+        case 'InvoiceNotPayableError':
           setError(result.message);
-          const fresh = await client.invoice(invoice.id).catch(() => null);
-          if (fresh) props.onInvoiceChanged(fresh);
+          // Fetch the invoice as it is now: the cache updates its row.
+          await client.query(InvoiceDetailDocument, { id: invoice.id }, { requestPolicy: 'network-only' }).toPromise();
           return;
-        }
         default:
           // NotAuthorizedError, PaymentMethodUnusableError (e.g. expired), ValidationError, ...: each
           // carries a message written to be shown.
           setError(result.message);
       }
     } catch (e) {
+      // No answer: whether the card was charged is unknown, so a card added just now stays (see the top).
+      if (added) keepAsSavedCard(added.id);
       setError(
         e instanceof BillingClientError && e.kind === 'network'
           ? 'The gateway could not be reached. Nothing was charged twice: try "Pay now" again.'
@@ -184,7 +234,7 @@ export function PayPanel(props: {
   return (
     <aside className="panel card" role="dialog" aria-modal="false" aria-labelledby="pay-title">
       <div className="panel-header">
-        <h2 id="pay-title" tabIndex={-1} ref={titleRef}>
+        <h2 id="pay-title" tabIndex={-1} ref={focusOnMount}>
           Select a payment method
         </h2>
         <button type="button" className="icon" onClick={props.onClose} disabled={busy} aria-label="Close">
@@ -269,6 +319,19 @@ export function PayPanel(props: {
                 <label htmlFor="card-holder">Cardholder name</label>
                 <input {...fieldProps('holder')} autoComplete="cc-name" />
                 {fieldError('holder')}
+              </div>
+              <div className="save-card">
+                <input
+                  type="checkbox"
+                  id="card-save"
+                  checked={saveCard}
+                  onChange={(e) => setSaveCard(e.target.checked)}
+                  aria-describedby="card-save-note"
+                />
+                <label htmlFor="card-save">Save this card for future payments</label>
+                <span id="card-save-note" className="muted">
+                  Otherwise it is saved only if this payment succeeds.
+                </span>
               </div>
             </div>
           )}

@@ -1,6 +1,7 @@
 // The gateway address and the signed-in user's token. The token lives in sessionStorage: it is a
 // demo token (12 hours) and goes away with the tab.
 import { createBillingClient, type BillingClient, type CheckMyAccessQuery } from '@billing/sdk';
+import { billingCache } from './cache';
 
 export const GATEWAY_URL: string = import.meta.env.VITE_GATEWAY_URL || 'http://127.0.0.1:4000/graphql';
 
@@ -16,8 +17,9 @@ export const tokenStore = {
   clear: () => sessionStorage.removeItem(TOKEN_KEY),
 };
 
+/** One client (and one cache) per signed-in token: signing out drops both. */
 export function clientFor(token: string): BillingClient {
-  return createBillingClient({ url: GATEWAY_URL, token });
+  return createBillingClient({ url: GATEWAY_URL, token, cache: billingCache() });
 }
 
 /** Demo users served by the dev server (see dev-server/demo-sign-in.ts); null when it has none. */

@@ -278,6 +278,61 @@ describe('the invoices blade', () => {
     expect((await ada.invoice(invoiceId(1)))!.status).toBe('DUE');
   });
 
+  browserTest('a new card declined on its first charge is not saved, unless "Save this card" is ticked', async () => {
+    const number = await numberOf(1); // Engineering, due
+    const savedCards = async () => (await ada.paymentMethods(profileId(1)))!.paymentMethods!.length;
+    const cardsBefore = await savedCards();
+    const owner = await signIn('Ada Lovelace');
+    await payNowLink(owner, number).click();
+    const dialog = panel(owner);
+    const alert = dialog.getByRole('alert');
+    const payWithNewDecliningCard = async () => {
+      await dialog.getByRole('radio', { name: 'Add a new card' }).check();
+      await dialog.getByLabel('Card number').fill('4000 0000 0000 0002'); // the sandbox declines it
+      await dialog.getByLabel('Expiry date (MM/YY)').fill('09/32');
+      await dialog.getByLabel('Security code (CVC)').fill('123');
+      await dialog.getByRole('button', { name: 'Pay now' }).click();
+      await alert.filter({ hasText: 'The card was declined.' }).waitFor();
+    };
+
+    await payWithNewDecliningCard();
+    expect(await savedCards()).toBe(cardsBefore);
+    expect(await dialog.getByRole('radio', { name: /ending in 0002, expires 09\/2032/ }).count()).toBe(0);
+    expect(await dialog.getByLabel('Card number').inputValue()).toBe(''); // the number is not kept either
+
+    await dialog.getByRole('radio', { name: 'Add a new card' }).check();
+    await dialog.getByLabel('Save this card for future payments').check();
+    await payWithNewDecliningCard();
+    expect(await savedCards()).toBe(cardsBefore + 1);
+    await dialog.getByRole('radio', { name: /ending in 0002, expires 09\/2032/ }).waitFor();
+    await screenshot(owner, '11-declined-new-card-saved-on-request');
+
+    // Tidy up for the other tests: the saved declining card goes again.
+    const kept = (await ada.paymentMethods(profileId(1)))!.paymentMethods!.find((c) => c.expYear === 2032)!;
+    expect((await ada.removePaymentMethod(kept.id)).__typename).toBe('RemovePaymentMethodSuccess');
+    expect((await ada.invoice(invoiceId(1)))!.status).toBe('DUE');
+  });
+
+  browserTest('the "is now paid" banner of an earlier payment is cleared by a later decline', async () => {
+    const paidNumber = await numberOf(11); // Marketing, due: paid with its default card
+    const declinedNumber = await numberOf(1); // Engineering, due: declined
+    const owner = await signIn('Ada Lovelace');
+    const banner = owner.locator('p.announcement[role="status"]');
+
+    await payNowLink(owner, paidNumber).click();
+    await panel(owner).getByRole('button', { name: 'Pay now' }).click();
+    await row(owner, paidNumber).getByText('Paid', { exact: true }).waitFor();
+    expect(await banner.textContent()).toBe(`Invoice ${paidNumber} is now paid.`);
+
+    await payNowLink(owner, declinedNumber).click();
+    const dialog = panel(owner);
+    await dialog.getByRole('radio', { name: /Visa ending in 0002/ }).check();
+    await dialog.getByRole('button', { name: 'Pay now' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'The card was declined.' }).waitFor();
+    expect(await banner.textContent()).toBe('');
+    await screenshot(owner, '12-decline-clears-earlier-paid-banner');
+  });
+
   browserTest('a reader sees the invoices, no "Pay now", and the admin-only note', async () => {
     const charges = allCharges();
     const rita = await signIn('Rita Reader');

@@ -1,6 +1,13 @@
 // createBillingClient: one urql client, typed functions for each flow, nothing clever.
-import { Client, fetchExchange, type AnyVariables, type CombinedError, type TypedDocumentNode } from '@urql/core';
-import { pipe, subscribe } from 'wonka';
+import {
+  Client,
+  fetchExchange,
+  type AnyVariables,
+  type CombinedError,
+  type Exchange,
+  type TypedDocumentNode,
+} from '@urql/core';
+import { makeSubject, pipe, takeUntil, takeWhile, toAsyncIterable } from 'wonka';
 import {
   AccountInvoicesDocument,
   AddPaymentMethodDocument,
@@ -38,52 +45,174 @@ import {
 import { BillingClientError } from './errors.js';
 import { newIdempotencyKey } from './internal/idempotency-key.js';
 import { endStreamQuietlyOnAbort } from './internal/quiet-abort.js';
-import { withRetries, type RetryOptions } from './internal/retry.js';
+import { billingExchanges, type RetryOptions } from './internal/exchanges.js';
 
+/**
+ * How to reach the gateway and who is calling.
+ *
+ * @example
+ * const billing = createBillingClient({ url: 'http://127.0.0.1:4000/graphql', token: () => session.accessToken });
+ */
 export interface BillingClientOptions {
-  /** The gateway's GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
+  /**
+   * The gateway's GraphQL endpoint.
+   *
+   * @example
+   * { url: 'http://127.0.0.1:4000/graphql' }
+   */
   url: string;
-  /** A user's bearer token, or a function that returns the current one (called per request). */
+  /**
+   * A user's bearer token, or a function that returns the current one (called per request).
+   *
+   * @example
+   * { token: () => sessionStorage.getItem('token') }
+   */
   token?: string | (() => string | null | undefined | Promise<string | null | undefined>);
-  /** A partner API key (`bgk_...`). Use either this or `token`. */
+  /**
+   * A partner API key (`bgk_...`). Use either this or `token`.
+   *
+   * @example
+   * { apiKey: process.env.BILLING_API_KEY }
+   */
   apiKey?: string;
-  /** A fetch implementation (defaults to the global one): tests and custom agents. */
+  /**
+   * A fetch implementation (defaults to the global one): tests and custom agents.
+   *
+   * @example
+   * { fetch: (input, init) => fetch(input, { ...init, keepalive: true }) }
+   */
   fetch?: typeof fetch;
-  /** Extra headers on every request. */
+  /**
+   * Extra headers on every request.
+   *
+   * @example
+   * { headers: { 'x-request-id': crypto.randomUUID() } }
+   */
   headers?: Record<string, string>;
-  /** How safe queries (and payInvoice, which is idempotent) retry network failures. */
+  /**
+   * How queries (and `PayInvoice`, which is idempotent) retry network failures and 502/503/504.
+   *
+   * @example
+   * { retry: { attempts: 5, baseDelayMs: 500 } }
+   */
   retry?: RetryOptions;
+  /**
+   * A caching exchange, placed before the SDK's retry, persisted-documents and fetch exchanges. Without one
+   * (the default) every call asks the gateway. A web app that renders from a normalized cache passes
+   * `@urql/exchange-graphcache`; the SDK's documents select `__typename` everywhere for it.
+   *
+   * @example
+   * import { cacheExchange } from '@urql/exchange-graphcache';
+   * createBillingClient({ url, token, cache: cacheExchange({ keys: { Money: () => null } }) });
+   */
+  cache?: Exchange;
 }
 
+/**
+ * Whose invoices: a billing account's (all its profiles) or one billing profile's.
+ *
+ * @example
+ * billing.listInvoices({ accountId }); billing.listInvoices({ profileId });
+ */
 export type InvoiceScope = { accountId: string } | { profileId: string };
 
+/**
+ * One page of a forward-paged invoice list.
+ *
+ * @example
+ * billing.listInvoices({ accountId }, { first: 20, filter: { statuses: ['PAST_DUE'] }, orderBy: { field: 'DUE_DATE', direction: 'ASC' } });
+ */
 export interface ListInvoicesOptions {
+  /**
+   * Page size. Default 50 (`listInvoices`), 100 (`allInvoices`).
+   *
+   * @example
+   * { first: 10 }
+   */
   first?: number;
+  /**
+   * The previous page's `pageInfo.endCursor`; null or absent for the first page.
+   *
+   * @example
+   * { after: page.pageInfo.endCursor }
+   */
   after?: string | null;
+  /**
+   * Which invoices.
+   *
+   * @example
+   * { filter: { statuses: ['DUE', 'PAST_DUE'] } }
+   */
   filter?: InvoiceFilter;
+  /**
+   * Sort order (the gateway's default when absent).
+   *
+   * @example
+   * { orderBy: { field: 'DUE_DATE', direction: 'ASC' } }
+   */
   orderBy?: InvoiceOrder;
 }
 
+/** One page of invoices, with the total count and the cursors to page on. */
 export interface InvoicePage {
   totalCount: number;
   nodes: InvoiceSummaryFragment[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
+/**
+ * What to pay, with what.
+ *
+ * @example
+ * billing.payInvoice({ invoiceId: invoice.id, paymentMethodId: card.id, idempotencyKey: intentKey });
+ */
 export interface PayInvoiceArgs {
+  /**
+   * The invoice's global ID.
+   *
+   * @example
+   * { invoiceId: invoice.id }
+   */
   invoiceId: string;
+  /**
+   * A saved card of the invoice's billing profile.
+   *
+   * @example
+   * { paymentMethodId: profile.paymentMethods[0].id }
+   */
   paymentMethodId: string;
-  /** One key per payment intent. Generated when omitted; reuse it to retry safely. */
+  /**
+   * One key per payment intent. Generated when omitted; pass the same one again to retry safely after a
+   * lost answer.
+   *
+   * @example
+   * { idempotencyKey: crypto.randomUUID() }
+   */
   idempotencyKey?: string;
 }
 
-/** A live stream of billing events; iterate it with `for await`, stop it with `close()`. */
+/**
+ * A live stream of billing events, open from the moment `billingEvents()` returns; iterate it with
+ * `for await`, stop it with `close()` (or by leaving the loop).
+ *
+ * @example
+ * const events = billing.billingEvents({ accountId });
+ * for await (const event of events) if (event.invoice.status === 'PAID') events.close();
+ */
 export interface BillingEventStream extends AsyncIterable<BillingEventsSubscription['billingEvents']> {
   close(): void;
 }
 
+/** What `createBillingClient` returns: the typed functions and the underlying urql client. */
 export type BillingClient = ReturnType<typeof createBillingClient>;
 
+/**
+ * One urql client with the SDK's exchanges (retries, persisted documents) and typed functions for each flow.
+ *
+ * @example
+ * const billing = createBillingClient({ url: 'http://127.0.0.1:4000/graphql', token });
+ * const viewer = await billing.checkMyAccess();
+ */
 export function createBillingClient(options: BillingClientOptions) {
   if (options.token && options.apiKey) throw new TypeError('Pass either `token` or `apiKey`, not both.');
 
@@ -104,9 +233,9 @@ export function createBillingClient(options: BillingClientOptions) {
 
   const urql = new Client({
     url: options.url,
-    exchanges: [fetchExchange],
+    exchanges: [...(options.cache ? [options.cache] : []), ...billingExchanges(options.retry), fetchExchange],
     fetch: fetchWithAuth,
-    // Billing data must be current: no document cache, every call asks the gateway.
+    // Billing data must be current: every call asks the gateway (a cache exchange still stores the answer).
     requestPolicy: 'network-only',
     preferGetMethod: false,
     fetchSubscriptions: true,
@@ -118,20 +247,14 @@ export function createBillingClient(options: BillingClientOptions) {
     return result.data;
   }
 
-  /** Queries are safe to repeat, so a network failure is retried with backoff. */
-  function query<TData, TVariables extends AnyVariables>(
+  async function query<TData, TVariables extends AnyVariables>(
     document: TypedDocumentNode<TData, TVariables>,
     variables: TVariables,
     operation: string,
   ) {
-    return withRetries(
-      async () => unwrap(await urql.query(document, variables).toPromise(), operation),
-      (error) => error instanceof BillingClientError && error.retryable,
-      options.retry,
-    );
+    return unwrap(await urql.query(document, variables).toPromise(), operation);
   }
 
-  /** Mutations run once: retrying a non-idempotent write could do it twice. */
   async function mutate<TData, TVariables extends AnyVariables>(
     document: TypedDocumentNode<TData, TVariables>,
     variables: TVariables,
@@ -140,6 +263,12 @@ export function createBillingClient(options: BillingClientOptions) {
     return unwrap(await urql.mutation(document, variables).toPromise(), operation);
   }
 
+  /**
+   * One page of invoices of an account or a profile; null if the account/profile is not visible.
+   *
+   * @example
+   * const page = await billing.listInvoices({ profileId }, { first: 20, after: previous.pageInfo.endCursor });
+   */
   async function listInvoices(scope: InvoiceScope, page: ListInvoicesOptions = {}): Promise<InvoicePage | null> {
     const variables = {
       first: page.first ?? 50,
@@ -160,18 +289,35 @@ export function createBillingClient(options: BillingClientOptions) {
   }
 
   return {
-    /** The underlying urql client, e.g. for urql's React bindings. */
+    /**
+     * The underlying urql client, with the SDK's exchanges: for urql's React bindings and other urql APIs.
+     *
+     * @example
+     * <Provider value={billing.urql}><App /></Provider>
+     */
     urql,
 
-    /** Who am I: accounts, role, agreement type and permissions on each. Null when anonymous. */
+    /**
+     * Who am I: accounts, role, agreement type and permissions on each. Null when anonymous.
+     *
+     * @example
+     * const viewer = await billing.checkMyAccess();
+     * const admin = viewer?.billingAccounts.filter((a) => a.viewerIsAdmin);
+     */
     async checkMyAccess(): Promise<CheckMyAccessQuery['viewer']> {
       return (await query(CheckMyAccessDocument, {}, 'CheckMyAccess')).viewer;
     },
 
-    /** One page of invoices of an account or a profile; null if the account/profile is not visible. */
     listInvoices,
 
-    /** Every invoice of an account or profile, fetching page by page as you iterate. */
+    /**
+     * Every invoice of an account or profile, fetching page by page as you iterate.
+     *
+     * @example
+     * for await (const invoice of billing.allInvoices({ accountId }, { filter: { statuses: ['DUE'] } })) {
+     *   console.log(invoice.number);
+     * }
+     */
     async *allInvoices(
       scope: InvoiceScope,
       options: Omit<ListInvoicesOptions, 'after'> = {},
@@ -186,22 +332,53 @@ export function createBillingClient(options: BillingClientOptions) {
       }
     },
 
+    /**
+     * One invoice with its line items and payments; null if it does not exist or is not visible.
+     *
+     * @example
+     * const invoice = await billing.invoice(invoiceId);
+     */
     async invoice(id: string): Promise<InvoiceDetailQuery['invoice']> {
       return (await query(InvoiceDetailDocument, { id }, 'InvoiceDetail')).invoice;
     },
 
+    /**
+     * One invoice by its number, as printed on it; null if there is none the caller may see.
+     *
+     * @example
+     * const invoice = await billing.invoiceByNumber('G000000003');
+     */
     async invoiceByNumber(number: string): Promise<InvoiceByNumberQuery['invoiceByNumber']> {
       return (await query(InvoiceByNumberDocument, { number }, 'InvoiceByNumber')).invoiceByNumber;
     },
 
+    /**
+     * A billing profile's saved cards (default first) and the caller's permissions on it.
+     *
+     * @example
+     * const cards = (await billing.paymentMethods(profileId))?.paymentMethods ?? [];
+     */
     async paymentMethods(profileId: string): Promise<PaymentMethodsQuery['billingProfile']> {
       return (await query(PaymentMethodsDocument, { profileId }, 'PaymentMethods')).billingProfile;
     },
 
+    /**
+     * Saves a card on a billing profile (the processor tokenizes it; the gateway keeps no number or CVC).
+     *
+     * @example
+     * const added = await billing.addPaymentMethod({ billingProfileId, cardNumber, expMonth: 12, expYear: 2030, cvc, holderName });
+     * if (added.__typename === 'ValidationError') showError(added.field, added.message);
+     */
     async addPaymentMethod(input: AddPaymentMethodInput): Promise<AddPaymentMethodMutation['addPaymentMethod']> {
       return (await mutate(AddPaymentMethodDocument, { input }, 'AddPaymentMethod')).addPaymentMethod;
     },
 
+    /**
+     * Makes a saved card its profile's default.
+     *
+     * @example
+     * await billing.setDefaultPaymentMethod(card.id);
+     */
     async setDefaultPaymentMethod(
       paymentMethodId: string,
     ): Promise<SetDefaultPaymentMethodMutation['setDefaultPaymentMethod']> {
@@ -209,28 +386,47 @@ export function createBillingClient(options: BillingClientOptions) {
         .setDefaultPaymentMethod;
     },
 
+    /**
+     * Removes a saved card from its profile.
+     *
+     * @example
+     * const removed = await billing.removePaymentMethod(card.id);
+     */
     async removePaymentMethod(paymentMethodId: string): Promise<RemovePaymentMethodMutation['removePaymentMethod']> {
       return (await mutate(RemovePaymentMethodDocument, { input: { paymentMethodId } }, 'RemovePaymentMethod'))
         .removePaymentMethod;
     },
 
     /**
-     * Pays an invoice. The idempotency key (generated if not given) is reused on every retry of
-     * this call, so a lost response never becomes a second charge.
+     * Pays an invoice. The idempotency key (generated if not given) goes with every retry of this call, so a
+     * lost response never becomes a second charge.
+     *
+     * @example
+     * const result = await billing.payInvoice({ invoiceId, paymentMethodId });
+     * if (result.__typename === 'CardDeclinedError') console.log(result.declineCode);
      */
     async payInvoice(args: PayInvoiceArgs): Promise<PayInvoiceMutation['payInvoice']> {
       const input = { ...args, idempotencyKey: args.idempotencyKey ?? newIdempotencyKey() };
-      return withRetries(
-        async () => unwrap(await urql.mutation(PayInvoiceDocument, { input }).toPromise(), 'PayInvoice').payInvoice,
-        (error) => error instanceof BillingClientError && error.retryable,
-        options.retry,
-      );
+      return (await mutate(PayInvoiceDocument, { input }, 'PayInvoice')).payInvoice;
     },
 
+    /**
+     * A billing account's API keys (never their secrets); null if the account is not visible.
+     *
+     * @example
+     * const keys = await billing.apiKeys(accountId);
+     */
     async apiKeys(accountId: string): Promise<NonNullable<ApiKeysQuery['billingAccount']>['apiKeys'] | null> {
       return (await query(ApiKeysDocument, { accountId }, 'ApiKeys')).billingAccount?.apiKeys ?? null;
     },
 
+    /**
+     * Creates a partner API key; its secret is in this answer only.
+     *
+     * @example
+     * const created = await billing.createApiKey({ billingAccountId, name: 'ERP sync', scopes: ['INVOICES_READ'] });
+     * if (created.__typename === 'CreateApiKeySuccess') store(created.secret);
+     */
     async createApiKey(input: {
       billingAccountId: string;
       name: string;
@@ -239,63 +435,49 @@ export function createBillingClient(options: BillingClientOptions) {
       return (await mutate(CreateApiKeyDocument, { input }, 'CreateApiKey')).createApiKey;
     },
 
+    /**
+     * Revokes an API key at once.
+     *
+     * @example
+     * await billing.revokeApiKey(key.id);
+     */
     async revokeApiKey(apiKeyId: string): Promise<RevokeApiKeyMutation['revokeApiKey']> {
       return (await mutate(RevokeApiKeyDocument, { input: { apiKeyId } }, 'RevokeApiKey')).revokeApiKey;
     },
 
-    /** Live invoice and payment changes (server-sent events), for every readable account or one. */
+    /**
+     * Live invoice and payment changes (server-sent events), for every readable account or one. The stream
+     * opens now; a failure ends the iteration with a `BillingClientError`.
+     *
+     * @example
+     * const events = billing.billingEvents({ accountId });
+     * for await (const event of events) console.log(event.type, event.invoice.number);
+     */
     billingEvents(filter: { accountId?: string } = {}): BillingEventStream {
-      const queue: BillingEventsSubscription['billingEvents'][] = [];
-      type Event = BillingEventsSubscription['billingEvents'];
-      const waiting: {
-        resolve: (result: IteratorResult<Event>) => void;
-        reject: (error: BillingClientError) => void;
-      }[] = [];
-      let failure: BillingClientError | null = null;
-      let closed = false;
-      const settle = () => {
-        while (waiting.length > 0 && (queue.length > 0 || closed)) {
-          const reader = waiting.shift()!;
-          if (queue.length > 0) reader.resolve({ value: queue.shift()!, done: false });
-          else if (failure) reader.reject(failure);
-          else reader.resolve({ value: undefined, done: true });
-        }
-      };
-      const { unsubscribe } = pipe(
-        urql.subscription(BillingEventsDocument, { accountId: filter.accountId ?? null }),
-        subscribe((result) => {
-          if (result.error) {
-            failure = BillingClientError.from(result.error, 'BillingEvents');
-            closed = true;
-          } else if (result.data) {
-            queue.push(result.data.billingEvents);
-          }
-          settle();
-        }),
+      const closing = makeSubject<void>();
+      const results = toAsyncIterable(
+        pipe(
+          urql.subscription(BillingEventsDocument, { accountId: filter.accountId ?? null }),
+          takeUntil(closing.source),
+          takeWhile((result) => !result.error, true),
+        ),
       );
-      const close = () => {
-        closed = true;
-        unsubscribe();
-        settle();
-      };
-      return {
-        close,
-        [Symbol.asyncIterator]() {
-          return {
-            next: () =>
-              new Promise<IteratorResult<BillingEventsSubscription['billingEvents']>>((resolve, reject) => {
-                if (queue.length > 0) return resolve({ value: queue.shift()!, done: false });
-                if (failure) return reject(failure);
-                if (closed) return resolve({ value: undefined, done: true });
-                waiting.push({ resolve, reject });
-              }),
-            return: async () => {
-              close();
-              return { value: undefined, done: true };
-            },
-          };
-        },
-      };
+      // toAsyncIterable subscribes on its first read: read now, so the stream is open before the caller iterates.
+      const first = results.next();
+      async function* events(): AsyncGenerator<BillingEventsSubscription['billingEvents']> {
+        try {
+          for (let next = first; ; next = results.next()) {
+            const { value: result, done } = await next;
+            if (done) return;
+            if (result.error) throw BillingClientError.from(result.error, 'BillingEvents');
+            if (result.data) yield result.data.billingEvents;
+          }
+        } finally {
+          await results.return?.();
+        }
+      }
+      const stream = events();
+      return { close: () => closing.next(), [Symbol.asyncIterator]: () => stream };
     },
   };
 }

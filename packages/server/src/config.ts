@@ -1,11 +1,12 @@
 // Configuration from the environment. Every knob has a default that runs the embedded demo.
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RedisConfig } from './redis.js';
 
-/** The SDK's trusted-documents manifest (sha256 hash -> document), as graphql-codegen writes it. */
-export const DEFAULT_TRUSTED_DOCUMENTS_PATH = fileURLToPath(
-  new URL('../../sdk/src/generated/persisted-documents.json', import.meta.url),
+/** The SDK's trusted-documents manifest (sha256 hash -> document), from the package's own export. */
+export const DEFAULT_TRUSTED_DOCUMENTS_PATH = createRequire(import.meta.url).resolve(
+  '@billing/sdk/trusted-documents.json',
 );
 
 /** The default data folder: `data/` at the repository root. */
@@ -46,6 +47,12 @@ export interface GatewayConfig {
     reconcileAfterMs: number;
     reconcileIntervalMs: number;
   };
+  documents: {
+    /** Signs invoice download links; default: derived from the HS256 secret (or its generated file). */
+    linkSecret?: string;
+    /** How long a download link works. */
+    linkTtlMs: number;
+  };
   /** Abuse limits; see plugins/document-limits.ts and plugins/operation-cost.ts for how each is counted. */
   limits: {
     /** Nesting of field selections (fragments expanded; introspection's own nesting is not counted). */
@@ -79,7 +86,10 @@ export interface GatewayConfig {
   introspection: boolean;
   /** Only operations from the SDK's trusted-documents manifest execute. */
   trustedDocumentsOnly: boolean;
-  /** The manifest `trustedDocumentsOnly` enforces: JSON mapping `sha256:<hex>` (or `<hex>`) to document text. */
+  /**
+   * The SDK's documents, JSON mapping `sha256:<hex>` (or `<hex>`) to text: the only ones that run when
+   * `trustedDocumentsOnly`, otherwise known by hash to automatic persisted queries from the start.
+   */
   trustedDocumentsPath: string;
   /** Browser origins allowed to call the API cross-origin (exact match); empty allows none. */
   corsOrigins: string[];
@@ -177,6 +187,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       reconcileAfterMs: int(env, 'RECONCILE_AFTER_MS', 60_000),
       reconcileIntervalMs: int(env, 'RECONCILE_INTERVAL_MS', 30_000),
     },
+    documents: {
+      ...(env.DOCUMENT_LINK_SECRET ? { linkSecret: env.DOCUMENT_LINK_SECRET } : {}),
+      linkTtlMs: int(env, 'DOCUMENT_LINK_TTL_MS', 5 * 60 * 1000),
+    },
     limits: {
       maxDepth: int(env, 'MAX_DEPTH', 12),
       maxAliases: int(env, 'MAX_ALIASES', 30),
@@ -210,6 +224,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
   };
   if (config.mode === 'production' && !config.auth.jwksUrl && !config.auth.hs256Secret) {
     throw new Error('production mode needs JWKS_URL (or JWT_SECRET) for user authentication');
+  }
+  // A generated file would differ per instance, and a link signed by one would fail on another.
+  if (config.mode === 'production' && !config.auth.hs256Secret && !config.documents.linkSecret) {
+    throw new Error('production mode with JWKS_URL needs DOCUMENT_LINK_SECRET (signs invoice download links)');
   }
   return config;
 }

@@ -1,6 +1,9 @@
 // Builds the process-wide services from configuration: database, clock, processor, events.
 import {
   DEFAULT_PAYMENT_RULES,
+  DEMO_DOCUMENT_ISSUER,
+  DEMO_WIRE_TRANSFER_ACCOUNT,
+  documentLinkKey,
   createEventBus,
   createHttpProcessor,
   createSandboxProcessor,
@@ -13,6 +16,7 @@ import {
   type SandboxProcessor,
 } from '@billing/schema/billing';
 import { migrateDatabase, openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from '@billing/schema/db';
+import { loadOrCreateDevSecret } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import type { SharedEventBus } from './shared-events.js';
 
@@ -76,6 +80,12 @@ export function createResources(config: GatewayConfig, options: ResourceOptions 
       idempotencyTtlMs: 24 * 60 * 60 * 1000,
       reconcileAfterMs: config.payments.reconcileAfterMs,
       paymentRules: DEFAULT_PAYMENT_RULES,
+      documents: {
+        linkKey: documentLinkKey(config.documents.linkSecret ?? loadOrCreateDevSecret(config)),
+        linkTtlMs: config.documents.linkTtlMs,
+        issuer: DEMO_DOCUMENT_ISSUER,
+        wireTransferAccount: DEMO_WIRE_TRANSFER_ACCOUNT,
+      },
     },
     ...(faults ? { faults } : {}),
   };

@@ -1,16 +1,14 @@
-// Trusted documents (TRUSTED_DOCUMENTS_ONLY=true): only the manifest's operations run, named by
-// hash or sent as text; anything else is refused. GraphiQL keeps working in development only.
+// Persisted documents. Trusted-documents mode (TRUSTED_DOCUMENTS_ONLY=true): only the manifest's operations run,
+// named by hash; anything else is refused. GraphiQL keeps working in development only. Otherwise automatic
+// persisted queries: the manifest's hashes answer at once, other clients register theirs.
+// (The SDK's own manifest against the gateway: packages/integration-tests.)
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, print, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as sdk from '../../sdk/src/index.js';
-import { DEFAULT_TRUSTED_DOCUMENTS_PATH } from '../src/config.js';
-import { canonicalForm, loadTrustedDocuments } from '../src/plugins/trusted-documents.js';
 import { CSRF_HEADERS } from '../src/plugins/csrf.js';
-import { accountId, startTestGateway, type TestGateway } from './harness.js';
+import { startTestGateway, type TestGateway } from './harness.js';
 import { errorsOf, expectRefused, post, send } from './hardening-support.js';
 
 const KIND = 'query Kind { viewer { kind } }';
@@ -66,19 +64,16 @@ describe('production, trusted documents only', () => {
     expect(r.body).toEqual({ data: { viewer: { kind: 'USER' } } });
   });
 
-  it('runs a manifest document sent as text, also laid out and ordered differently (as urql prints it)', async () => {
-    expect((await post(gw.url, { query: KIND }, auth)).body).toEqual({ data: { viewer: { kind: 'USER' } } });
+  it('refuses a manifest document sent as text: documents are named by hash', async () => {
+    expectTrustedRefusal(await post(gw.url, { query: KIND }, auth), 'TRUSTED_DOCUMENT_REQUIRED', 403);
     const reordered = `query Accounts($first: Int) {
-      viewer {
-        billingAccounts {
-          id
-          invoices(first: $first) { totalCount }
-          displayName
-        }
-      }
+      viewer { billingAccounts { id invoices(first: $first) { totalCount } displayName } }
     }`;
-    const r = await post(gw.url, { query: reordered, variables: { first: 2 } }, auth);
-    expect(errorsOf(r)).toEqual([]);
+    expectTrustedRefusal(
+      await post(gw.url, { query: reordered, variables: { first: 2 } }, auth),
+      'TRUSTED_DOCUMENT_REQUIRED',
+      403,
+    );
   });
 
   it('refuses any other document, however small', async () => {
@@ -151,47 +146,36 @@ describe('development, trusted documents only', () => {
   });
 });
 
-describe("the SDK's own manifest", () => {
+describe('automatic persisted queries (trusted-documents mode off)', () => {
   let gw: TestGateway;
+  let auth: Record<string, string>;
   beforeAll(async () => {
-    // TRUSTED_DOCUMENTS_PATH unset: the default is packages/sdk/src/generated/persisted-documents.json.
-    gw = await startTestGateway({
-      env: { TRUSTED_DOCUMENTS_ONLY: 'true', BILLING_MODE: 'production', LOG_LEVEL: 'silent' },
-    });
+    gw = await startTestGateway({ env: { TRUSTED_DOCUMENTS_PATH: manifestPath, LOG_LEVEL: 'silent' } });
+    auth = gw.headersFor('ada');
   });
   afterAll(() => gw.close());
 
-  it('recognizes every SDK document as urql sends it (printed in source order) as its manifest entry', () => {
-    const manifest = loadTrustedDocuments(DEFAULT_TRUSTED_DOCUMENTS_PATH);
-    const documents = Object.entries(sdk).filter(([name]) => name.endsWith('Document')) as [
-      string,
-      DocumentNode & { __meta__?: { hash?: string } },
-    ][];
-    expect(documents.length).toBeGreaterThan(5);
-    for (const [name, document] of documents) {
-      const hash = manifest.byCanonicalForm.get(canonicalForm(parse(print(document))));
-      expect(hash, name).toBeDefined();
-      expect(`sha256:${hash}`, name).toBe(document.__meta__?.hash);
-    }
+  const byHash = (hash: string) => ({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
+
+  it("answers a manifest document's hash at once, with no text ever sent", async () => {
+    expect((await post(gw.url, byHash(sha256(KIND)), auth)).body).toEqual({ data: { viewer: { kind: 'USER' } } });
   });
 
-  it('lets the real SDK client work unchanged (it sends document text; it matches the manifest)', async () => {
-    const client = sdk.createBillingClient({ url: gw.url, token: gw.tokens.ada });
-    const viewer = await client.checkMyAccess();
-    expect(viewer?.billingAccounts.length).toBeGreaterThan(0);
-    const page = await client.listInvoices({ accountId: accountId(1) }, { first: 5 });
-    expect(page?.nodes.length).toBe(5);
-    // Anything off the manifest is still refused.
-    const r = await post(gw.url, { query: '{ viewer { kind } }' }, gw.headersFor('ada'));
-    expectTrustedRefusal(r, 'TRUSTED_DOCUMENT_REQUIRED', 403);
+  it('registers any other document by hash and text, then runs it by hash alone', async () => {
+    const query = '{ viewer { user { email } } }';
+    const miss = await post(gw.url, byHash(sha256(query)), auth);
+    expect(miss.status).toBe(404);
+    expect(errorsOf(miss)[0]).toMatchObject({ message: 'PersistedQueryNotFound' });
+    const registered = await post(gw.url, { query, ...byHash(sha256(query)) }, auth);
+    expect(registered.body).toEqual({ data: { viewer: { user: { email: 'ada@contoso.example' } } } });
+    expect((await post(gw.url, byHash(sha256(query)), auth)).body).toEqual(registered.body);
   });
-});
 
-describe('canonical form', () => {
-  it('ignores layout and the order of selections and arguments, nothing else', () => {
-    const a = canonicalForm(parse('query Q($a: Int) { x(b: 1, a: $a) { z y } w }'));
-    expect(canonicalForm(parse('query Q($a: Int){w x(a:$a b:1){y z}}'))).toBe(a);
-    expect(canonicalForm(parse('query Q($a: Int) { x(b: 1, a: $a) { z y alias: y } w }'))).not.toBe(a);
-    expect(canonicalForm(parse('query Q($a: Int) { x(b: 2, a: $a) { z y } w }'))).not.toBe(a);
+  it('refuses a hash that does not match the text sent with it, and plain text still runs', async () => {
+    const mismatch = await post(gw.url, { query: '{ viewer { kind } }', ...byHash(sha256(KIND)) }, auth);
+    expect(errorsOf(mismatch)[0]?.extensions?.code).toBe('PERSISTED_QUERY_MISMATCH');
+    expect((await post(gw.url, { query: '{ viewer { kind } }' }, auth)).body).toEqual({
+      data: { viewer: { kind: 'USER' } },
+    });
   });
 });

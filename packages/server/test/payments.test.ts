@@ -2,6 +2,7 @@
 import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardId, invoiceId, startTestGateway, type TestGateway } from './harness.js';
+import { openSse } from './sse.js';
 
 let gw: TestGateway;
 const ENGINEERING = toGlobalId('BillingProfile', 1);
@@ -167,38 +168,12 @@ describe('every sandbox failure mode', () => {
 
 describe('live updates', () => {
   it('an SSE subscriber on the account sees the payment and the paid invoice; another tenant sees nothing', async () => {
-    const subscribe = async (as: 'rita' | 'olga') => {
-      const controller = new AbortController();
-      const response = await fetch(gw.url, {
-        method: 'POST',
-        signal: controller.signal,
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...gw.headersFor(as) },
-        body: JSON.stringify({
-          query: 'subscription { billingEvents { type invoice { id number status } payment { status } } }',
-        }),
-      });
-      expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
-      const reader = response.body!.getReader();
-      let text = '';
-      const read = (async () => {
-        try {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) return;
-            text += new TextDecoder().decode(value);
-          }
-        } catch {
-          // aborted
-        }
-      })();
-      return {
-        text: () => text,
-        stop: async () => {
-          controller.abort();
-          await read;
-        },
-      };
-    };
+    const subscribe = (as: 'rita' | 'olga') =>
+      openSse(
+        gw.url,
+        gw.headersFor(as),
+        'subscription { billingEvents { type invoice { id number status } payment { status } } }',
+      );
     const rita = await subscribe('rita');
     const olga = await subscribe('olga');
     const target = sql<{ id: number }>(
@@ -206,7 +181,7 @@ describe('live updates', () => {
     )[0]!.id;
     const paid = await pay(target, cardId(1), 'live-update');
     expect(paid.data!.payInvoice.__typename).toBe('PayInvoiceSuccess');
-    for (let i = 0; i < 50 && !rita.text().includes('"PAID"'); i++) await new Promise((r) => setTimeout(r, 20));
+    await rita.waitFor('"PAID"', 1_000);
     await rita.stop();
     await olga.stop();
     expect(rita.text()).toContain('"PAYMENT_UPDATED"');

@@ -288,14 +288,17 @@ describe.each(ADAPTERS)('%s', (_name, create) => {
   });
 });
 
+const quietService = () =>
+  startSandboxService({
+    port: 0,
+    ledgerPath: ':memory:',
+    clock,
+    logger: createLogger({ logLevel: 'silent', mode: 'development' }),
+  });
+
 describe('HTTP adapter only', () => {
   it('an unreachable service is an unknown outcome (timeout), never a decline', async () => {
-    const service = await startSandboxService({
-      port: 0,
-      ledgerPath: ':memory:',
-      clock,
-      logger: createLogger({ logLevel: 'silent', mode: 'development' }),
-    });
+    const service = await quietService();
     const url = service.url;
     await service.close();
     const processor = createHttpProcessor({ url, timeoutMs: 500 });
@@ -306,12 +309,7 @@ describe('HTTP adapter only', () => {
   });
 
   it('the service refuses malformed charges with 400 and records nothing', async () => {
-    const service = await startSandboxService({
-      port: 0,
-      ledgerPath: ':memory:',
-      clock,
-      logger: createLogger({ logLevel: 'silent', mode: 'development' }),
-    });
+    const service = await quietService();
     try {
       for (const body of [
         '{',

@@ -110,5 +110,23 @@ export async function authenticateApiKey(db: BillingDb, presented: string, clock
   if (!key.lastUsedAt || now.getTime() - Date.parse(key.lastUsedAt) > LAST_USED_WRITE_INTERVAL_MS) {
     await db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, key.id));
   }
+  return apiKeyPrincipal(key);
+}
+
+/**
+ * The principal a `principalId()` string names, as it stands now: null for a revoked or unknown
+ * API key or a malformed id. (Users are checked by their grants, which a deleted user lacks.)
+ */
+export async function principalFromId(db: BillingDb, id: string): Promise<Principal | null> {
+  const match = /^(user|api-key):(\d{1,15})$/.exec(id);
+  if (!match) return null;
+  const numeric = Number(match[2]);
+  if (match[1] === 'user') return { kind: 'user', userId: numeric };
+  const key = await db.query.apiKeys.findFirst({ where: { id: numeric } });
+  if (!key || key.revokedAt) return null;
+  return apiKeyPrincipal(key);
+}
+
+function apiKeyPrincipal(key: { id: number; billingAccountId: number; scopes: ApiKeyScope[] }): Principal {
   return { kind: 'api-key', apiKeyId: key.id, billingAccountId: key.billingAccountId, scopes: key.scopes };
 }

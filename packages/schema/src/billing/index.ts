@@ -18,3 +18,4 @@ export * from './payment-methods.js';
 export * from './http-processor.js';
 export * from './credits.js';
 export * from './payment-rules.js';
+export * from './documents/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMinorUnits } from './money.js';
+import { describeMoney, formatMinorUnits } from './money.js';
 
 describe('formatMinorUnits', () => {
   it("formats exactly, by the currency's minor unit", () => {
@@ -14,5 +14,15 @@ describe('formatMinorUnits', () => {
 
   it('refuses non-integers rather than rounding money', () => {
     expect(() => formatMinorUnits(10.5, 'USD')).toThrow(RangeError);
+  });
+});
+
+describe('describeMoney', () => {
+  it('groups thousands without touching the exact digits', () => {
+    expect(describeMoney({ minorUnits: 5_000_000, currency: 'USD' })).toBe('USD 50,000.00');
+    expect(describeMoney({ minorUnits: 99, currency: 'USD' })).toBe('USD 0.99');
+    expect(describeMoney({ minorUnits: -123_456_789, currency: 'EUR' })).toBe('EUR -1,234,567.89');
+    expect(describeMoney({ minorUnits: 1_000_000, currency: 'JPY' })).toBe('JPY 1,000,000');
+    expect(describeMoney({ minorUnits: 1_234_567, currency: 'KWD' })).toBe('KWD 1,234.567');
   });
 });

@@ -32,7 +32,10 @@ export interface MoneyValue {
   currency: string;
 }
 
-/** For messages, e.g. `USD 50000.00`. */
+/** For people (messages, documents): thousands grouped, e.g. `USD 50,000.00`. */
 export function describeMoney(money: MoneyValue): string {
-  return `${money.currency} ${formatMinorUnits(money.minorUnits, money.currency)}`;
+  const [whole = '', fraction] = formatMinorUnits(money.minorUnits, money.currency).split('.');
+  const sign = whole.startsWith('-') ? '-' : '';
+  const grouped = whole.replace('-', '').replace(/\B(?=(\d{3})+$)/g, ',');
+  return `${money.currency} ${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
 }

@@ -5,6 +5,11 @@ import type { DeclineCode } from './errors.js';
 export const CARD_BRANDS = ['VISA', 'MASTERCARD', 'AMEX', 'DISCOVER', 'UNKNOWN'] as const;
 export type CardBrand = (typeof CARD_BRANDS)[number];
 
+/** A stored brand as the enum; anything unrecognized is UNKNOWN. */
+export function cardBrandOf(stored: string): CardBrand {
+  return (CARD_BRANDS as readonly string[]).includes(stored) ? (stored as CardBrand) : 'UNKNOWN';
+}
+
 /** What the issuer says the card is; the tokenizer reports it. */
 export const CARD_KINDS = ['CREDIT', 'DEBIT', 'PREPAID', 'VIRTUAL'] as const;
 export type CardKind = (typeof CARD_KINDS)[number];

@@ -39,7 +39,7 @@ describe('card payments by agreement and amount', () => {
     const error = refusalOf(() => assertCardPaymentAllowed({ agreementType: MCA, amount: usd(5_000_001) }, rules));
     expect(error.reason).toBe('ABOVE_CARD_CEILING');
     expect(error.ceiling).toEqual({ minorUnits: 5_000_000, currency: 'USD' });
-    expect(error.message).toBe('Card payments are limited to USD 50000.00. Pay by wire transfer.');
+    expect(error.message).toBe('Card payments are limited to USD 50,000.00. Pay by wire transfer.');
   });
 
   it('reads the ceiling from the configured table, per currency; an unlisted currency has none', () => {
@@ -49,7 +49,7 @@ describe('card payments by agreement and amount', () => {
     const error = refusalOf(() =>
       assertCardPaymentAllowed({ agreementType: MCA, amount: { minorUnits: 1_000_001, currency: 'JPY' } }, custom),
     );
-    expect(error.message).toBe('Card payments are limited to JPY 1000000. Pay by wire transfer.');
+    expect(error.message).toBe('Card payments are limited to JPY 1,000,000. Pay by wire transfer.');
   });
 
   it('survives the idempotency record: serialized and rebuilt with the same reason, ceiling and message', () => {
@@ -111,7 +111,7 @@ describe('payNowDecision', () => {
     expect(decide(open(5_000_001))).toEqual({
       offered: false,
       reason: 'ABOVE_CARD_CEILING',
-      message: 'Card payments are limited to USD 50000.00. Pay by wire transfer.',
+      message: 'Card payments are limited to USD 50,000.00. Pay by wire transfer.',
       cardCeiling: usd(5_000_000),
     });
     expect(decide(open(100), EA)).toMatchObject({ offered: false, reason: 'AGREEMENT_TYPE' });

@@ -2,6 +2,7 @@ import type { BillingDb } from '../db/connection.js';
 import type { Clock } from './clock.js';
 import type { BillingEventBus } from './events.js';
 import type { PaymentProcessor } from './payment-processor.js';
+import type { DocumentSettings } from './documents/invoice-documents.js';
 import type { PaymentRules } from './payment-rules.js';
 
 /** Test-only hooks that make the process fail at a chosen point of the payment flow. */
@@ -24,6 +25,8 @@ export interface BillingServices {
     reconcileAfterMs: number;
     /** Which payment methods an account, amount or charge may use. */
     paymentRules: PaymentRules;
+    /** Invoice PDFs and their signed download links. */
+    documents: DocumentSettings;
   };
   faults?: PaymentFaults;
 }

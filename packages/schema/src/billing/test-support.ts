@@ -8,6 +8,8 @@ import { seedDemoData } from '../db/seed.js';
 import { AccessView } from './access.js';
 import { fixedClock } from './clock.js';
 import { createEventBus, type BillingEvent, type BillingEventBus } from './events.js';
+import { DEFAULT_DOCUMENT_LINK_TTL_MS, documentLinkKey } from './documents/download-links.js';
+import { DEMO_DOCUMENT_ISSUER, DEMO_WIRE_TRANSFER_ACCOUNT } from './documents/invoice-documents.js';
 import { DEFAULT_PAYMENT_RULES } from './payment-rules.js';
 import { createSandboxProcessor, type SandboxProcessor } from './sandbox-processor.js';
 import type { BillingServices, PaymentFaults } from './services.js';
@@ -46,6 +48,12 @@ export const SETTINGS: BillingServices['settings'] = {
   idempotencyTtlMs: 24 * 60 * 60 * 1000,
   reconcileAfterMs: 60_000,
   paymentRules: DEFAULT_PAYMENT_RULES,
+  documents: {
+    linkKey: documentLinkKey('billing-test-support-document-links'),
+    linkTtlMs: DEFAULT_DOCUMENT_LINK_TTL_MS,
+    issuer: DEMO_DOCUMENT_ISSUER,
+    wireTransferAccount: DEMO_WIRE_TRANSFER_ACCOUNT,
+  },
 };
 
 export interface BillingFixture {

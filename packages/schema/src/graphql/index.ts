@@ -9,6 +9,7 @@ import './viewer.js';
 import './billing-account.js';
 import './billing-profile.js';
 import './invoice.js';
+import './document.js';
 import './payment-method.js';
 import './payment.js';
 import './api-key.js';

@@ -1,5 +1,5 @@
 import { readTarget } from './visibility.js';
-import { CARD_BRANDS } from '../billing/payment-processor.js';
+import { CARD_BRANDS, cardBrandOf } from '../billing/payment-processor.js';
 import { isCardExpired } from '../billing/cards.js';
 import { addPaymentMethod, removePaymentMethod, setDefaultPaymentMethod } from '../billing/payment-methods.js';
 import { NotFoundError, PaymentMethodNotAllowedError, PaymentMethodUnusableError } from '../billing/errors.js';
@@ -18,8 +18,7 @@ export const PaymentMethod = builder.drizzleNode('paymentMethods', {
   fields: (t) => ({
     brand: t.field({
       type: CardBrandEnum,
-      resolve: (m) =>
-        (CARD_BRANDS as readonly string[]).includes(m.brand) ? (m.brand as (typeof CARD_BRANDS)[number]) : 'UNKNOWN',
+      resolve: (m) => cardBrandOf(m.brand),
     }),
     last4: t.exposeString('last4'),
     expMonth: t.exposeInt('expMonth'),

@@ -13,6 +13,7 @@ import type { SharedRedis } from '../redis.js';
 import { badRequestsAre400 } from './bad-request.js';
 import { csrfPlugins } from './csrf.js';
 import { documentLimitPlugins } from './document-limits.js';
+import { useDocumentDownloads } from './documents.js';
 import { disableIntrospection } from './introspection.js';
 import { useLastResortErrorResponse } from './last-resort.js';
 import { useMetrics } from './metrics.js';
@@ -23,7 +24,7 @@ import { useReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import { useStreamTracking } from './streams.js';
 import { useSubscriptionGuard } from './subscription-guard.js';
-import { isFromOwnGraphiQL, loadTrustedDocuments, trustedDocumentPlugins } from './trusted-documents.js';
+import { isFromOwnGraphiQL, loadTrustedDocuments, persistedDocumentPlugins } from './trusted-documents.js';
 
 export interface GatewayPluginOptions {
   config: GatewayConfig;
@@ -53,6 +54,8 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
       registry,
       access: { ...(config.metricsToken ? { token: config.metricsToken } : {}), open: development },
     }),
+    // Before the CSRF checks: a download is a plain link, and its signed token is what guards it.
+    useDocumentDownloads(options.services),
     useStreamTracking as Plugin,
     ...csrfPlugins(),
     badRequestsAre400,
@@ -63,16 +66,14 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
       ...(redis ? { shared: { redis: redis.commands, keyPrefix: redis.keyPrefix, logger: options.logger } } : {}),
     }) as Plugin,
   ];
-  if (config.trustedDocumentsOnly) {
-    plugins.push(
-      ...trustedDocumentPlugins({
-        documents: loadTrustedDocuments(config.trustedDocumentsPath),
-        allowArbitraryDocuments: (request) =>
-          development && config.graphiql && isFromOwnGraphiQL(request, options.graphqlPath),
-        maxTokens: config.limits.maxTokens,
-      }),
-    );
-  }
+  plugins.push(
+    ...persistedDocumentPlugins({
+      documents: loadTrustedDocuments(config.trustedDocumentsPath),
+      trustedOnly: config.trustedDocumentsOnly,
+      allowArbitraryDocuments: (request) =>
+        development && config.graphiql && isFromOwnGraphiQL(request, options.graphqlPath),
+    }),
+  );
   plugins.push(...documentLimitPlugins(config.limits));
   if (!config.introspection) plugins.push(disableIntrospection);
   if (!development) plugins.push(scrubProductionErrors);

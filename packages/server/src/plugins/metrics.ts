@@ -12,13 +12,13 @@
 // Operation names come from callers, so only the two metrics above carry them, capped (see
 // `MAX_OPERATION_NAMES`); the plugin's own `operationName` label is off everywhere else. So are
 // `url` (a GET request's URL carries its variables) and an error's `path` (list indexes in it).
+import { timingSafeEqual } from 'node:crypto';
 import {
   createCounter,
   createHistogram,
   type FillLabelsFnParams,
   usePrometheus,
 } from '@graphql-yoga/plugin-prometheus';
-import { timingSafeEqual } from 'node:crypto';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
@@ -82,6 +82,7 @@ function operationNameLabels(max: number) {
 export function useMetrics(options: MetricsOptions): Plugin {
   const registry = options.registry ?? new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const endpoint = options.endpoint ?? METRICS_PATH;
   const nameLabel = operationNameLabels(options.maxOperationNames ?? MAX_OPERATION_NAMES);
   // With the plugin's `operationName` label off, its params carry no name: it is read from the document.
   const operationLabels = (params: FillLabelsFnParams, context: { params?: { operationName?: string | null } }) => {
@@ -107,10 +108,10 @@ export function useMetrics(options: MetricsOptions): Plugin {
     }
   })();
 
-  const endpoint = options.endpoint ?? METRICS_PATH;
   const prometheus = usePrometheus({
     registry,
-    endpoint,
+    // Served by this plugin's onRequest, behind `access`.
+    endpoint: false,
     labels: { operationName: false, url: false, path: false },
     metrics: {
       graphql_envelop_request_duration: createHistogram({
@@ -136,21 +137,23 @@ export function useMetrics(options: MetricsOptions): Plugin {
       graphql_envelop_request_time_summary: false,
     },
   });
-  const access = options.access ?? { open: true };
   return {
-    onPluginInit({ addPlugin }) {
-      addPlugin(prometheus);
-    },
-    // Before the Prometheus plugin (added after this one) serves the endpoint.
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (endpoint === false || url.pathname !== endpoint) return;
-      const allowed = metricsAccess(access, request);
-      if (allowed === 'ok') return;
-      endResponse(
-        allowed === 'hidden'
-          ? new fetchAPI.Response(null, { status: 404 })
-          : new fetchAPI.Response(null, { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } }),
-      );
+      const allowed = metricsAccess(options.access ?? { open: true }, request);
+      if (allowed === 'hidden') return; // Yoga's 404 for unknown paths
+      if (allowed === 'unauthorized') {
+        endResponse(new fetchAPI.Response(null, { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } }));
+        return;
+      }
+      return registry
+        .metrics()
+        .then((text) =>
+          endResponse(new fetchAPI.Response(text, { headers: { 'content-type': registry.contentType } })),
+        );
+    },
+    onPluginInit({ addPlugin }) {
+      addPlugin(prometheus);
     },
     onDispose() {
       stop.abort();

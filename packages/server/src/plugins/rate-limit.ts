@@ -13,7 +13,7 @@ import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
-import { principalId } from '@billing/schema/billing';
+import { principalId, type Principal } from '@billing/schema/billing';
 import { AuthenticationError, authenticateRequest, type Authenticator } from '../auth.js';
 import type { GatewayConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -82,7 +82,7 @@ export function useRateLimit(options: RateLimitOptions): Plugin<Record<string, u
   return {
     async onParams({ request, context }) {
       const address = `address:${clientAddress(context)}`;
-      let principal;
+      let principal: Principal | null;
       try {
         principal = await authenticateRequest(options.authenticator, request);
       } catch (error) {

@@ -20,8 +20,10 @@ describe('useReadiness', () => {
     });
   });
 
-  it('an optional check that fails degrades (200, status "degraded") instead of failing', async () => {
-    const yoga = pluginYoga([useReadiness({ checks: () => ({ database: true, redis: false }), optional: ['redis'] })]);
+  it('an optional check that fails degrades (200, status degraded) instead of taking the instance out', async () => {
+    let redis = false;
+    let database = true;
+    const yoga = pluginYoga([useReadiness({ checks: () => ({ database, redis }), optional: ['redis'] })]);
     const degraded = await yoga.fetch('http://yoga/ready');
     expect(degraded.status).toBe(200);
     expect(await degraded.json()).toEqual({
@@ -29,6 +31,11 @@ describe('useReadiness', () => {
       status: 'degraded',
       checks: { database: true, redis: false },
     });
+    database = false;
+    expect((await yoga.fetch('http://yoga/ready')).status).toBe(503);
+    database = true;
+    redis = true;
+    expect(await (await yoga.fetch('http://yoga/ready')).json()).toMatchObject({ status: 'ready' });
   });
 
   it('serves another endpoint when asked, and leaves GraphQL alone', async () => {

@@ -4,6 +4,7 @@
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
+import { redactDocumentPath } from './documents.js';
 import { clientAddress, REQUEST_ID_HEADER, requestInfo, type NodeServerContext } from '../request-info.js';
 
 /** Probe endpoints would drown the log at info level: they log at debug. */
@@ -46,7 +47,7 @@ export function useRequestLog(logger: Logger): Plugin<Record<string, unknown>, N
     onResponse({ request, response }) {
       const info = requestInfo(request);
       response.headers.set(REQUEST_ID_HEADER, info.id);
-      const path = new URL(request.url, 'http://gateway').pathname;
+      const path = redactDocumentPath(new URL(request.url, 'http://gateway').pathname);
       const status = response.status;
       const outcome: RequestOutcome = status >= 400 ? 'http_error' : info.errorCodes.size > 0 ? 'graphql_errors' : 'ok';
       const operation = info.operations[0];

@@ -1,27 +1,26 @@
-// Trusted documents (opt-in, TRUSTED_DOCUMENTS_ONLY): only the operations the SDK was built with
-// run; any other document is refused before it is validated or executed.
+// Persisted documents: operations are named by their sha256 hash, and the gateway runs its own copy of the text.
 //
-// The manifest is graphql-codegen's client-preset output: `{ "sha256:<hex>": "<document>" }`.
-// A client may name a document by hash (`documentId`, or `extensions.persistedQuery.sha256Hash`),
-// or send its text: the text is accepted when it is one of the manifest's documents up to layout and
-// order (of selections, arguments, variables, definitions), because that is how the SDK (urql) sends
-// them: it prints the same document in source order, while the manifest stores it sorted. Either way what runs is the
-// manifest's text.
+// The manifest is graphql-codegen's client-preset output, `{ "sha256:<hex>": "<document>" }`, which the SDK
+// exports as `@billing/sdk/trusted-documents.json`; the SDK sends each operation's hash
+// (`extensions.persistedQuery.sha256Hash`, the automatic persisted queries shape) instead of its text.
+//
+// - Trusted-documents mode (TRUSTED_DOCUMENTS_ONLY): only the manifest's operations run, named by hash
+//   (`extensions.persistedQuery`, or `documentId`). A request that sends text is refused; one that sends a hash
+//   and a text runs the manifest's text.
+// - Otherwise, automatic persisted queries (@graphql-yoga/plugin-apq): the manifest's hashes are known from the
+//   start, so the SDK's requests are answered at once; any client may register more by sending hash and text.
 //
 // GraphiQL in development: it writes its own queries, so in development mode requests made by the
 // gateway's own GraphiQL page (a same-origin Referer of the GraphQL path) may send any document.
 // A Referer is easy to forge outside a browser, which is why production never makes this exception.
 import { readFileSync } from 'node:fs';
+import { createInMemoryAPQStore, useAPQ, type APQStore } from '@graphql-yoga/plugin-apq';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { GraphQLError, parse, print, visit, type ASTNode, type DocumentNode } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 
-export interface TrustedDocuments {
-  /** Document text by hash (hex, without the `sha256:` prefix). */
-  readonly byHash: ReadonlyMap<string, string>;
-  /** Hash by canonical form of the document (see `canonicalForm`). */
-  readonly byCanonicalForm: ReadonlyMap<string, string>;
-}
+/** Document text by hash (hex, without the `sha256:` prefix). */
+export type TrustedDocuments = ReadonlyMap<string, string>;
 
 const normalizeHash = (key: string) =>
   key
@@ -42,43 +41,21 @@ export function loadTrustedDocuments(path: string): TrustedDocuments {
     throw new Error(`the trusted-documents manifest ${path} must be a JSON object of hash -> document`);
   }
   const byHash = new Map<string, string>();
-  const byCanonicalForm = new Map<string, string>();
   for (const [key, text] of Object.entries(manifest)) {
     if (typeof text !== 'string')
       throw new Error(`the trusted-documents manifest ${path}: entry ${key} is not a string`);
-    const hash = normalizeHash(key);
-    byHash.set(hash, text);
-    byCanonicalForm.set(canonicalForm(parse(text)), hash);
+    byHash.set(normalizeHash(key), text);
   }
-  return { byHash, byCanonicalForm };
+  return byHash;
 }
 
-function sortedByPrint<T extends ASTNode>(nodes: readonly T[]): T[] {
-  return nodes
-    .map((node) => [print(node), node] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, node]) => node);
-}
-
-/** The document with definitions, selections, arguments and variable definitions in a fixed order, printed. */
-export function canonicalForm(document: DocumentNode): string {
-  const sorted = visit(document, {
-    SelectionSet: { leave: (node) => ({ ...node, selections: sortedByPrint(node.selections) }) },
-    Field: { leave: (node) => ({ ...node, arguments: sortedByPrint(node.arguments ?? []) }) },
-    OperationDefinition: {
-      leave: (node) => ({ ...node, variableDefinitions: sortedByPrint(node.variableDefinitions ?? []) }),
-    },
-    Document: { leave: (node) => ({ ...node, definitions: sortedByPrint(node.definitions) }) },
-  });
-  return print(sorted);
-}
-
-export interface TrustedDocumentsOptions {
+export interface PersistedDocumentsOptions {
+  /** The manifest: document text by hash. */
   documents: TrustedDocuments;
-  /** Whether this request may run a document that is not in the manifest. */
+  /** Run only the manifest's documents (trusted-documents mode); otherwise automatic persisted queries. */
+  trustedOnly: boolean;
+  /** In trusted-documents mode, whether this request may run a document that is not in the manifest. */
   allowArbitraryDocuments: (request: Request) => boolean;
-  /** Parsing a submitted text to compare it stops at this many tokens (the document limit). */
-  maxTokens: number;
 }
 
 type ParamsWithDocumentId = GraphQLParams & { documentId?: unknown };
@@ -89,26 +66,28 @@ function requestedHash(params: ParamsWithDocumentId): string | null {
   return typeof persisted?.sha256Hash === 'string' ? normalizeHash(persisted.sha256Hash) : null;
 }
 
-export function trustedDocumentPlugins(options: TrustedDocumentsOptions): Plugin[] {
+/** An APQ store that always knows the manifest's documents, and keeps what other clients register in an LRU. */
+function manifestFirstStore(documents: TrustedDocuments): APQStore {
+  const registered = createInMemoryAPQStore();
+  return {
+    get: (hash) => documents.get(normalizeHash(hash)) ?? registered.get(hash),
+    set: (hash, query) => registered.set(hash, query),
+  };
+}
+
+export function persistedDocumentPlugins(options: PersistedDocumentsOptions): Plugin[] {
   const { documents } = options;
+  if (!options.trustedOnly) return [useAPQ({ store: manifestFirstStore(documents) })];
+
   const refusal = (message: string, code: string, status: number) => () =>
     new GraphQLError(message, { extensions: { code, http: { status } } });
 
-  // Turns a submitted text that is a manifest document into a reference to it, and drops
-  // `documentId` (not a parameter Yoga knows) in favour of the form the persisted-operations plugin reads.
-  const matchSubmittedText: Plugin = {
+  // A request that names a hash runs the manifest's document for it, whatever text it also sends; `documentId`
+  // (not a parameter Yoga knows) becomes the form the persisted-operations plugin reads.
+  const nameByHash: Plugin = {
     onParams({ params, setParams }) {
       const withId = params as ParamsWithDocumentId;
-      let hash = requestedHash(withId);
-      if (!hash && typeof params.query === 'string') {
-        let document: DocumentNode | null = null;
-        try {
-          document = parse(params.query, { noLocation: true, maxTokens: options.maxTokens });
-        } catch {
-          // Not a parsable document, so not a trusted one: refused below like any other.
-        }
-        hash = document ? (documents.byCanonicalForm.get(canonicalForm(document)) ?? null) : null;
-      }
+      const hash = requestedHash(withId);
       if (!hash) return;
       const { documentId: _documentId, query: _query, ...rest } = withId;
       setParams({ ...rest, extensions: { ...params.extensions, persistedQuery: { version: 1, sha256Hash: hash } } });
@@ -116,13 +95,13 @@ export function trustedDocumentPlugins(options: TrustedDocumentsOptions): Plugin
   };
 
   return [
-    matchSubmittedText,
+    nameByHash,
     usePersistedOperations({
-      getPersistedOperation: (hash) => documents.byHash.get(normalizeHash(hash)) ?? null,
+      getPersistedOperation: (hash) => documents.get(normalizeHash(hash)) ?? null,
       allowArbitraryOperations: options.allowArbitraryDocuments,
       customErrors: {
         persistedQueryOnly: refusal(
-          "Only trusted documents run on this gateway: send one of the SDK's operations (or its documentId).",
+          "Only trusted documents run on this gateway: send one of the SDK's operations by hash (or its documentId).",
           'TRUSTED_DOCUMENT_REQUIRED',
           403,
         ),
@@ -131,7 +110,7 @@ export function trustedDocumentPlugins(options: TrustedDocumentsOptions): Plugin
           'TRUSTED_DOCUMENT_NOT_FOUND',
           400,
         ),
-        keyNotFound: refusal('Send a document hash (documentId) or query text.', 'TRUSTED_DOCUMENT_REQUIRED', 400),
+        keyNotFound: refusal('Send a document hash (documentId).', 'TRUSTED_DOCUMENT_REQUIRED', 400),
       },
     }) as Plugin,
   ];

@@ -3,14 +3,15 @@
 import { toGlobalId } from '@billing/schema/graphql';
 import { addMarketingInvoices, cardId, invoiceId, startTestGateway, type TestGateway } from '@billing/server/testing';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { createBillingClient, type BillingClient } from './client.js';
-import { BillingClientError } from './errors.js';
-import type {
-  DeclineCode,
-  InvoiceNotPayableReason,
-  InvoiceStatus,
-  PaymentMethodUnusableReason,
-} from './generated/graphql.js';
+import {
+  BillingClientError,
+  createBillingClient,
+  type BillingClient,
+  type DeclineCode,
+  type InvoiceNotPayableReason,
+  type InvoiceStatus,
+  type PaymentMethodUnusableReason,
+} from '@billing/sdk';
 
 let gw: TestGateway;
 let ada: BillingClient;
