@@ -9,29 +9,25 @@ function step(label, command, args) {
   return result.status ?? 1;
 }
 
-/**
- * The web example's tests drive a real Chromium (Debian's package: browser downloads are not
- * possible here). Install it when missing and we may (root with apt-get), as CI does.
- */
-function ensureChromium() {
-  if (existsSync('/usr/bin/chromium')) return 0;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
-    process.stderr.write(
-      'Chromium is missing at /usr/bin/chromium: install Debian\'s "chromium" package for the browser tests.\n',
-    );
-    return 0; // the browser test itself fails with the same explanation
-  }
-  process.stdout.write("\n== installing Debian's chromium for the browser tests\n");
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  if (update.status !== 0) return update.status ?? 1;
-  return spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env }).status ?? 1;
-}
+// The browser suites drive a real Chromium (Debian's package; browser downloads are not possible
+// here). Installing it is machine set-up, done by .ci/run, never by a test run. Without it: under
+// CI=true the run fails, saying so; elsewhere those suites are skipped, saying why.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const BROWSER_SUITES = ['examples/web/test/web.test.ts', 'examples/graphiql/test/graphiql.test.ts'];
+const chromiumMissing = !existsSync(CHROMIUM);
+const missingMessage =
+  `Chromium is missing at ${CHROMIUM}, which the browser suites need (${BROWSER_SUITES.join(', ')}). ` +
+  'Install it with `apt-get update && apt-get install -y chromium` (.ci/run does), or set CHROMIUM_PATH.';
 
 const results = '.vitest-results.json';
 rmSync(results, { force: true });
-let failed = ensureChromium();
+let failed = 0;
+if (chromiumMissing && process.env.CI === 'true') {
+  process.stderr.write(`\nFAIL: ${missingMessage}\n`);
+  failed = 1;
+} else if (chromiumMissing) {
+  process.stdout.write(`\n== skipping the browser suites: ${missingMessage}\n`);
+}
 failed ||= step('generated files are fresh', 'pnpm', ['run', 'check:generated']);
 failed ||= step('typecheck', 'pnpm', ['run', 'typecheck']);
 const vitestStatus = failed
@@ -43,6 +39,7 @@ const vitestStatus = failed
       '--reporter=default',
       '--reporter=json',
       `--outputFile=${results}`,
+      ...(chromiumMissing ? BROWSER_SUITES.map((suite) => `--exclude=${suite}`) : []),
       ...process.argv.slice(2),
     ]);
 

@@ -51,6 +51,32 @@ describe('GraphiQL in development', () => {
     expect(html).not.toMatch(/<script[^>]+src="https?:/); // no CDN: works offline
   });
 
+  it('the first screen loads the schema: a real token for the first demo user is prefilled', async () => {
+    const html = await (await fetch(gw.url, { headers: BROWSER_HEADERS })).text();
+    const token = /Bearer (eyJ[\w-]+\.[\w-]+\.[\w-]+)/.exec(html)?.[1];
+    expect(token, 'no prefilled token in the page').toBeTruthy();
+    // What GraphiQL does first: introspect with the prefilled header, then run CheckMyAccess.
+    const schema = await gw.gql('{ __schema { queryType { name } } }', {}, { token: token! });
+    expect(schema.status).toBe(200);
+    expect(schema.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    const me = await gw.gql('{ viewer { user { email } } }', {}, { token: token! });
+    expect(me.data).toEqual({ viewer: { user: { email: 'ada@contoso.example' } } });
+  });
+
+  it("GraphiQL's GET subscriptions carry the CSRF header, and pass; the same GET without it is still refused", async () => {
+    const html = await (await fetch(gw.url, { headers: BROWSER_HEADERS })).text();
+    expect(html).toMatch(/"additionalHeaders":\{"x-graphql-csrf":"1"\}/);
+    const url = `${gw.url}?query=${encodeURIComponent('subscription { billingEvents { type } }')}`;
+    const headers = { accept: 'text/event-stream', ...gw.headersFor('ada') };
+    const withHeader = new AbortController();
+    const ok = await fetch(url, { headers: { ...headers, 'x-graphql-csrf': '1' }, signal: withHeader.signal });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toContain('text/event-stream');
+    withHeader.abort();
+    const refused = await fetch(url, { headers });
+    expect(refused.status).toBe(403);
+  });
+
   describe("the README's guide, run as written", () => {
     const operations = guideOperations();
     const op = (name: string) => {

@@ -3,7 +3,7 @@
 //   GET /dev/demo-users        -> { users: [{ email, displayName }] }
 //   GET /dev/token?email=...   -> { token, email, displayName }
 //
-// It does what the gateway CLI's `pnpm token <email>` does (see gateway-tokens.ts), with the gateway's
+// It does what the gateway CLI's `npx -y pnpm@10.34.9 run token <email>` does (see gateway-tokens.ts), with the gateway's
 // own configuration variables (BILLING_DATA_DIR, DATABASE_PATH, JWT_SECRET, JWT_SECRET_FILE, ...).
 // Where it runs, and where it does not:
 // - only on Vite's dev server (`vite`) and preview server (`vite preview`): local tools, never a

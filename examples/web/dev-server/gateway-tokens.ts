@@ -1,4 +1,4 @@
-// The gateway side of the demo sign-in (see demo-sign-in.ts): what `pnpm token <email>` does.
+// The gateway side of the demo sign-in (see demo-sign-in.ts): what `npx -y pnpm@10.34.9 run token <email>` does.
 // Reads the gateway's configuration from the same environment variables, opens the gateway's SQLite
 // database, and mints an HS256 token with the same secret (JWT_SECRET, else the secret file the
 // gateway generated under its data directory). Loaded by Vite's module runner on first use, because

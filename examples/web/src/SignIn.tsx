@@ -78,7 +78,7 @@ export function SignIn({ onToken, error }: { onToken: (token: string) => Promise
       {demo && 'unavailable' in demo && (
         <p className="muted">
           No demo sign-in here ({demo.unavailable}). Paste a bearer token instead:{' '}
-          <code>pnpm token ada@contoso.example</code>.
+          <code>npx -y pnpm@10.34.9 run token ada@contoso.example</code>.
         </p>
       )}
       <details open={demo !== null && 'unavailable' in demo}>

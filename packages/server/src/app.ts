@@ -8,6 +8,7 @@ import { createContextFactory } from './context.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
 import { createLogger, yogaLogging, type Logger } from './logger.js';
 import { corsPolicy } from './plugins/cors.js';
+import { CSRF_HEADERS } from './plugins/csrf.js';
 import { gatewayPlugins } from './plugins/index.js';
 import type { SharedRedis } from './redis.js';
 import type { NodeServerContext } from './request-info.js';
@@ -32,6 +33,13 @@ export interface GatewayAppOptions {
 
 export type GatewayApp = YogaServerInstance<NodeServerContext, GraphQLContext>;
 
+async function graphiqlHeaders({ config, services, authenticator }: GatewayAppOptions): Promise<string> {
+  if (config.mode !== 'development' || config.auth.jwksUrl) return '';
+  const first = await services.db.query.users.findFirst({ orderBy: { id: 'asc' }, columns: { id: true } });
+  if (!first) return '';
+  return JSON.stringify({ Authorization: `Bearer ${await authenticator.mintUserToken(first.id)}` }, null, 2);
+}
+
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const { config } = options;
   const logger = options.logger ?? createLogger(config);
@@ -40,12 +48,17 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     graphqlEndpoint: GRAPHQL_PATH,
     healthCheckEndpoint: '/health',
     context: createContextFactory(options.services, options.authenticator),
+    // Per page view: in development with locally minted tokens, the first demo user's real token is
+    // prefilled so the schema and docs load on first open; otherwise no header until one is typed (a
+    // placeholder token would make the schema request itself fail). GraphiQL always sends a CSRF header,
+    // so its GET subscriptions pass the CSRF check the way every script client's do; forms still cannot.
     graphiql: config.graphiql
-      ? {
+      ? async () => ({
           title: 'Billing gateway',
           defaultQuery: GRAPHIQL_DEFAULT_QUERY,
-          headers: '{\n  "Authorization": "Bearer <token>"\n}',
-        }
+          headers: await graphiqlHeaders(options),
+          additionalHeaders: { [CSRF_HEADERS[0]!]: '1' },
+        })
       : false,
     // GraphiQL's assets are served by the gateway itself, so it works without a CDN (and offline);
     // the 9 MB bundle is loaded on the first page view only, not at every start-up.

@@ -13,6 +13,7 @@ import {
 import { createAuthenticator } from './auth.js';
 import { loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
+import { TOKEN_COMMAND } from './graphiql.js';
 import { createLogger, type Logger } from './logger.js';
 import { startSandboxService } from './sandbox-service.js';
 import { createResources } from './services.js';
@@ -65,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
       if (config.mode === 'development' && !config.auth.jwksUrl) {
         lines.push(
           '',
-          'Demo users: send "Authorization: Bearer <token>" (tokens valid 12 hours; new ones: pnpm token <email>)',
+          `Demo users: send "Authorization: Bearer <token>" (tokens valid 12 hours; new ones: ${TOKEN_COMMAND} <email>)`,
         );
         for (const user of users) {
           lines.push(`  ${user.email.padEnd(24)} ${await gateway.authenticator.mintUserToken(user.id)}`);

@@ -1,12 +1,16 @@
 // Configuration from the environment. Every knob has a default that runs the embedded demo.
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { RedisConfig } from './redis.js';
 
 /** The SDK's trusted-documents manifest (sha256 hash -> document), from the package's own export. */
 export const DEFAULT_TRUSTED_DOCUMENTS_PATH = createRequire(import.meta.url).resolve(
   '@billing/sdk/trusted-documents.json',
 );
+
+/** The default data folder: `data/` at the repository root. */
+export const REPOSITORY_DATA_DIR = fileURLToPath(new URL('../../../data', import.meta.url));
 
 export type GatewayMode = 'development' | 'production';
 
@@ -153,7 +157,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
   const mode: GatewayMode =
     env.BILLING_MODE === 'production' || env.NODE_ENV === 'production' ? 'production' : 'development';
   const dev = mode === 'development';
-  const dataDir = resolve(env.BILLING_DATA_DIR ?? 'data');
+  // `./data` at the repository root, whichever package directory pnpm runs a script in; a relative
+  // BILLING_DATA_DIR is read from where the command was typed (pnpm's INIT_CWD).
+  const dataDir = env.BILLING_DATA_DIR
+    ? resolve(env.INIT_CWD ?? process.cwd(), env.BILLING_DATA_DIR)
+    : REPOSITORY_DATA_DIR;
   const databasePath = env.DATABASE_PATH ?? resolve(dataDir, 'billing.db');
   const redis = redisConfig(env);
   const config: GatewayConfig = {

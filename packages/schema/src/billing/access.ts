@@ -23,8 +23,11 @@ export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 
 /**
  * Role x action. Account-level roles apply to every profile of the account; profile-level roles
- * to that profile only. Paying is the billing account admin's (the account OWNER) and, within its
- * own profile, the profile OWNER's: the same "owner pays" rule one level down.
+ * to that profile only. "Only the billing account admin pays; readers look": paying is the account
+ * OWNER's alone. A profile owner manages that profile's cards but does not pay (the admin is the one
+ * who answers for the account's money). A partner key with `payments:write` pays because only the
+ * admin can create keys (MANAGE_API_KEYS): the scope is the admin's own right, delegated to the
+ * admin's integration, and revoking the key takes it back.
  */
 export const ROLE_ACTIONS: Record<'ACCOUNT' | 'PROFILE', Partial<Record<BillingRole, readonly AccessAction[]>>> = {
   ACCOUNT: {
@@ -33,7 +36,7 @@ export const ROLE_ACTIONS: Record<'ACCOUNT' | 'PROFILE', Partial<Record<BillingR
     READER: ['READ_BILLING', 'READ_PAYMENT_METHODS'],
   },
   PROFILE: {
-    OWNER: ['READ_BILLING', 'READ_PAYMENT_METHODS', 'MANAGE_PAYMENT_METHODS', 'PAY_INVOICES'],
+    OWNER: ['READ_BILLING', 'READ_PAYMENT_METHODS', 'MANAGE_PAYMENT_METHODS'],
     CONTRIBUTOR: ['READ_BILLING', 'READ_PAYMENT_METHODS', 'MANAGE_PAYMENT_METHODS'],
     READER: ['READ_BILLING', 'READ_PAYMENT_METHODS'],
     INVOICE_MANAGER: ['READ_BILLING', 'READ_PAYMENT_METHODS'],

@@ -97,7 +97,7 @@ builder.mutationField('payInvoice', (t) =>
   t.field({
     type: PayInvoiceSuccess,
     description:
-      'Pays the amount due on an invoice with a card of its billing profile. Only the billing account admin may pay. Exactly once per invoice, whatever the retries.',
+      'Pays the amount due on an invoice with a card of its billing profile. Only the billing account admin may pay, or a partner API key with PAYMENTS_WRITE (which only the admin can create); profile owners, contributors and readers may not. Exactly once per invoice, whatever the retries.',
     args: { input: t.arg({ type: PayInvoiceInput, required: true }) },
     authScopes: { authenticated: true },
     errors: {
