@@ -1,5 +1,6 @@
 // The one place that owns the plugin list, the scalars and the scope types.
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DrizzlePlugin from '@pothos/plugin-drizzle';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -9,6 +10,7 @@ import type { AccessAction } from '../billing/access.js';
 import { NotAuthorizedError } from '../billing/errors.js';
 import { relations } from '../db/relations.js';
 import type { GraphQLContext } from './context.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, requestedPageSize, UNPAGED_LIST_SIZE } from './page-sizes.js';
 import { isNodeVisible } from './visibility.js';
 
 export interface BillingScopeTarget {
@@ -43,21 +45,29 @@ export interface BuilderTypes {
 export const builder = new SchemaBuilder<BuilderTypes>({
   // Relay before scope-auth so scope functions receive decoded global IDs; the errors plugin
   // outside scope-auth so a denial becomes a typed NotAuthorizedError in mutation result unions.
-  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DrizzlePlugin],
+  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DrizzlePlugin, ComplexityPlugin],
   defaultFieldNullability: false,
+  // What an operation costs: every field 1 per object it is selected on, a list's selections times
+  // its length. The gateway enforces the limits before execution (server plugins/operation-cost.ts).
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: UNPAGED_LIST_SIZE,
+  },
   drizzle: {
     // The client is per request: it is whatever database the services were built with.
     client: (ctx) => ctx.services.db,
     getTableConfig,
     relations,
-    defaultConnectionSize: 20,
-    maxConnectionSize: 100,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
+    maxConnectionSize: MAX_PAGE_SIZE,
   },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodesOnConnection: true,
-    edgesFieldOptions: { nullable: false },
+    // A connection is as long as the page asked for; its `edges` and `nodes` are that page, once.
+    defaultConnectionFieldOptions: { complexity: (args) => ({ field: 1, multiplier: requestedPageSize(args) }) },
+    nodesOnConnection: { complexity: { field: 1, multiplier: 1 } },
+    edgesFieldOptions: { nullable: false, complexity: { field: 1, multiplier: 1 } },
     nodeFieldOptions: { nullable: false },
     // Another tenant's global ID must read exactly like one that does not exist: null, no error.
     nodeQueryOptions: {
@@ -67,6 +77,7 @@ export const builder = new SchemaBuilder<BuilderTypes>({
       },
     },
     nodesQueryOptions: {
+      complexity: (args) => ({ field: 1, multiplier: args.ids.length }),
       resolve: async (_root, { ids }, ctx, _info, resolveNodes) => {
         const nodes = (await resolveNodes(ids)) as (Record<string, unknown> | null)[];
         return nodes.map((node, i) => (node && isNodeVisible(ids[i]!.typename, node, ctx.access) ? node : null));

@@ -12,6 +12,7 @@ import { visibleRowsWhere } from './access.js';
 import { builder } from './builder.js';
 import { fromGlobalId } from './ids.js';
 import { Money } from './money.js';
+import { MAX_PAGE_SIZE } from './page-sizes.js';
 
 export const InvoiceStatusEnum = builder.enumType('InvoiceStatus', {
   description: 'DUE and PAST_DUE are derived from the due date (UTC) at the time of the request.',
@@ -52,8 +53,6 @@ export function invoiceConnectionArgs(arg: ArgBuilder) {
     }),
   };
 }
-
-export const MAX_PAGE_SIZE = 100;
 
 interface InvoiceConnectionArgs {
   first?: number | null;
