@@ -4,19 +4,21 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-export const badRequestsAre400: Plugin = {
-  onRequestParse({ requestParser, setRequestParser }) {
-    if (!requestParser) return;
-    const parse = requestParser;
-    setRequestParser(async (request) => {
-      try {
-        return await parse(request);
-      } catch (error) {
-        if (error instanceof GraphQLError || !(error instanceof SyntaxError)) throw error;
-        throw new GraphQLError('The request parameters are not valid JSON.', {
-          extensions: { code: 'BAD_REQUEST', http: { status: 400, spec: true } },
-        });
-      }
-    });
-  },
-};
+export function useBadRequestsAs400(): Plugin {
+  return {
+    onRequestParse({ requestParser, setRequestParser }) {
+      if (!requestParser) return;
+      const parse = requestParser;
+      setRequestParser(async (request) => {
+        try {
+          return await parse(request);
+        } catch (error) {
+          if (error instanceof GraphQLError || !(error instanceof SyntaxError)) throw error;
+          throw new GraphQLError('The request parameters are not valid JSON.', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400, spec: true } },
+          });
+        }
+      });
+    },
+  };
+}

@@ -8,19 +8,23 @@ import type { BillingServices } from '@billing/schema/billing';
 import type { Authenticator } from '../auth.js';
 import type { GatewayConfig } from '../config.js';
 import type { Logger } from '../logger.js';
-import { badRequestsAre400 } from './bad-request.js';
-import { csrfPlugins } from './csrf.js';
-import { documentLimitPlugins } from './document-limits.js';
-import { disableIntrospection } from './introspection.js';
+import type { NodeServerContext } from '../request-info.js';
+import { useBadRequestsAs400 } from './bad-request.js';
+import { useCsrfProtection } from './csrf.js';
+import { useDocumentLimits } from './document-limits.js';
+import { useIntrospectionDisabled } from './introspection.js';
 import { useLastResortErrorResponse } from './last-resort.js';
 import { useMetrics } from './metrics.js';
 import { useOperationCostLimit } from './operation-cost.js';
-import { scrubProductionErrors } from './production-errors.js';
+import { useProductionErrorScrubbing } from './production-errors.js';
 import { useRateLimit } from './rate-limit.js';
 import { useReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import { useStreamTracking } from './streams.js';
-import { isFromOwnGraphiQL, loadTrustedDocuments, trustedDocumentPlugins } from './trusted-documents.js';
+import { isFromOwnGraphiQL, loadTrustedDocuments, useTrustedDocuments } from './trusted-documents.js';
+
+/** A gateway plugin: Yoga's, on node:http's server context. */
+export type GatewayPlugin = Plugin<object, NodeServerContext>;
 
 export interface GatewayPluginOptions {
   config: GatewayConfig;
@@ -32,32 +36,32 @@ export interface GatewayPluginOptions {
   readiness: () => Record<string, boolean>;
 }
 
-export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
+export function gatewayPlugins(options: GatewayPluginOptions): GatewayPlugin[] {
   const { config } = options;
   const development = config.mode === 'development';
-  const plugins: Plugin[] = [
-    useRequestLog(options.logger) as Plugin,
-    useLastResortErrorResponse(options.logger),
+  const plugins: GatewayPlugin[] = [
+    useRequestLog({ logger: options.logger }),
+    useLastResortErrorResponse({ logger: options.logger }),
     useReadiness({ checks: options.readiness }),
     useMetrics({ events: options.services.events }),
-    useStreamTracking as Plugin,
-    ...csrfPlugins(),
-    badRequestsAre400,
-    useRateLimit({ limits: config.limits, authenticator: options.authenticator }) as Plugin,
+    useStreamTracking(),
+    useCsrfProtection(),
+    useBadRequestsAs400(),
+    useRateLimit({ limits: config.limits, authenticator: options.authenticator }),
   ];
   if (config.trustedDocumentsOnly) {
     plugins.push(
-      ...trustedDocumentPlugins({
+      useTrustedDocuments({
         documents: loadTrustedDocuments(config.trustedDocumentsPath),
-        allowArbitraryDocuments: (request) =>
+        allowArbitraryDocuments: (request: Request) =>
           development && config.graphiql && isFromOwnGraphiQL(request, options.graphqlPath),
         maxTokens: config.limits.maxTokens,
       }),
     );
   }
-  plugins.push(...documentLimitPlugins(config.limits));
-  if (!config.introspection) plugins.push(disableIntrospection);
-  if (!development) plugins.push(scrubProductionErrors);
+  plugins.push(useDocumentLimits(config.limits));
+  if (!config.introspection) plugins.push(useIntrospectionDisabled());
+  if (!development) plugins.push(useProductionErrorScrubbing());
   plugins.push(useOperationCostLimit(config.limits));
   return plugins;
 }

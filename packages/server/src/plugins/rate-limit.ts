@@ -7,7 +7,7 @@
 // cannot be drained by someone who merely claims to be it.
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { principalId } from '@billing/schema/billing';
+import { principalId, type Principal } from '@billing/schema/billing';
 import { AuthenticationError, authenticateRequest, type Authenticator } from '../auth.js';
 import type { GatewayConfig } from '../config.js';
 import { clientAddress, type NodeServerContext } from '../request-info.js';
@@ -16,7 +16,10 @@ import { createTokenBuckets, type TokenBuckets } from './token-bucket.js';
 export interface RateLimitOptions {
   limits: Pick<GatewayConfig['limits'], 'rateLimitPerMinute' | 'anonymousRateLimitPerMinute'>;
   authenticator: Authenticator;
-  /** Milliseconds, monotonic (tests pass a fake clock). */
+  /**
+   * Milliseconds, monotonic (tests pass a fake clock).
+   * @default performance.now
+   */
   now?: () => number;
 }
 
@@ -32,14 +35,15 @@ function enforce(buckets: TokenBuckets, key: string): void {
   });
 }
 
-export function useRateLimit(options: RateLimitOptions): Plugin<Record<string, unknown>, NodeServerContext> {
+/** Refuses operations past the per-principal / per-address rate with 429 RATE_LIMITED and Retry-After. */
+export function useRateLimit(options: RateLimitOptions): Plugin<object, NodeServerContext> {
   const now = options.now ?? (() => performance.now());
   const principals = createTokenBuckets({ perMinute: options.limits.rateLimitPerMinute, now });
   const addresses = createTokenBuckets({ perMinute: options.limits.anonymousRateLimitPerMinute, now });
   return {
     async onParams({ request, context }) {
       const address = `address:${clientAddress(context)}`;
-      let principal;
+      let principal: Principal | null;
       try {
         principal = await authenticateRequest(options.authenticator, request);
       } catch (error) {

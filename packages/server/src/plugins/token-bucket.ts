@@ -12,9 +12,15 @@ export interface TokenBuckets {
 export interface TokenBucketOptions {
   /** 0 turns the limit off. */
   perMinute: number;
-  /** Milliseconds, monotonic. */
+  /**
+   * Milliseconds, monotonic.
+   * @default performance.now
+   */
   now?: () => number;
-  /** The most keys kept (memory bound). */
+  /**
+   * The most keys kept (memory bound).
+   * @default 50_000
+   */
   maxKeys?: number;
 }
 

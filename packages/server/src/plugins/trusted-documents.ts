@@ -89,7 +89,7 @@ function requestedHash(params: ParamsWithDocumentId): string | null {
   return typeof persisted?.sha256Hash === 'string' ? normalizeHash(persisted.sha256Hash) : null;
 }
 
-export function trustedDocumentPlugins(options: TrustedDocumentsOptions): Plugin[] {
+export function useTrustedDocuments(options: TrustedDocumentsOptions): Plugin {
   const { documents } = options;
   const refusal = (message: string, code: string, status: number) => () =>
     new GraphQLError(message, { extensions: { code, http: { status } } });
@@ -115,26 +115,29 @@ export function trustedDocumentPlugins(options: TrustedDocumentsOptions): Plugin
     },
   };
 
-  return [
-    matchSubmittedText,
-    usePersistedOperations({
-      getPersistedOperation: (hash) => documents.byHash.get(normalizeHash(hash)) ?? null,
-      allowArbitraryOperations: options.allowArbitraryDocuments,
-      customErrors: {
-        persistedQueryOnly: refusal(
-          "Only trusted documents run on this gateway: send one of the SDK's operations (or its documentId).",
-          'TRUSTED_DOCUMENT_REQUIRED',
-          403,
-        ),
-        notFound: refusal(
-          'No trusted document has this hash. Is the SDK newer than the gateway?',
-          'TRUSTED_DOCUMENT_NOT_FOUND',
-          400,
-        ),
-        keyNotFound: refusal('Send a document hash (documentId) or query text.', 'TRUSTED_DOCUMENT_REQUIRED', 400),
-      },
-    }) as Plugin,
-  ];
+  const persistedOperations = usePersistedOperations({
+    getPersistedOperation: (hash) => documents.byHash.get(normalizeHash(hash)) ?? null,
+    allowArbitraryOperations: options.allowArbitraryDocuments,
+    customErrors: {
+      persistedQueryOnly: refusal(
+        "Only trusted documents run on this gateway: send one of the SDK's operations (or its documentId).",
+        'TRUSTED_DOCUMENT_REQUIRED',
+        403,
+      ),
+      notFound: refusal(
+        'No trusted document has this hash. Is the SDK newer than the gateway?',
+        'TRUSTED_DOCUMENT_NOT_FOUND',
+        400,
+      ),
+      keyNotFound: refusal('Send a document hash (documentId) or query text.', 'TRUSTED_DOCUMENT_REQUIRED', 400),
+    },
+  });
+  return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(matchSubmittedText);
+      addPlugin(persistedOperations);
+    },
+  };
 }
 
 /** Requests from the gateway's own GraphiQL page: same origin, Referer on the GraphQL path. */
