@@ -1,7 +1,7 @@
 // The Yoga app factory: schema + context + gateway plugins. `gateway.ts` hands it to node:http.
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { billingSchema, type GraphQLContext } from '@billing/schema/graphql';
-import type { BillingServices } from '@billing/schema/billing';
+import type { BillingEventBus, BillingServices } from '@billing/schema/billing';
 import type { Authenticator } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createContextFactory } from './context.js';
@@ -9,6 +9,7 @@ import { GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
 import { createLogger, yogaLogging, type Logger } from './logger.js';
 import { corsPolicy } from './plugins/cors.js';
 import { gatewayPlugins } from './plugins/index.js';
+import type { SharedRedis } from './redis.js';
 import type { NodeServerContext } from './request-info.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -23,6 +24,10 @@ export interface GatewayAppOptions {
   readiness?: () => Record<string, boolean>;
   /** Extra plugins, after the gateway's own. */
   plugins?: Plugin[];
+  /** What instances share (REDIS_URL): rate-limit buckets. */
+  redis?: SharedRedis;
+  /** The events this instance published itself; default: `services.events`. */
+  localEvents?: BillingEventBus;
 }
 
 export type GatewayApp = YogaServerInstance<NodeServerContext, GraphQLContext>;
@@ -63,6 +68,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         logger,
         graphqlPath: GRAPHQL_PATH,
         readiness: options.readiness ?? (() => ({})),
+        ...(options.redis ? { redis: options.redis } : {}),
+        ...(options.localEvents ? { localEvents: options.localEvents } : {}),
       }),
       ...(options.plugins ?? []),
     ],

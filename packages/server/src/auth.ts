@@ -30,8 +30,16 @@ export function loadOrCreateDevSecret(config: GatewayConfig): Uint8Array {
   return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
 }
 
+/** Who the credentials name, and until when they hold (epoch ms; null for API keys, valid until revoked). */
+export interface Authenticated {
+  principal: Principal;
+  expiresAt: number | null;
+}
+
 export interface Authenticator {
   authenticate(headers: Headers): Promise<Principal | null>;
+  /** The same check, with the credentials' expiry (a stream ends when its token does). */
+  authenticateWithExpiry(headers: Headers): Promise<Authenticated | null>;
   /** Mints a user token (embedded default only). */
   mintUserToken(userId: number, ttlSeconds?: number): Promise<string>;
 }
@@ -39,21 +47,38 @@ export interface Authenticator {
 export function createAuthenticator(config: GatewayConfig, services: BillingServices): Authenticator {
   const jwks: JWTVerifyGetKey | null = config.auth.jwksUrl ? createRemoteJWKSet(new URL(config.auth.jwksUrl)) : null;
   const secret = jwks ? null : loadOrCreateDevSecret(config);
-  const verifyOptions = { issuer: config.auth.issuer, audience: config.auth.audience };
+  const maxLifetime = config.auth.maxTokenLifetimeSeconds;
+  // A token without `exp` would be valid forever, and one without `sub` names nobody.
+  const verifyOptions = {
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    requiredClaims: ['exp', 'sub'],
+  };
 
-  async function verify(token: string): Promise<JWTPayload> {
+  async function verify(token: string): Promise<JWTPayload & { exp: number; sub: string }> {
+    let payload: JWTPayload;
     try {
       const result = jwks
         ? await jwtVerify(token, jwks, { ...verifyOptions, algorithms: ['RS256', 'ES256', 'PS256'] })
         : await jwtVerify(token, secret!, { ...verifyOptions, algorithms: ['HS256'] });
-      return result.payload;
+      payload = result.payload;
     } catch {
       throw new AuthenticationError('The bearer token is invalid or expired.');
     }
+    // RFC 7519 makes `sub` a string; jose checks its presence, not its type.
+    if (typeof payload.sub !== 'string') throw new AuthenticationError('The bearer token\'s "sub" must be a string.');
+    // jose has no option capping `exp` itself: a lifetime is measured from `iat`, or from now when
+    // `iat` is absent or in the future, so a token cannot be minted to last a century.
+    const now = Math.floor(Date.now() / 1000);
+    const issuedAt = typeof payload.iat === 'number' ? Math.min(payload.iat, now) : now;
+    if (payload.exp! - issuedAt > maxLifetime) {
+      throw new AuthenticationError(`The bearer token lives longer than the ${maxLifetime} s this gateway accepts.`);
+    }
+    return payload as JWTPayload & { exp: number; sub: string };
   }
 
-  async function userFromClaims(payload: JWTPayload): Promise<Principal> {
-    const sub = payload.sub ?? '';
+  async function userFromClaims(payload: JWTPayload & { sub: string }): Promise<Principal> {
+    const sub = payload.sub;
     const email = typeof payload.email === 'string' ? payload.email : null;
     const user = /^\d{1,15}$/.test(sub)
       ? await services.db.query.users.findFirst({ where: { id: Number(sub) }, columns: { id: true } })
@@ -64,26 +89,34 @@ export function createAuthenticator(config: GatewayConfig, services: BillingServ
     return { kind: 'user', userId: user.id };
   }
 
+  async function authenticateWithExpiry(headers: Headers): Promise<Authenticated | null> {
+    const apiKey = headers.get(API_KEY_HEADER);
+    const authorization = headers.get('authorization');
+    if (apiKey !== null && authorization !== null) {
+      throw new AuthenticationError('Send either an API key or a bearer token, not both.');
+    }
+    if (apiKey !== null) {
+      const principal = await authenticateApiKey(services.db, apiKey.trim(), services.clock);
+      if (!principal) throw new AuthenticationError('The API key is invalid or revoked.');
+      return { principal, expiresAt: null };
+    }
+    if (authorization !== null) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+      if (!match) throw new AuthenticationError('Authorization must be "Bearer <token>".');
+      const payload = await verify(match[1]!);
+      return { principal: await userFromClaims(payload), expiresAt: payload.exp * 1000 };
+    }
+    return null;
+  }
+
   return {
+    authenticateWithExpiry,
     async authenticate(headers) {
-      const apiKey = headers.get(API_KEY_HEADER);
-      const authorization = headers.get('authorization');
-      if (apiKey !== null && authorization !== null) {
-        throw new AuthenticationError('Send either an API key or a bearer token, not both.');
-      }
-      if (apiKey !== null) {
-        const principal = await authenticateApiKey(services.db, apiKey.trim(), services.clock);
-        if (!principal) throw new AuthenticationError('The API key is invalid or revoked.');
-        return principal;
-      }
-      if (authorization !== null) {
-        const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-        if (!match) throw new AuthenticationError('Authorization must be "Bearer <token>".');
-        return userFromClaims(await verify(match[1]!));
-      }
-      return null;
+      return (await authenticateWithExpiry(headers))?.principal ?? null;
     },
-    async mintUserToken(userId, ttlSeconds = 12 * 60 * 60) {
+    async mintUserToken(userId, ttlSeconds = maxLifetime) {
+      if (ttlSeconds > maxLifetime)
+        throw new Error(`a token may live at most ${maxLifetime} s (JWT_MAX_LIFETIME_SECONDS)`);
       if (!secret)
         throw new Error(
           'tokens can only be minted in the embedded (HS256) mode; production tokens come from your identity provider',
@@ -110,9 +143,11 @@ const principals = new WeakMap<Request, Promise<Principal | null>>();
 export function authenticateRequest(authenticator: Authenticator, request: Request): Promise<Principal | null> {
   let principal = principals.get(request);
   if (!principal) {
-    principal = authenticator.authenticate(request.headers).then((found) => {
-      requestInfo(request).principal = found ? principalId(found) : null;
-      return found;
+    principal = authenticator.authenticateWithExpiry(request.headers).then((found) => {
+      const info = requestInfo(request);
+      info.principal = found ? principalId(found.principal) : null;
+      info.credentialsExpireAt = found?.expiresAt ?? null;
+      return found?.principal ?? null;
     });
     principals.set(request, principal);
   }

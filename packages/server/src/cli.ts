@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// billing-gateway start | migrate | seed [--invoices N] | token <user email or id>
+// billing-gateway start | migrate | seed [--invoices N] | token <user email or id> | sandbox-processor --port N
 import { parseArgs } from 'node:util';
 import { isoDate, systemClock } from '@billing/schema/billing';
 import {
@@ -13,7 +13,32 @@ import {
 import { createAuthenticator } from './auth.js';
 import { loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
+import { createLogger, type Logger } from './logger.js';
+import { startSandboxService } from './sandbox-service.js';
 import { createResources } from './services.js';
+
+/** Exits after `close` on SIGINT or SIGTERM; a second signal exits at once. */
+function closeOnSignal(close: () => Promise<void>, logger: Logger, message: string, fields: object = {}): void {
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      // A second signal: the operator does not want to wait for in-flight requests.
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, ...fields }, message);
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
 
 const USAGE = `usage: billing-gateway <command>
   start                         migrate, seed demo data into an empty database, serve GraphQL
@@ -21,6 +46,9 @@ const USAGE = `usage: billing-gateway <command>
   seed [--invoices N]           seed demo data (if empty); with --invoices, add N invoices to the
        [--profile ID]           first billing profile (or ID) for benchmarks
   token <email | user id>       print a bearer token for a user (embedded mode)
+  sandbox-processor --port N    run the sandbox payment processor as an HTTP service with its own
+       [--host H]               ledger (SANDBOX_LEDGER_PATH); gateways reach it with
+                                PAYMENT_PROCESSOR=http PROCESSOR_URL=http://H:N
 Configuration comes from the environment: see README.md.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -44,28 +72,10 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       process.stdout.write(`${lines.join('\n')}\n`);
-      let stopping = false;
-      const shutdown = (signal: string) => {
-        if (stopping) {
-          // A second signal: the operator does not want to wait for in-flight requests.
-          gateway.logger.warn({ signal }, 'second signal: exiting now');
-          process.exit(1);
-        }
-        stopping = true;
-        gateway.logger.info(
-          { signal, delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs },
-          'shutting down: finishing in-flight requests',
-        );
-        gateway.close().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            gateway.logger.error({ err: error }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', () => shutdown('SIGINT'));
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      closeOnSignal(() => gateway.close(), gateway.logger, 'shutting down: finishing in-flight requests', {
+        delayMs: config.shutdownDelayMs,
+        timeoutMs: config.shutdownTimeoutMs,
+      });
       return new Promise<number>(() => {});
     }
     case 'migrate': {
@@ -108,6 +118,28 @@ async function main(argv: string[]): Promise<number> {
       }
       handle.close();
       return 0;
+    }
+    case 'sandbox-processor': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { port: { type: 'string' }, host: { type: 'string' } },
+      });
+      const port = Number(values.port ?? '');
+      if (!Number.isSafeInteger(port) || port < 0 || port > 65_535 || values.port === undefined)
+        throw new Error('sandbox-processor needs --port N (0 picks a free port)');
+      const logger = createLogger(config);
+      const service = await startSandboxService({
+        port,
+        ...(values.host ? { host: values.host } : {}),
+        ledgerPath: config.payments.sandboxLedgerPath,
+        latencyMs: config.payments.sandboxLatencyMs,
+        logger,
+      });
+      process.stdout.write(
+        `Sandbox processor on ${config.payments.sandboxLedgerPath}\nProcessor: ${service.url}   (PAYMENT_PROCESSOR=http PROCESSOR_URL=${service.url})\n`,
+      );
+      closeOnSignal(() => service.close(), logger, 'sandbox processor stopping');
+      return new Promise<number>(() => {});
     }
     case 'token': {
       const who = rest[0];

@@ -1,6 +1,7 @@
 // Configuration from the environment. Every knob has a default that runs the embedded demo.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RedisConfig } from './redis.js';
 
 /** The SDK's trusted-documents manifest (sha256 hash -> document), as graphql-codegen writes it. */
 export const DEFAULT_TRUSTED_DOCUMENTS_PATH = fileURLToPath(
@@ -26,9 +27,14 @@ export interface GatewayConfig {
     audience: string;
     /** Where the embedded default keeps its generated HS256 secret. */
     secretFile: string;
+    /** Longest bearer-token lifetime accepted (`exp` minus `iat`), and what locally minted tokens get. */
+    maxTokenLifetimeSeconds: number;
   };
   payments: {
-    processor: 'sandbox';
+    /** `sandbox`: in this process (the embedded default); `http`: a processor service at `processorUrl`. */
+    processor: 'sandbox' | 'http';
+    /** The processor service (PROCESSOR_URL), for `processor: 'http'`. */
+    processorUrl?: string;
     sandboxLedgerPath: string;
     sandboxLatencyMs: number;
     /** Charge calls slower than this count as timed out and go to reconciliation. */
@@ -59,7 +65,13 @@ export interface GatewayConfig {
     rateLimitPerMinute: number;
     /** Operations per minute per client address for anonymous calls and failed sign-ins; 0 turns it off. */
     anonymousRateLimitPerMinute: number;
+    /** Open subscription streams per user or API key (429 past it). */
+    maxStreamsPerPrincipal: number;
+    /** Open subscription streams on this instance (503 past it). */
+    maxStreams: number;
   };
+  /** Shared by every instance (REDIS_URL): billing events and rate-limit buckets. Absent: in-process. */
+  redis?: RedisConfig;
   graphiql: boolean;
   introspection: boolean;
   /** Only operations from the SDK's trusted-documents manifest execute. */
@@ -69,6 +81,8 @@ export interface GatewayConfig {
   /** Browser origins allowed to call the API cross-origin (exact match); empty allows none. */
   corsOrigins: string[];
   logLevel: string;
+  /** Bearer token for /metrics. Without it /metrics is open in development and absent (404) in production. */
+  metricsToken?: string;
   /**
    * On SIGTERM, how long to keep serving while /ready answers 503, so a load balancer stops routing
    * here before the listener closes (set it above the readiness probe period behind one).
@@ -100,12 +114,30 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 }
 
 /**
- * The sandbox is the only processor adapter so far; naming another is a configuration error at
- * start-up rather than a surprise at the first payment.
+ * An unknown adapter, or `http` without its URL, is a configuration error at start-up rather than a
+ * surprise at the first payment.
  */
-function paymentProcessor(raw: string | undefined): 'sandbox' {
-  if (raw === undefined || raw === '' || raw === 'sandbox') return 'sandbox';
-  throw new Error(`PAYMENT_PROCESSOR "${raw}" is not available: the only adapter is "sandbox"`);
+function paymentProcessor(env: Env): Pick<GatewayConfig['payments'], 'processor' | 'processorUrl'> {
+  const raw = env.PAYMENT_PROCESSOR;
+  if (raw === undefined || raw === '' || raw === 'sandbox') return { processor: 'sandbox' };
+  if (raw === 'http') {
+    const url = env.PROCESSOR_URL;
+    if (!url || !/^https?:\/\//.test(url))
+      throw new Error('PAYMENT_PROCESSOR=http needs PROCESSOR_URL (http://host:port of the processor service)');
+    return { processor: 'http', processorUrl: url };
+  }
+  throw new Error(`PAYMENT_PROCESSOR "${raw}" is not available: the adapters are "sandbox" and "http"`);
+}
+
+function redisConfig(env: Env): RedisConfig | undefined {
+  const url = env.REDIS_URL;
+  if (url === undefined || url === '') return undefined;
+  if (!/^rediss?:\/\//.test(url)) throw new Error(`REDIS_URL must start with redis:// or rediss://, got "${url}"`);
+  return {
+    url,
+    keyPrefix: env.REDIS_KEY_PREFIX ?? 'billing-gateway:',
+    commandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500),
+  };
 }
 
 export function loadConfig(env: Env = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
@@ -114,6 +146,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
   const dev = mode === 'development';
   const dataDir = resolve(env.BILLING_DATA_DIR ?? 'data');
   const databasePath = env.DATABASE_PATH ?? resolve(dataDir, 'billing.db');
+  const redis = redisConfig(env);
   const config: GatewayConfig = {
     mode,
     host: env.HOST ?? '127.0.0.1',
@@ -126,9 +159,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       issuer: env.JWT_ISSUER ?? 'billing-gateway-dev',
       audience: env.JWT_AUDIENCE ?? 'billing-gateway',
       secretFile: env.JWT_SECRET_FILE ?? resolve(dataDir, 'dev-jwt-secret'),
+      maxTokenLifetimeSeconds: int(env, 'JWT_MAX_LIFETIME_SECONDS', 12 * 60 * 60),
     },
     payments: {
-      processor: paymentProcessor(env.PAYMENT_PROCESSOR),
+      ...paymentProcessor(env),
       sandboxLedgerPath:
         env.SANDBOX_LEDGER_PATH ?? (databasePath === ':memory:' ? ':memory:' : resolve(dataDir, 'sandbox-ledger.db')),
       sandboxLatencyMs: int(env, 'SANDBOX_LATENCY_MS', 0),
@@ -147,7 +181,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       maxBatch: int(env, 'MAX_BATCH', 0),
       rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600),
       anonymousRateLimitPerMinute: int(env, 'ANONYMOUS_RATE_LIMIT_PER_MINUTE', 60),
+      maxStreamsPerPrincipal: int(env, 'MAX_STREAMS_PER_PRINCIPAL', 5),
+      maxStreams: int(env, 'MAX_STREAMS', 1_000),
     },
+    ...(redis ? { redis } : {}),
     graphiql: bool(env, 'GRAPHIQL', dev),
     introspection: bool(env, 'INTROSPECTION', dev),
     trustedDocumentsOnly: bool(env, 'TRUSTED_DOCUMENTS_ONLY', false),
@@ -157,6 +194,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       .map((s) => s.trim())
       .filter(Boolean),
     logLevel: env.LOG_LEVEL ?? 'info',
+    ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     // Test-only crash points are honoured in development mode only.

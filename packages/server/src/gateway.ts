@@ -10,7 +10,9 @@ import type { GatewayConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { createDrainableServer } from './http-server.js';
 import { databaseReadiness } from './plugins/readiness.js';
+import { connectRedis, type SharedRedis } from './redis.js';
 import { createResources, type GatewayResources } from './services.js';
+import { createSharedEventBus } from './shared-events.js';
 
 export interface RunningGateway {
   url: string;
@@ -18,6 +20,8 @@ export interface RunningGateway {
   app: GatewayApp;
   server: Server;
   resources: GatewayResources;
+  /** The Redis connections instances share, when REDIS_URL is set. */
+  redis: SharedRedis | null;
   authenticator: Authenticator;
   logger: Logger;
   /** Set when this start seeded an empty database. */
@@ -39,7 +43,11 @@ export interface StartGatewayOptions {
 
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const logger = createLogger(config, options.logDestination);
-  const resources = createResources(config, options);
+  const redis = config.redis ? await connectRedis(config.redis, logger) : null;
+  const resources = createResources(config, {
+    ...options,
+    ...(redis ? { sharedEvents: createSharedEventBus(redis, logger) } : {}),
+  });
   const { services } = resources;
   const seeded =
     config.seedDemoData && isDatabaseEmpty(resources.database)
@@ -58,7 +66,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     authenticator,
     logger,
     // Asked per /ready request, once `http` exists: a stopping instance leaves the load balancer first.
-    readiness: () => ({ ...databaseReadiness(resources.database), accepting: http.accepting }),
+    readiness: () => ({
+      ...databaseReadiness(resources.database),
+      accepting: http.accepting,
+      ...(redis ? { redis: redis.isUp() } : {}),
+    }),
+    localEvents: resources.localEvents,
+    ...(redis ? { redis } : {}),
   });
   const http = createDrainableServer(app, logger);
   const { server } = http;
@@ -77,6 +91,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     app,
     server,
     resources,
+    redis,
     authenticator,
     logger,
     seeded,
@@ -86,6 +101,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
         await http.drain({ delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs });
         await app.dispose();
         resources.close();
+        await redis?.close();
         logger.info('gateway stopped');
         logger.flush();
       })();

@@ -20,6 +20,8 @@ export interface RequestInfo {
   readonly startedAt: number;
   /** `user:<id>` or `api-key:<id>` once authenticated; null for anonymous or unauthenticated calls. */
   principal: string | null;
+  /** When the bearer token expires (epoch ms); null for API keys and anonymous calls. */
+  credentialsExpireAt: number | null;
   /** Operation name from the request parameters, known before parsing. */
   requestedOperation: string | null;
   /** Operations that reached execution (several for a batch). */
@@ -40,6 +42,7 @@ export function requestInfo(request: Request): RequestInfo {
       id: given && CALLER_REQUEST_ID.test(given) ? given : randomUUID(),
       startedAt: performance.now(),
       principal: null,
+      credentialsExpireAt: null,
       requestedOperation: null,
       operations: [],
       errorCodes: new Set(),

@@ -1,58 +1,95 @@
 // Builds the process-wide services from configuration: database, clock, processor, events.
 import {
+  DEFAULT_PAYMENT_RULES,
   createEventBus,
+  createHttpProcessor,
   createSandboxProcessor,
   systemClock,
   type BillingServices,
+  type BillingEventBus,
   type Clock,
   type PaymentFaults,
+  type PaymentProcessor,
   type SandboxProcessor,
 } from '@billing/schema/billing';
 import { migrateDatabase, openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from '@billing/schema/db';
 import type { GatewayConfig } from './config.js';
+import type { SharedEventBus } from './shared-events.js';
 
 export interface GatewayResources {
   services: BillingServices;
-  /** The sandbox processor (the embedded default), for its ledger in tests and demos. */
-  sandbox: SandboxProcessor;
+  /**
+   * The in-process sandbox processor (the embedded default), for its ledger in tests and demos.
+   * With PAYMENT_PROCESSOR=http the ledger lives in the service: reading this throws.
+   */
+  readonly sandbox: SandboxProcessor;
+  /** The events this instance published itself (with Redis, `services.events` carries every instance's). */
+  localEvents: BillingEventBus;
   database: DatabaseHandle;
   close(): void;
 }
 
-export function createResources(
+export interface ResourceOptions {
+  clock?: Clock;
+  onQuery?: OpenDatabaseOptions['onQuery'];
+  /** Billing events shared across instances (REDIS_URL); default: the in-process bus. */
+  sharedEvents?: SharedEventBus;
+}
+
+function createProcessor(
   config: GatewayConfig,
-  options: { clock?: Clock; onQuery?: OpenDatabaseOptions['onQuery'] } = {},
-): GatewayResources {
+  clock: Clock,
+): { processor: PaymentProcessor; sandbox?: SandboxProcessor } {
+  if (config.payments.processor === 'http') {
+    return {
+      processor: createHttpProcessor({
+        url: config.payments.processorUrl!,
+        timeoutMs: config.payments.processorTimeoutMs,
+      }),
+    };
+  }
+  const sandbox = createSandboxProcessor({
+    ledgerPath: config.payments.sandboxLedgerPath,
+    latencyMs: config.payments.sandboxLatencyMs,
+    clock,
+  });
+  return { processor: sandbox, sandbox };
+}
+
+export function createResources(config: GatewayConfig, options: ResourceOptions = {}): GatewayResources {
   const clock = options.clock ?? systemClock;
   const database = openDatabase({
     path: config.databasePath,
     ...(options.onQuery ? { onQuery: options.onQuery } : {}),
   });
   migrateDatabase(database);
-  const processor = createSandboxProcessor({
-    ledgerPath: config.payments.sandboxLedgerPath,
-    latencyMs: config.payments.sandboxLatencyMs,
-    clock,
-  });
+  const { processor, sandbox } = createProcessor(config, clock);
+  const events = options.sharedEvents ?? createEventBus();
   const faults = faultsFor(config.faultInjection);
   const services: BillingServices = {
     db: database.db,
     clock,
     processor,
-    events: createEventBus(),
+    events,
     settings: {
       processorTimeoutMs: config.payments.processorTimeoutMs,
       idempotencyTtlMs: 24 * 60 * 60 * 1000,
       reconcileAfterMs: config.payments.reconcileAfterMs,
+      paymentRules: DEFAULT_PAYMENT_RULES,
     },
     ...(faults ? { faults } : {}),
   };
   return {
     services,
-    sandbox: processor,
+    get sandbox(): SandboxProcessor {
+      if (!sandbox) throw new Error('PAYMENT_PROCESSOR=http: the ledger is in the processor service, not here');
+      return sandbox;
+    },
+    localEvents: options.sharedEvents?.local ?? events,
     database,
     close() {
-      processor.close();
+      options.sharedEvents?.close();
+      sandbox?.close();
       database.close();
     },
   };

@@ -191,6 +191,51 @@ describe('addPaymentMethod validates before anything is stored', () => {
   });
 });
 
+describe('addPaymentMethod refuses prepaid and virtual cards', () => {
+  const NOT_ALLOWED = `mutation($input: AddPaymentMethodInput!) {
+    addPaymentMethod(input: $input) {
+      __typename
+      ... on Error { message code }
+      ... on PaymentMethodNotAllowedError { notAllowedReason cardKind ceiling { minorUnits } }
+      ... on AddPaymentMethodSuccess { paymentMethod { last4 } }
+    }
+  }`;
+  const card = (cardNumber: string) => ({
+    billingProfileId: ENGINEERING,
+    cardNumber,
+    expMonth: 12,
+    expYear: 2030,
+    cvc: '123',
+    holderName: 'Ada Lovelace',
+  });
+
+  it.each([
+    ['a prepaid card', '5105 1051 0510 5100', 'PREPAID', 'Prepaid cards are not accepted. Use a credit or debit card.'],
+    ['a virtual card', '4000000000000077', 'VIRTUAL', 'Virtual cards are not accepted. Use a credit or debit card.'],
+  ])('%s, with the kind in the error and nothing stored', async (_label, cardNumber, cardKind, message) => {
+    const before = snapshot();
+    const r = await gw.gql(NOT_ALLOWED, { input: card(cardNumber) });
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.addPaymentMethod).toEqual({
+      __typename: 'PaymentMethodNotAllowedError',
+      code: 'PAYMENT_METHOD_NOT_ALLOWED',
+      notAllowedReason: 'CARD_KIND',
+      cardKind,
+      ceiling: null,
+      message,
+    });
+    expect(snapshot()).toBe(before);
+  });
+
+  it('accepts a debit card', async () => {
+    const r = await gw.gql(NOT_ALLOWED, { input: card('4000056655665556') });
+    expect(r.data!.addPaymentMethod).toEqual({
+      __typename: 'AddPaymentMethodSuccess',
+      paymentMethod: { last4: '5556' },
+    });
+  });
+});
+
 describe('authentication errors', () => {
   it('a bad token or API key is a 401 with a clear message, not an anonymous call', async () => {
     const badToken = await gw.gql('{ viewer { kind } }', {}, { token: 'not.a.jwt' });

@@ -1,5 +1,6 @@
 // Raw HTTP for the hardening tests: requests the typed harness would never send (broken JSON, odd
 // content types, GETs, batches), and the checks every refusal must pass.
+import { Writable } from 'node:stream';
 import type { DatabaseHandle } from '@billing/schema/db';
 import { expect } from 'vitest';
 
@@ -73,3 +74,22 @@ export function dumpDatabase(sqlite: DatabaseHandle['sqlite']): Record<string, u
 /** `{ __typename }` repeated, aliased or not: the usual amplification probes. */
 export const repeated = (count: number, item: (i: number) => string) =>
   Array.from({ length: count }, (_, i) => item(i)).join(' ');
+
+/** Collects the gateway's JSON log lines (pass it as the log destination). */
+export class LogCapture extends Writable {
+  readonly lines: Record<string, unknown>[] = [];
+  text = '';
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    for (const line of chunk.toString().split('\n').filter(Boolean))
+      this.lines.push(JSON.parse(line) as Record<string, unknown>);
+    done();
+  }
+  /** Lines at error level or above (pino: 50 error, 60 fatal). */
+  errors(): Record<string, unknown>[] {
+    return this.lines.filter((line) => typeof line.level === 'number' && line.level >= 50);
+  }
+  requests(): Record<string, unknown>[] {
+    return this.lines.filter((line) => line.component === 'http');
+  }
+}

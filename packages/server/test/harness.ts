@@ -1,4 +1,5 @@
 // Starts the real gateway (node:http on a random port, :memory: SQLite, sandbox processor) for tests.
+import type { DestinationStream } from 'pino';
 import { fixedClock, type Clock } from '@billing/schema/billing';
 import { seedLargeInvoices } from '@billing/schema/db';
 import { toGlobalId } from '@billing/schema/graphql';
@@ -60,7 +61,13 @@ export interface TestGateway {
 }
 
 export async function startTestGateway(
-  options: { env?: Record<string, string>; overrides?: Partial<GatewayConfig>; now?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    overrides?: Partial<GatewayConfig>;
+    now?: string;
+    /** Where log lines go (tests that read them set LOG_LEVEL too). */
+    logDestination?: DestinationStream;
+  } = {},
 ): Promise<TestGateway> {
   const clock = fixedClock(options.now ?? `${TODAY}T12:00:00.000Z`);
   const config = loadConfig(
@@ -78,7 +85,11 @@ export async function startTestGateway(
     options.overrides,
   );
   const queries: string[] = [];
-  const gateway = await startGateway(config, { clock, onQuery: (sql) => queries.push(sql) });
+  const gateway = await startGateway(config, {
+    clock,
+    onQuery: (sql) => queries.push(sql),
+    ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+  });
   const tokens = Object.fromEntries(
     await Promise.all(
       Object.entries(DEMO_USERS).map(

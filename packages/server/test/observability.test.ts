@@ -1,29 +1,14 @@
 // Observability over real HTTP: one JSON log line per request (request id in and out, principal,
 // operation, duration, outcome) with no secrets in it; /health, /ready and /metrics.
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { startGateway, type RunningGateway } from '../src/gateway.js';
 import { cardId, invoiceId, profileId } from './harness.js';
-import { post, send } from './hardening-support.js';
+import { LogCapture, post, send } from './hardening-support.js';
 
 const SECRET = 'observability-test-secret-long-enough-for-hs256';
 const CARD_NUMBER = '4000000000000002'; // the sandbox's "declined" card
 const CVC = '731';
-
-class LogCapture extends Writable {
-  readonly lines: Record<string, unknown>[] = [];
-  text = '';
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    for (const line of chunk.toString().split('\n').filter(Boolean))
-      this.lines.push(JSON.parse(line) as Record<string, unknown>);
-    done();
-  }
-  requests(): Record<string, unknown>[] {
-    return this.lines.filter((line) => line.component === 'http');
-  }
-}
 
 async function start(logs: LogCapture, env: Record<string, string> = {}): Promise<RunningGateway> {
   const config = loadConfig({
@@ -179,7 +164,11 @@ describe('health and readiness', () => {
   it('/ready answers 200 when the database answers and is fully migrated', async () => {
     const r = await send(`${base()}/ready`);
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ ready: true, checks: { database: true, migrations: true, accepting: true } });
+    expect(r.body).toEqual({
+      ready: true,
+      status: 'ready',
+      checks: { database: true, migrations: true, accepting: true },
+    });
   });
 
   it('/ready answers 503 with a pending migration, and when the database is gone', async () => {

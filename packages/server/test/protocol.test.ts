@@ -24,6 +24,14 @@ async function audit(fetchFn: typeof fetch = fetch): Promise<AuditResult[]> {
   return results;
 }
 
+/** The audits that query `__type`: production disables introspection, so they fail by design (README). */
+const PRODUCTION_FAILURES = [
+  'MAY allow URL-encoded JSON string {variables} parameter in GETs when accepting application/graphql-response+json',
+  'MAY allow URL-encoded JSON string {variables} parameter in GETs when accepting application/json',
+  'MUST allow map {variables} parameter when accepting application/json',
+  'SHOULD allow map {variables} parameter when accepting application/graphql-response+json',
+].sort();
+
 const failing = (results: AuditResult[]) => results.filter((r) => r.status !== 'ok').map((r) => r.name);
 
 /** What a browser client of this gateway does for GETs: name one of the CSRF headers. */
@@ -58,5 +66,55 @@ describe('graphql-http server audits', () => {
   it('passes all audits when GETs carry a CSRF header', async () => {
     const results = await audit(withCsrfHeaderOnGet);
     expect(failing(results)).toEqual([]);
+  });
+});
+
+describe.each(['development', 'production'])('malformed JSON (%s)', (mode) => {
+  let profile: TestGateway;
+  beforeAll(async () => {
+    profile = await startTestGateway({
+      env: { BILLING_MODE: mode, LOG_LEVEL: 'silent', ANONYMOUS_RATE_LIMIT_PER_MINUTE: '0' },
+    });
+  });
+  afterAll(() => profile.close());
+
+  it.each(['application/json', 'application/graphql-response+json', '*/*', null])(
+    'is 400 BAD_REQUEST with accept %s',
+    async (accept) => {
+      const response = await fetch(profile.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}) },
+        body: '{"query":',
+      });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[]; data?: unknown };
+      expect(body.errors[0]?.extensions.code).toBe('BAD_REQUEST');
+      expect(body.data).toBeUndefined();
+    },
+  );
+
+  it('malformed JSON in GET variables is 400 too', async () => {
+    const url = `${profile.url}?query=${encodeURIComponent('{ __typename }')}&variables=${encodeURIComponent('{"a":')}`;
+    const response = await fetch(url, { headers: { accept: 'application/json', 'x-graphql-csrf': '1' } });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('graphql-http server audits against the production profile', () => {
+  let production: TestGateway;
+  beforeAll(async () => {
+    production = await startTestGateway({
+      env: { BILLING_MODE: 'production', LOG_LEVEL: 'silent', ANONYMOUS_RATE_LIMIT_PER_MINUTE: '0' },
+    });
+  });
+  afterAll(() => production.close());
+
+  it('fails only the audits that need introspection, which production turns off', async () => {
+    const results: AuditResult[] = [];
+    for (const { fn } of serverAudits({ url: () => production.url, fetchFn: withCsrfHeaderOnGet }))
+      results.push(await fn());
+    const failed = results.filter((r) => r.status !== 'ok');
+    expect(failed.map((r) => r.name).sort()).toEqual(PRODUCTION_FAILURES);
+    for (const result of failed) expect(await result.response.text()).toMatch(/introspection/i);
   });
 });

@@ -8,6 +8,7 @@ import { principalId, type AccessView, type Principal } from './access.js';
 import { recordAudit } from './audit.js';
 import type { Clock } from './clock.js';
 import { NotAuthorizedError, NotFoundError, ValidationError } from './errors.js';
+import { validFreeText } from './free-text.js';
 import type { BillingServices } from './services.js';
 
 const KEY_SHAPE = /^bgk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
@@ -29,9 +30,7 @@ export async function createApiKey(
   if (!access.can('MANAGE_API_KEYS', { billingAccountId: input.billingAccountId })) {
     throw new NotAuthorizedError('Only the billing account admin can create API keys.');
   }
-  const name = input.name.trim();
-  if (name.length < 1 || name.length > 100)
-    throw new ValidationError('input.name', 'Name must be 1 to 100 characters.');
+  const name = validFreeText(input.name, { field: 'input.name', label: 'The key name', maxLength: 100 });
   const scopes = [...new Set(input.scopes)];
   if (scopes.length === 0) throw new ValidationError('input.scopes', 'Grant at least one scope.');
   if (scopes.some((s) => !(API_KEY_SCOPES as readonly string[]).includes(s))) {

@@ -2,6 +2,7 @@
 // stored card has expired. Error messages never repeat the number or the CVC.
 import type { Clock } from './clock.js';
 import { ValidationError } from './errors.js';
+import { validFreeText } from './free-text.js';
 import type { CardBrand, CardDetails } from './payment-processor.js';
 
 /** Cards are accepted up to this many years ahead (issuers use well under 20; the database allows up to 2100). */
@@ -79,14 +80,11 @@ export function validateNewCard(card: CardDetails, clock: Clock): ValidatedCard 
     throw new ValidationError('input.cvc', `The security code (CVC) must be ${cvcLength} digits for this card.`);
   }
 
-  const holderName = card.holderName.trim();
-  const holderLength = [...holderName].length;
-  if (holderLength < 1 || holderLength > MAX_HOLDER_NAME_LENGTH) {
-    throw new ValidationError(
-      'input.holderName',
-      `The cardholder name must be 1 to ${MAX_HOLDER_NAME_LENGTH} characters.`,
-    );
-  }
+  const holderName = validFreeText(card.holderName, {
+    field: 'input.holderName',
+    label: 'The cardholder name',
+    maxLength: MAX_HOLDER_NAME_LENGTH,
+  });
 
   return { number, brand, expMonth: card.expMonth, expYear: card.expYear, cvc: card.cvc, holderName };
 }

@@ -1,3 +1,7 @@
+import type { AgreementType } from '../db/tables.js';
+import { describeMoney, type MoneyValue } from './money.js';
+import type { CardKind } from './payment-processor.js';
+
 // Domain errors. Each is a typed member of a mutation's result union in the GraphQL schema; the
 // `code` strings are stable for clients. Messages are written for the person using the portal.
 
@@ -73,6 +77,56 @@ export class PaymentMethodUnusableError extends BillingError {
   }
 }
 
+export const PAYMENT_METHOD_NOT_ALLOWED_REASONS = [
+  'AGREEMENT_TYPE',
+  'ABOVE_CARD_CEILING',
+  'CARD_KIND',
+  'NOT_FOR_RECURRING',
+] as const;
+export type PaymentMethodNotAllowedReason = (typeof PAYMENT_METHOD_NOT_ALLOWED_REASONS)[number];
+
+/** Why a payment method may not be used, with what the customer needs to understand it. */
+export type PaymentMethodRefusal =
+  | { reason: 'AGREEMENT_TYPE'; agreementType: AgreementType }
+  | { reason: 'ABOVE_CARD_CEILING'; ceiling: MoneyValue }
+  | { reason: 'CARD_KIND'; cardKind: CardKind }
+  | { reason: 'NOT_FOR_RECURRING'; issuingCountry: string };
+
+const AGREEMENT_NAMES: Record<AgreementType, string> = {
+  MICROSOFT_CUSTOMER_AGREEMENT: 'Microsoft Customer Agreement',
+  MICROSOFT_ONLINE_SERVICES_PROGRAM: 'Microsoft Online Services Program',
+  ENTERPRISE_AGREEMENT: 'Enterprise Agreement',
+};
+
+function refusalMessage(refusal: PaymentMethodRefusal): string {
+  switch (refusal.reason) {
+    case 'AGREEMENT_TYPE':
+      return `Accounts on an ${AGREEMENT_NAMES[refusal.agreementType]} cannot pay by card. Pay by wire transfer.`;
+    case 'ABOVE_CARD_CEILING':
+      return `Card payments are limited to ${describeMoney(refusal.ceiling)}. Pay by wire transfer.`;
+    case 'CARD_KIND':
+      return `${refusal.cardKind === 'PREPAID' ? 'Prepaid' : 'Virtual'} cards are not accepted. Use a credit or debit card.`;
+    case 'NOT_FOR_RECURRING':
+      return 'Cards issued in this country cannot be stored for recurring charges. Enter the card each time you pay.';
+  }
+}
+
+/** A payment method of a kind this account, amount or charge may not use. Nothing was charged or stored. */
+export class PaymentMethodNotAllowedError extends BillingError {
+  readonly code = 'PAYMENT_METHOD_NOT_ALLOWED';
+  readonly reason: PaymentMethodNotAllowedReason;
+  constructor(readonly refusal: PaymentMethodRefusal) {
+    super(refusalMessage(refusal));
+    this.name = 'PaymentMethodNotAllowedError';
+    this.reason = refusal.reason;
+  }
+
+  /** The card ceiling that was exceeded, when that is the reason. */
+  get ceiling(): MoneyValue | null {
+    return this.refusal.reason === 'ABOVE_CARD_CEILING' ? this.refusal.ceiling : null;
+  }
+}
+
 export const DECLINE_CODES = [
   'GENERIC_DECLINE',
   'INSUFFICIENT_FUNDS',
@@ -129,6 +183,7 @@ export type SerializedBillingError =
   | { name: 'InvoiceNotPayableError'; reason: InvoiceNotPayableReason }
   | { name: 'PaymentMethodUnusableError'; reason: PaymentMethodUnusableReason }
   | { name: 'CardDeclinedError'; declineCode: DeclineCode }
+  | { name: 'PaymentMethodNotAllowedError'; refusal: PaymentMethodRefusal }
   | { name: 'IdempotencyKeyConflictError'; message: string }
   | { name: 'IdempotencyKeyInUseError'; message: string };
 
@@ -140,6 +195,8 @@ export function serializeBillingError(error: BillingError): SerializedBillingErr
   if (error instanceof InvoiceNotPayableError) return { name: 'InvoiceNotPayableError', reason: error.reason };
   if (error instanceof PaymentMethodUnusableError) return { name: 'PaymentMethodUnusableError', reason: error.reason };
   if (error instanceof CardDeclinedError) return { name: 'CardDeclinedError', declineCode: error.declineCode };
+  if (error instanceof PaymentMethodNotAllowedError)
+    return { name: 'PaymentMethodNotAllowedError', refusal: error.refusal };
   if (error instanceof IdempotencyKeyConflictError)
     return { name: 'IdempotencyKeyConflictError', message: error.message };
   if (error instanceof IdempotencyKeyInUseError) return { name: 'IdempotencyKeyInUseError', message: error.message };
@@ -160,6 +217,8 @@ export function deserializeBillingError(stored: SerializedBillingError): Billing
       return new PaymentMethodUnusableError(stored.reason);
     case 'CardDeclinedError':
       return new CardDeclinedError(stored.declineCode);
+    case 'PaymentMethodNotAllowedError':
+      return new PaymentMethodNotAllowedError(stored.refusal);
     case 'IdempotencyKeyConflictError':
       return new IdempotencyKeyConflictError(stored.message);
     case 'IdempotencyKeyInUseError':

@@ -25,3 +25,14 @@ export function formatMinorUnits(amountMinor: number, currency: string): string 
   const fraction = digits === 0 ? '' : `.${abs.slice(-digits)}`;
   return `${negative ? '-' : ''}${whole}${fraction}`;
 }
+
+/** An exact amount of money: an integer number of the currency's minor units. */
+export interface MoneyValue {
+  minorUnits: number;
+  currency: string;
+}
+
+/** For messages, e.g. `USD 50000.00`. */
+export function describeMoney(money: MoneyValue): string {
+  return `${money.currency} ${formatMinorUnits(money.minorUnits, money.currency)}`;
+}

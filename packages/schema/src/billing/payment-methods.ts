@@ -9,6 +9,7 @@ import { validateNewCard } from './cards.js';
 import type { Clock } from './clock.js';
 import { NotAuthorizedError, NotFoundError, PaymentMethodUnusableError } from './errors.js';
 import type { CardDetails } from './payment-processor.js';
+import { assertCardKindAccepted } from './payment-rules.js';
 import type { BillingServices } from './services.js';
 
 export type PaymentMethodRow = typeof paymentMethods.$inferSelect;
@@ -108,6 +109,8 @@ export async function addPaymentMethod(
   );
   const card = validateNewCard(input.card, services.clock);
   const tokenized = await services.processor.tokenizeCard(card);
+  // Only the processor knows what kind of card a number is; a refused one is never stored.
+  assertCardKindAccepted(tokenized, services.settings.paymentRules);
 
   const now = services.clock.now();
   return services.db.transaction(

@@ -5,6 +5,10 @@ import type { DeclineCode } from './errors.js';
 export const CARD_BRANDS = ['VISA', 'MASTERCARD', 'AMEX', 'DISCOVER', 'UNKNOWN'] as const;
 export type CardBrand = (typeof CARD_BRANDS)[number];
 
+/** What the issuer says the card is; the tokenizer reports it. */
+export const CARD_KINDS = ['CREDIT', 'DEBIT', 'PREPAID', 'VIRTUAL'] as const;
+export type CardKind = (typeof CARD_KINDS)[number];
+
 export interface CardDetails {
   number: string;
   expMonth: number;
@@ -19,6 +23,9 @@ export interface TokenizedCard {
   last4: string;
   expMonth: number;
   expYear: number;
+  kind: CardKind;
+  /** ISO 3166-1 alpha-2 code of the issuing bank's country, e.g. `US`. */
+  issuingCountry: string;
 }
 
 export interface ChargeRequest {
@@ -39,6 +46,24 @@ export class ProcessorTimeoutError extends Error {
   constructor(message = 'The payment processor did not answer in time.') {
     super(message);
     this.name = 'ProcessorTimeoutError';
+  }
+}
+
+/** The idempotency key was already used for a different charge (another token, amount or currency). */
+export class ProcessorKeyReuseError extends Error {
+  constructor(
+    message = 'The payment processor refused the charge: this idempotency key was used for a different request.',
+  ) {
+    super(message);
+    this.name = 'ProcessorKeyReuseError';
+  }
+}
+
+/** The processor refused a card at tokenization; the message never repeats the card's details. */
+export class CardRefusedError extends Error {
+  constructor(message = 'The payment processor refused the card number.') {
+    super(message);
+    this.name = 'CardRefusedError';
   }
 }
 

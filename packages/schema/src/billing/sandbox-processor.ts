@@ -22,8 +22,11 @@ import { detectCardBrand, normalizeCardNumber, passesLuhn } from './cards.js';
 import type { Clock } from './clock.js';
 import type { DeclineCode } from './errors.js';
 import {
+  CardRefusedError,
+  ProcessorKeyReuseError,
   ProcessorTimeoutError,
   type CardDetails,
+  type CardKind,
   type ChargeOutcome,
   type ChargeRequest,
   type PaymentProcessor,
@@ -53,6 +56,18 @@ export const SANDBOX_TEST_CARDS: Readonly<Record<string, SandboxBehaviour>> = {
   '4000000000000341': 'timeout',
   '4000000000003220': 'late-answer',
 };
+
+/**
+ * Test card numbers with another kind or issuing country than a US credit card (the default).
+ * They charge successfully if they are ever stored; the gateway's rules refuse most of them first.
+ */
+export const SANDBOX_CARD_PROFILES: Readonly<Record<string, { kind: CardKind; issuingCountry: string }>> = {
+  '4000056655665556': { kind: 'DEBIT', issuingCountry: 'US' },
+  '5105105105105100': { kind: 'PREPAID', issuingCountry: 'US' },
+  '4000000000000077': { kind: 'VIRTUAL', issuingCountry: 'US' },
+  '4000003560000008': { kind: 'CREDIT', issuingCountry: 'IN' },
+};
+const DEFAULT_CARD_PROFILE = { kind: 'CREDIT', issuingCountry: 'US' } as const;
 
 const DECLINES: Partial<Record<SandboxBehaviour, DeclineCode>> = {
   declined: 'GENERIC_DECLINE',
@@ -207,7 +222,7 @@ export function createSandboxProcessor(options: SandboxProcessorOptions): Sandbo
     const row = byKey.get(request.idempotencyKey)!;
     // Like real processors: a key stands for one request; reusing it for another is a caller bug.
     if (row.token !== request.token || row.amount_minor !== request.amountMinor || row.currency !== request.currency) {
-      throw new Error(
+      throw new ProcessorKeyReuseError(
         'The sandbox processor refused the charge: this idempotency key was used for a different request.',
       );
     }
@@ -229,7 +244,7 @@ export function createSandboxProcessor(options: SandboxProcessorOptions): Sandbo
     async tokenizeCard(card: CardDetails): Promise<TokenizedCard> {
       await networkDelay();
       const number = normalizeCardNumber(card.number);
-      if (!passesLuhn(number)) throw new Error('The sandbox processor refused the card number.');
+      if (!passesLuhn(number)) throw new CardRefusedError('The sandbox processor refused the card number.');
       const behaviour = SANDBOX_TEST_CARDS[number] ?? 'success';
       return {
         token: `tok_sandbox_${behaviour}_${randomBytes(12).toString('hex')}`,
@@ -237,6 +252,7 @@ export function createSandboxProcessor(options: SandboxProcessorOptions): Sandbo
         last4: number.slice(-4),
         expMonth: card.expMonth,
         expYear: card.expYear,
+        ...(SANDBOX_CARD_PROFILES[number] ?? DEFAULT_CARD_PROFILE),
       };
     },
 

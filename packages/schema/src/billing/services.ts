@@ -2,6 +2,7 @@ import type { BillingDb } from '../db/connection.js';
 import type { Clock } from './clock.js';
 import type { BillingEventBus } from './events.js';
 import type { PaymentProcessor } from './payment-processor.js';
+import type { PaymentRules } from './payment-rules.js';
 
 /** Test-only hooks that make the process fail at a chosen point of the payment flow. */
 export interface PaymentFaults {
@@ -21,6 +22,8 @@ export interface BillingServices {
     idempotencyTtlMs: number;
     /** A PROCESSING attempt older than this is settled by asking the processor. */
     reconcileAfterMs: number;
+    /** Which payment methods an account, amount or charge may use. */
+    paymentRules: PaymentRules;
   };
   faults?: PaymentFaults;
 }

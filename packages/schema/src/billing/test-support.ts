@@ -8,6 +8,7 @@ import { seedDemoData } from '../db/seed.js';
 import { AccessView } from './access.js';
 import { fixedClock } from './clock.js';
 import { createEventBus, type BillingEvent, type BillingEventBus } from './events.js';
+import { DEFAULT_PAYMENT_RULES } from './payment-rules.js';
 import { createSandboxProcessor, type SandboxProcessor } from './sandbox-processor.js';
 import type { BillingServices, PaymentFaults } from './services.js';
 
@@ -44,6 +45,7 @@ export const SETTINGS: BillingServices['settings'] = {
   processorTimeoutMs: 50,
   idempotencyTtlMs: 24 * 60 * 60 * 1000,
   reconcileAfterMs: 60_000,
+  paymentRules: DEFAULT_PAYMENT_RULES,
 };
 
 export interface BillingFixture {

@@ -3,15 +3,17 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DrizzlePlugin from '@pothos/plugin-drizzle';
 import ErrorsPlugin from '@pothos/plugin-errors';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { getTableConfig } from 'drizzle-orm/sqlite-core';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { AccessAction } from '../billing/access.js';
 import { NotAuthorizedError } from '../billing/errors.js';
 import { relations } from '../db/relations.js';
 import type { GraphQLContext } from './context.js';
+import { decodeNodeId, MAX_NODES_PER_CALL } from './ids.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, requestedPageSize, UNPAGED_LIST_SIZE } from './page-sizes.js';
-import { isNodeVisible } from './visibility.js';
+import { canSeeNode } from './visibility.js';
 
 export interface BillingScopeTarget {
   action: AccessAction;
@@ -43,8 +45,9 @@ export interface BuilderTypes {
 }
 
 export const builder = new SchemaBuilder<BuilderTypes>({
-  // Relay before scope-auth so scope functions receive decoded global IDs; the errors plugin
-  // outside scope-auth so a denial becomes a typed NotAuthorizedError in mutation result unions.
+  // The errors plugin outside scope-auth, so a denial becomes a typed NotAuthorizedError in mutation
+  // result unions. (Relay decodes `globalID` arguments in an argument mapper, which runs before every
+  // plugin's resolver wrapper whatever the order; this schema's own ID arguments are plain `ID`s, see ids.ts.)
   plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DrizzlePlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   // What an operation costs: every field 1 per object it is selected on, a list's selections times
@@ -69,19 +72,18 @@ export const builder = new SchemaBuilder<BuilderTypes>({
     nodesOnConnection: { complexity: { field: 1, multiplier: 1 } },
     edgesFieldOptions: { nullable: false, complexity: { field: 1, multiplier: 1 } },
     nodeFieldOptions: { nullable: false },
-    // Another tenant's global ID must read exactly like one that does not exist: null, no error.
+    // One strict decoder (ids.ts): a malformed ID decodes to a type that does not exist, not an error.
+    decodeGlobalID: decodeNodeId,
+    // Another tenant's global ID, a missing one and a malformed one all read as null, with no error:
+    // visibility is checked before loading, so the loader never meets a row that is not there.
     nodeQueryOptions: {
-      resolve: async (_root, { id }, ctx, _info, resolveNode) => {
-        const node = (await resolveNode(id)) as Record<string, unknown> | null;
-        return node && isNodeVisible(id.typename, node, ctx.access) ? node : null;
-      },
+      description: 'Any object by global ID; null if it does not exist or the viewer may not see it.',
+      resolve: async (_root, { id }, ctx, info) => (await resolveVisibleNodes([id], ctx, info))[0] ?? null,
     },
     nodesQueryOptions: {
       complexity: (args) => ({ field: 1, multiplier: args.ids.length }),
-      resolve: async (_root, { ids }, ctx, _info, resolveNodes) => {
-        const nodes = (await resolveNodes(ids)) as (Record<string, unknown> | null)[];
-        return nodes.map((node, i) => (node && isNodeVisible(ids[i]!.typename, node, ctx.access) ? node : null));
-      },
+      description: `Objects by global ID, in order; null for each that does not exist or the viewer may not see. At most ${MAX_NODES_PER_CALL} IDs.`,
+      resolve: (_root, { ids }, ctx, info) => resolveVisibleNodes(ids, ctx, info),
     },
   },
   scopeAuth: {
@@ -103,6 +105,25 @@ export const builder = new SchemaBuilder<BuilderTypes>({
     defaultTypes: [],
   },
 });
+
+async function resolveVisibleNodes(
+  ids: readonly { typename: string; id: unknown }[],
+  ctx: GraphQLContext,
+  info: GraphQLResolveInfo,
+): Promise<unknown[]> {
+  if (ids.length > MAX_NODES_PER_CALL) {
+    throw new GraphQLError(`\`nodes\` takes at most ${MAX_NODES_PER_CALL} IDs per call.`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  const visible = await Promise.all(ids.map((id) => canSeeNode(id.typename, id.id, ctx)));
+  return resolveNodes(
+    builder,
+    ctx,
+    info,
+    ids.map((id, i) => (visible[i] ? id : null)),
+  );
+}
 
 builder.queryType({});
 builder.mutationType({});

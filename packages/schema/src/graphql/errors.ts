@@ -10,10 +10,14 @@ import {
   NotAuthorizedError,
   NotFoundError,
   PAYMENT_METHOD_UNUSABLE_REASONS,
+  PAYMENT_METHOD_NOT_ALLOWED_REASONS,
+  PaymentMethodNotAllowedError,
   PaymentMethodUnusableError,
   ValidationError,
 } from '../billing/errors.js';
+import { CARD_KINDS } from '../billing/payment-processor.js';
 import { builder } from './builder.js';
+import { Money } from './money.js';
 
 export const ErrorInterface = builder.interfaceRef<BillingError>('Error').implement({
   description:
@@ -29,6 +33,13 @@ export const InvoiceNotPayableReasonEnum = builder.enumType('InvoiceNotPayableRe
 });
 export const PaymentMethodUnusableReasonEnum = builder.enumType('PaymentMethodUnusableReason', {
   values: PAYMENT_METHOD_UNUSABLE_REASONS,
+});
+export const PaymentMethodNotAllowedReasonEnum = builder.enumType('PaymentMethodNotAllowedReason', {
+  values: PAYMENT_METHOD_NOT_ALLOWED_REASONS,
+});
+export const CardKindEnum = builder.enumType('CardKind', {
+  description: 'What the issuer says a card is, as the payment processor reports it.',
+  values: CARD_KINDS,
 });
 export const DeclineCodeEnum = builder.enumType('DeclineCode', { values: DECLINE_CODES });
 
@@ -63,6 +74,28 @@ builder.objectType(PaymentMethodUnusableError, {
   interfaces: [ErrorInterface],
   isTypeOf: (v) => v instanceof PaymentMethodUnusableError,
   fields: (t) => ({ unusableReason: t.expose('reason', { type: PaymentMethodUnusableReasonEnum }) }),
+});
+builder.objectType(PaymentMethodNotAllowedError, {
+  name: 'PaymentMethodNotAllowedError',
+  description:
+    'This account, amount or kind of card may not use this payment method (for example an Enterprise Agreement paying by card, or a prepaid card). Nothing was charged or stored.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof PaymentMethodNotAllowedError,
+  fields: (t) => ({
+    notAllowedReason: t.expose('reason', { type: PaymentMethodNotAllowedReasonEnum }),
+    ceiling: t.field({
+      type: Money,
+      nullable: true,
+      description: 'The card payment ceiling that was exceeded (reason ABOVE_CARD_CEILING).',
+      resolve: (e) => e.ceiling,
+    }),
+    cardKind: t.field({
+      type: CardKindEnum,
+      nullable: true,
+      description: 'The refused kind of card (reason CARD_KIND).',
+      resolve: (e) => (e.refusal.reason === 'CARD_KIND' ? e.refusal.cardKind : null),
+    }),
+  }),
 });
 builder.objectType(CardDeclinedError, {
   name: 'CardDeclinedError',

@@ -1,10 +1,5 @@
-import { formatMinorUnits } from '../billing/money.js';
+import { formatMinorUnits, type MoneyValue } from '../billing/money.js';
 import { builder } from './builder.js';
-
-export interface MoneyValue {
-  minorUnits: number;
-  currency: string;
-}
 
 export const Money = builder.objectRef<MoneyValue>('Money').implement({
   description: 'An exact amount of money. Never a float: use `amount` to display and `minorUnits` to compute.',

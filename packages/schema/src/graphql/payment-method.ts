@@ -2,7 +2,7 @@ import { readTarget } from './visibility.js';
 import { CARD_BRANDS } from '../billing/payment-processor.js';
 import { isCardExpired } from '../billing/cards.js';
 import { addPaymentMethod, removePaymentMethod, setDefaultPaymentMethod } from '../billing/payment-methods.js';
-import { NotFoundError, PaymentMethodUnusableError } from '../billing/errors.js';
+import { NotFoundError, PaymentMethodNotAllowedError, PaymentMethodUnusableError } from '../billing/errors.js';
 import { builder } from './builder.js';
 import { COMMON_ERRORS } from './errors.js';
 import { fromGlobalId } from './ids.js';
@@ -66,11 +66,11 @@ builder.mutationField('addPaymentMethod', (t) =>
   t.drizzleField({
     type: 'paymentMethods',
     description:
-      'Adds a card to a billing profile (owner or contributor). Sandbox test numbers decide how charges behave.',
+      'Adds a card to a billing profile (owner or contributor). Prepaid and virtual cards are refused. Sandbox test numbers decide how charges behave.',
     args: { input: t.arg({ type: AddPaymentMethodInput, required: true }) },
     authScopes: { authenticated: true },
     errors: {
-      types: [...COMMON_ERRORS],
+      types: [...COMMON_ERRORS, PaymentMethodNotAllowedError],
       result: { name: 'AddPaymentMethodSuccess' },
       union: { name: 'AddPaymentMethodResult' },
       dataField: { name: 'paymentMethod' },

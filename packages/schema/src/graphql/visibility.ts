@@ -2,6 +2,7 @@
 // `node`/`nodes`, so a global ID of someone else's object reads exactly like one that does not exist.
 import type { AccessView } from '../billing/access.js';
 import type { BillingScopeTarget } from './builder.js';
+import type { GraphQLContext } from './context.js';
 import type { NodeTypeName } from './ids.js';
 
 interface AccountOwned {
@@ -63,4 +64,49 @@ export function isNodeVisible(typename: NodeTypeName | string, node: Row, access
     default:
       return false;
   }
+}
+
+/**
+ * Whether the caller may see the row a decoded global ID names: false for no such row, a foreign
+ * one, or an id that is not a positive integer. `node`/`nodes` ask this before loading anything, so
+ * the loader only ever sees rows that exist (it fails on a missing one) and every refusal is a plain null.
+ */
+export async function canSeeNode(typename: string, rawId: unknown, ctx: GraphQLContext): Promise<boolean> {
+  // The relay plugin hands over the decoded id as a string, or as a number where a type parses it.
+  const id = typeof rawId === 'number' || typeof rawId === 'string' ? Number(rawId) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id <= 0) return false;
+  const { db } = ctx.services;
+  const where = { id };
+  let row: Row | undefined;
+  switch (typename) {
+    case 'User':
+      return id === ctx.access.userId;
+    case 'BillingAccount':
+      return ctx.access.canSeeAccount(id);
+    case 'BillingProfile':
+      row = await db.query.billingProfiles.findFirst({ where, columns: { id: true, billingAccountId: true } });
+      break;
+    case 'Invoice':
+      row = await db.query.invoices.findFirst({ where, columns: { billingAccountId: true, billingProfileId: true } });
+      break;
+    case 'PaymentMethod':
+      row = await db.query.paymentMethods.findFirst({
+        where,
+        columns: { billingAccountId: true, billingProfileId: true },
+      });
+      break;
+    case 'Payment':
+      row = await db.query.payments.findFirst({
+        where,
+        columns: { billingAccountId: true },
+        with: { invoice: { columns: { billingProfileId: true } } },
+      });
+      break;
+    case 'ApiKey':
+      row = await db.query.apiKeys.findFirst({ where, columns: { billingAccountId: true } });
+      break;
+    default:
+      return false;
+  }
+  return row !== undefined && isNodeVisible(typename, row, ctx.access);
 }

@@ -194,6 +194,8 @@ type ErrorFields_NotAuthorizedError_Fragment = { __typename: 'NotAuthorizedError
 
 type ErrorFields_NotFoundError_Fragment = { __typename: 'NotFoundError', message: string, code: string };
 
+type ErrorFields_PaymentMethodNotAllowedError_Fragment = { __typename: 'PaymentMethodNotAllowedError', message: string, code: string };
+
 type ErrorFields_PaymentMethodUnusableError_Fragment = { __typename: 'PaymentMethodUnusableError', message: string, code: string };
 
 type ErrorFields_ValidationError_Fragment = { __typename: 'ValidationError', message: string, code: string };
@@ -205,6 +207,7 @@ export type ErrorFieldsFragment =
   | ErrorFields_InvoiceNotPayableError_Fragment
   | ErrorFields_NotAuthorizedError_Fragment
   | ErrorFields_NotFoundError_Fragment
+  | ErrorFields_PaymentMethodNotAllowedError_Fragment
   | ErrorFields_PaymentMethodUnusableError_Fragment
   | ErrorFields_ValidationError_Fragment
 ;
@@ -265,6 +268,7 @@ export type AddPaymentMethodMutation = { addPaymentMethod:
     | { __typename: 'AddPaymentMethodSuccess', paymentMethod: { __typename: 'PaymentMethod', id: string, brand: CardBrand, last4: string, expMonth: number, expYear: number, holderName: string, isDefault: boolean, isExpired: boolean } }
     | { __typename: 'NotAuthorizedError', message: string, code: string }
     | { __typename: 'NotFoundError', resource: string, message: string, code: string }
+    | { __typename: 'PaymentMethodNotAllowedError', message: string, code: string }
     | { __typename: 'ValidationError', field: string, message: string, code: string }
    };
 

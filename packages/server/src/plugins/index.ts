@@ -4,10 +4,12 @@
 // rate limit runs before the trusted-documents check and before anything is parsed; the document
 // limits run while parsing and validating, the cost limit just before execution.
 import type { Plugin } from 'graphql-yoga';
-import type { BillingServices } from '@billing/schema/billing';
+import { Registry } from 'prom-client';
+import type { BillingEventBus, BillingServices } from '@billing/schema/billing';
 import type { Authenticator } from '../auth.js';
 import type { GatewayConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { SharedRedis } from '../redis.js';
 import type { NodeServerContext } from '../request-info.js';
 import { useBadRequestsAs400 } from './bad-request.js';
 import { useCsrfProtection } from './csrf.js';
@@ -21,6 +23,7 @@ import { useRateLimit } from './rate-limit.js';
 import { useReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import { useStreamTracking } from './streams.js';
+import { useSubscriptionGuard } from './subscription-guard.js';
 import { isFromOwnGraphiQL, loadTrustedDocuments, useTrustedDocuments } from './trusted-documents.js';
 
 /** A gateway plugin: Yoga's, on node:http's server context. */
@@ -32,22 +35,37 @@ export interface GatewayPluginOptions {
   authenticator: Authenticator;
   logger: Logger;
   graphqlPath: string;
-  /** Named readiness checks for /ready (all must be true). */
+  /** Named readiness checks for /ready (all must be true, except `redis`, which only degrades). */
   readiness: () => Record<string, boolean>;
+  /** What instances share (REDIS_URL); absent: everything in-process. */
+  redis?: SharedRedis;
+  /** The events this instance published (counted once fleet-wide); default: `services.events`. */
+  localEvents?: BillingEventBus;
 }
 
 export function gatewayPlugins(options: GatewayPluginOptions): GatewayPlugin[] {
   const { config } = options;
   const development = config.mode === 'development';
+  const { redis } = options;
+  const registry = new Registry();
   const plugins: GatewayPlugin[] = [
     useRequestLog({ logger: options.logger }),
     useLastResortErrorResponse({ logger: options.logger }),
-    useReadiness({ checks: options.readiness }),
-    useMetrics({ events: options.services.events }),
+    useReadiness({ checks: options.readiness, optional: ['redis'] }),
+    useMetrics({
+      events: options.localEvents ?? options.services.events,
+      registry,
+      access: { ...(config.metricsToken ? { token: config.metricsToken } : {}), open: development },
+    }),
     useStreamTracking(),
     useCsrfProtection(),
     useBadRequestsAs400(),
-    useRateLimit({ limits: config.limits, authenticator: options.authenticator }),
+    useRateLimit({
+      limits: config.limits,
+      authenticator: options.authenticator,
+      registry,
+      ...(redis ? { shared: { redis: redis.commands, keyPrefix: redis.keyPrefix, logger: options.logger } } : {}),
+    }),
   ];
   if (config.trustedDocumentsOnly) {
     plugins.push(
@@ -63,5 +81,6 @@ export function gatewayPlugins(options: GatewayPluginOptions): GatewayPlugin[] {
   if (!config.introspection) plugins.push(useIntrospectionDisabled());
   if (!development) plugins.push(useProductionErrorScrubbing());
   plugins.push(useOperationCostLimit(config.limits));
+  plugins.push(useSubscriptionGuard(config.limits));
   return plugins;
 }

@@ -12,6 +12,7 @@
 // Operation names come from callers, so only the two metrics above carry them, capped (see
 // `MAX_OPERATION_NAMES`); the plugin's own `operationName` label is off everywhere else. So are
 // `url` (a GET request's URL carries its variables) and an error's `path` (list indexes in it).
+import { timingSafeEqual } from 'node:crypto';
 import {
   createCounter,
   createHistogram,
@@ -36,10 +37,34 @@ export interface MetricsOptions {
    * @default '/metrics'
    */
   endpoint?: string | false;
-  /** @default a new registry, with prom-client's default process metrics */
+  /** Shared with other plugins that add metrics (the rate limit's fail-open counter). @default a new registry */
   registry?: Registry;
+  /**
+   * prom-client's default process metrics (memory, event loop lag, ...) on the registry.
+   * @default true
+   */
+  processMetrics?: boolean;
   /** @default 200 */
   maxOperationNames?: number;
+  /** Who may read the endpoint. @default open to anyone */
+  access?: MetricsAccess;
+}
+
+/**
+ * Who may read /metrics: `token` set means only `Authorization: Bearer <token>` (compared in constant
+ * time); `open` without a token means anyone (development); neither means nobody (production without
+ * METRICS_TOKEN: 404, as if there were no such path).
+ */
+export interface MetricsAccess {
+  token?: string;
+  open: boolean;
+}
+
+function metricsAccess(access: MetricsAccess, request: Request): 'ok' | 'unauthorized' | 'hidden' {
+  if (access.token === undefined) return access.open ? 'ok' : 'hidden';
+  const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization')?.trim() ?? '')?.[1] ?? '';
+  const [a, b] = [Buffer.from(given), Buffer.from(access.token)];
+  return a.length === b.length && timingSafeEqual(a, b) ? 'ok' : 'unauthorized';
 }
 
 /** The operation-name label: the caller's name while fewer than `max` are known, then "other". */
@@ -56,7 +81,8 @@ function operationNameLabels(max: number) {
 
 export function useMetrics(options: MetricsOptions): Plugin {
   const registry = options.registry ?? new Registry();
-  if (!options.registry) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const endpoint = options.endpoint ?? METRICS_PATH;
   const nameLabel = operationNameLabels(options.maxOperationNames ?? MAX_OPERATION_NAMES);
   // With the plugin's `operationName` label off, its params carry no name: it is read from the document.
   const operationLabels = (params: FillLabelsFnParams, context: { params?: { operationName?: string | null } }) => {
@@ -84,7 +110,8 @@ export function useMetrics(options: MetricsOptions): Plugin {
 
   const prometheus = usePrometheus({
     registry,
-    endpoint: options.endpoint ?? METRICS_PATH,
+    // Served by this plugin's onRequest, behind `access`.
+    endpoint: false,
     labels: { operationName: false, url: false, path: false },
     metrics: {
       graphql_envelop_request_duration: createHistogram({
@@ -111,6 +138,20 @@ export function useMetrics(options: MetricsOptions): Plugin {
     },
   });
   return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (endpoint === false || url.pathname !== endpoint) return;
+      const allowed = metricsAccess(options.access ?? { open: true }, request);
+      if (allowed === 'hidden') return; // Yoga's 404 for unknown paths
+      if (allowed === 'unauthorized') {
+        endResponse(new fetchAPI.Response(null, { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } }));
+        return;
+      }
+      return registry
+        .metrics()
+        .then((text) =>
+          endResponse(new fetchAPI.Response(text, { headers: { 'content-type': registry.contentType } })),
+        );
+    },
     onPluginInit({ addPlugin }) {
       addPlugin(prometheus);
     },

@@ -12,6 +12,10 @@ const authenticator: Authenticator = {
     if (token === 'bad') throw new AuthenticationError('invalid token');
     return { kind: 'user', userId: Number(token.replace('user-', '')) };
   },
+  async authenticateWithExpiry(headers) {
+    const principal = await this.authenticate(headers);
+    return principal ? { principal, expiresAt: null } : null;
+  },
   mintUserToken: async () => 'unused',
 };
 

@@ -9,11 +9,26 @@ describe('useReadiness', () => {
     const ready = await yoga.fetch('http://yoga/ready');
     expect(ready.status).toBe(200);
     expect(ready.headers.get('cache-control')).toBe('no-store');
-    expect(await ready.json()).toEqual({ ready: true, checks: { database: true, accepting: true } });
+    expect(await ready.json()).toEqual({ ready: true, status: 'ready', checks: { database: true, accepting: true } });
     database = false;
     const down = await yoga.fetch('http://yoga/ready');
     expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ ready: false, checks: { database: false, accepting: true } });
+    expect(await down.json()).toEqual({
+      ready: false,
+      status: 'not-ready',
+      checks: { database: false, accepting: true },
+    });
+  });
+
+  it('an optional check that fails degrades (200, status "degraded") instead of failing', async () => {
+    const yoga = pluginYoga([useReadiness({ checks: () => ({ database: true, redis: false }), optional: ['redis'] })]);
+    const degraded = await yoga.fetch('http://yoga/ready');
+    expect(degraded.status).toBe(200);
+    expect(await degraded.json()).toEqual({
+      ready: true,
+      status: 'degraded',
+      checks: { database: true, redis: false },
+    });
   });
 
   it('serves another endpoint when asked, and leaves GraphQL alone', async () => {

@@ -1,12 +1,17 @@
 // An in-memory token bucket per key: `perMinute` tokens refill evenly over a minute, and a quiet
 // caller may burst up to a minute's worth. One process only: several gateway replicas each allow
-// the full rate (put a shared limiter in front if that matters).
+// the full rate; with REDIS_URL the same buckets live in Redis instead (redis-token-bucket.ts).
 
 export type TakeResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export interface TokenBuckets {
   take(key: string): TakeResult;
   readonly size: number;
+}
+
+/** Whole seconds until a bucket holding `tokens` (< 1) has one again; at least 1. */
+export function retryAfterSeconds(tokens: number, refillPerMs: number): number {
+  return Math.max(1, Math.ceil((1 - tokens) / refillPerMs / 1000));
 }
 
 export interface TokenBucketOptions {
@@ -72,7 +77,7 @@ export function createTokenBuckets(options: TokenBucketOptions): TokenBuckets {
         bucket.tokens -= 1;
         return { allowed: true };
       }
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000)) };
+      return { allowed: false, retryAfterSeconds: retryAfterSeconds(bucket.tokens, refillPerMs) };
     },
   };
 }
