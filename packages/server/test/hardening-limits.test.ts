@@ -3,11 +3,10 @@
 // queries the SDK and the web UI send (100-item pages with line items and payments) still run.
 import { readFileSync } from 'node:fs';
 import { seedLargeInvoices } from '@billing/schema/db';
-import { billingSchema } from '@billing/schema/graphql';
+import { billingSchema, DEFAULT_PAGE_SIZE, measureOperation, UNPAGED_LIST_SIZE } from '@billing/schema/graphql';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TRUSTED_DOCUMENTS_PATH, loadConfig } from '../src/config.js';
-import { DEFAULT_PAGE_SIZE, measureOperation, UNPAGED_LIST_SIZE } from '../src/plugins/operation-cost.js';
 import { accountId, invoiceId, profileId, startTestGateway, TODAY, type TestGateway } from './harness.js';
 import { errorsOf, expectRefused, post, repeated, type RawResponse } from './hardening-support.js';
 
@@ -169,20 +168,22 @@ describe('cost', () => {
     measureOperation(billingSchema(), parse(query), null, variables);
 
   it('counts each field once per object, lists multiplied by their page size', () => {
-    // billingAccount, invoices, totalCount, nodes = 4; each of 7 invoices: id + lineItems + 10 line items x description.
+    // billingAccount, invoices = 2; the page of 7 counts what the connection selects once per invoice:
+    // totalCount, nodes, id, lineItems + 10 line items x description.
     const query = `query($n: Int) { billingAccount(id: "x") { invoices(first: $n) { totalCount nodes { id lineItems { description } } } } }`;
-    expect(measure(query, { n: 7 })).toEqual({ fields: 7, cost: 4 + 7 * (1 + 1 + UNPAGED_LIST_SIZE) });
-    // No `first`: the schema's default page of 20. `edges` inherits the page size; `node` inside it does not multiply again.
-    expect(measure(`{ billingAccount(id: "x") { invoices { edges { node { id } } } } }`)).toEqual({
+    expect(measure(query, { n: 7 })).toMatchObject({ fields: 7, cost: 2 + 7 * (1 + 1 + 1 + 1 + UNPAGED_LIST_SIZE) });
+    // No `first`: the schema's default page of 20. `edges` and `node` inside the page do not multiply again.
+    expect(measure(`{ billingAccount(id: "x") { invoices { edges { node { id } } } } }`)).toMatchObject({
       fields: 5,
-      cost: 3 + DEFAULT_PAGE_SIZE * 2,
+      cost: 2 + DEFAULT_PAGE_SIZE * 3,
     });
     // A variable's default applies when the variable is not sent.
     expect(
-      measure(`query($n: Int = 3) { billingAccount(id: "x") { invoices(first: $n) { nodes { id } } } }`).cost,
-    ).toBe(3 + 3);
+      measure(`query($n: Int = 3) { billingAccount(id: "x") { invoices(first: $n) { nodes { id } } } }`),
+    ).toMatchObject({ cost: 2 + 3 * 2 });
     // nodes(ids:) is as long as its ids; __typename counts like any field.
-    expect(measure(`{ nodes(ids: ["a", "b", "c"]) { __typename id } }`)).toEqual({ fields: 3, cost: 1 + 3 * 2 });
+    const ids = [1, 2, 3].map((id) => `"${invoiceId(id)}"`).join(', ');
+    expect(measure(`{ nodes(ids: [${ids}]) { __typename id } }`)).toMatchObject({ fields: 3, cost: 1 + 3 * 2 });
   });
 
   it('measures a fragment once per page size, however often it is spread', () => {
@@ -190,7 +191,7 @@ describe('cost', () => {
       `fragment ${name} on Viewer { ${repeated(10, () => `...${inner}`)} }`;
     const query = `query { viewer { ...F5 } } ${spreads('F5', 'F4')} ${spreads('F4', 'F3')} ${spreads('F3', 'F2')} ${spreads('F2', 'F1')} ${spreads('F1', 'F0')} fragment F0 on Viewer { kind }`;
     const started = performance.now();
-    expect(measure(query)).toEqual({ fields: 1 + 100_000, cost: 1 + 100_000 });
+    expect(measure(query)).toMatchObject({ fields: 1 + 100_000, cost: 1 + 100_000 });
     expect(performance.now() - started).toBeLessThan(100);
   });
 
@@ -209,7 +210,10 @@ describe('cost', () => {
   }`;
 
   it('weighs connections by their page size, also when it comes from a variable', async () => {
-    const cost = (first: number) => measure(PAGE_FOUR_TIMES, { first }).cost;
+    const cost = (first: number) => {
+      const size = measure(PAGE_FOUR_TIMES, { account: accountId(1), first });
+      return size?.measured ? size.cost : Number.NaN;
+    };
     expect(cost(40)).toBeLessThan(limits.maxCost);
     expect(cost(100)).toBeGreaterThan(limits.maxCost);
     expect(errorsOf(await run(PAGE_FOUR_TIMES, { account: accountId(1), first: 40 }))).toEqual([]);
@@ -228,6 +232,12 @@ describe('cost', () => {
     const ids = (n: number) => Array.from({ length: n }, (_, i) => invoiceId(i + 1));
     expectLimit(await run(query, { ids: ids(1000) }), 'cost', limits.maxCost);
     expect(errorsOf(await run(query, { ids: ids(10) }))).toEqual([]);
+  });
+
+  it('measures nodes(ids:) with malformed IDs too, so they cannot switch the limit off', () => {
+    // IDs decode strictly (a malformed one is a type that does not exist), so the count is never skipped.
+    const ids = [`"${invoiceId(1)}"`, '"not-an-id"', '"%%%"'].join(', ');
+    expect(measure(`{ nodes(ids: [${ids}]) { id } }`)).toMatchObject({ measured: true, cost: 1 + 3 * 1 });
   });
 });
 

@@ -1,6 +1,7 @@
 // The one place that owns the plugin list, the scalars and the scope types.
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
@@ -9,6 +10,7 @@ import type { AccessAction } from '../billing/access.js';
 import { NotAuthorizedError } from '../billing/errors.js';
 import type { GraphQLContext } from './context.js';
 import { decodeNodeId, MAX_NODES_PER_CALL } from './ids.js';
+import { requestedPageSize, UNPAGED_LIST_SIZE } from './page-sizes.js';
 import { canSeeNode } from './visibility.js';
 
 export interface BillingScopeTarget {
@@ -44,13 +46,21 @@ export const builder = new SchemaBuilder<BuilderTypes>({
   // result unions. (Relay decodes `globalID` arguments in an argument mapper, which runs before every
   // plugin's resolver wrapper whatever the order; this schema's own ID arguments are plain `ID`s, see ids.ts.)
   // Rows load through per-request DataLoaders over `services.reads`, whatever the dialect.
-  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DataloaderPlugin],
+  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
+  // What an operation costs: every field 1 per object it is selected on, a list's selections times
+  // its length. The gateway enforces the limits before execution (server plugins/operation-cost.ts).
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: UNPAGED_LIST_SIZE,
+  },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodesOnConnection: true,
-    edgesFieldOptions: { nullable: false },
+    // A connection is as long as the page asked for; its `edges` and `nodes` are that page, once.
+    defaultConnectionFieldOptions: { complexity: (args) => ({ field: 1, multiplier: requestedPageSize(args) }) },
+    nodesOnConnection: { complexity: { field: 1, multiplier: 1 } },
+    edgesFieldOptions: { nullable: false, complexity: { field: 1, multiplier: 1 } },
     nodeFieldOptions: { nullable: false },
     // One strict decoder (ids.ts): a malformed ID decodes to a type that does not exist, not an error.
     decodeGlobalID: decodeNodeId,
@@ -61,6 +71,7 @@ export const builder = new SchemaBuilder<BuilderTypes>({
       resolve: async (_root, { id }, ctx, info) => (await resolveVisibleNodes([id], ctx, info))[0] ?? null,
     },
     nodesQueryOptions: {
+      complexity: (args) => ({ field: 1, multiplier: args.ids.length }),
       description: `Objects by global ID, in order; null for each that does not exist or the viewer may not see. At most ${MAX_NODES_PER_CALL} IDs.`,
       resolve: (_root, { ids }, ctx, info) => resolveVisibleNodes(ids, ctx, info),
     },

@@ -17,6 +17,8 @@ import './subscriptions.js';
 
 export type { GraphQLContext } from './context.js';
 export { toGlobalId, fromGlobalId, type NodeTypeName } from './ids.js';
+export { measureOperation, type Measurement, type OperationSize } from './complexity.js';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UNPAGED_LIST_SIZE } from './page-sizes.js';
 
 let schema: GraphQLSchema | undefined;
 

@@ -23,6 +23,7 @@ import { fromGlobalId, parseNodeId } from './ids.js';
 import { groupedBy } from './loaders.js';
 import { Money } from './money.js';
 import { readTarget } from './visibility.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-sizes.js';
 
 export const InvoiceStatusEnum = builder.enumType('InvoiceStatus', {
   description: 'DUE and PAST_DUE are derived from the due date (UTC) at the time of the request.',
@@ -63,9 +64,6 @@ export function invoiceConnectionArgs(arg: ArgBuilder) {
     }),
   };
 }
-
-export const MAX_PAGE_SIZE = 100;
-const DEFAULT_PAGE_SIZE = 20;
 
 interface InvoiceConnectionArgs extends DefaultConnectionArguments {
   filter?: {

@@ -6,26 +6,28 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-export const badRequestsAre400: Plugin = {
-  onRequestParse({ requestParser, setRequestParser }) {
-    if (!requestParser) return;
-    const parse = requestParser;
-    setRequestParser(async (request) => {
-      try {
-        return await parse(request);
-      } catch (error) {
-        if (error instanceof GraphQLError) {
-          const http = error.extensions.http as { status?: number; spec?: boolean } | undefined;
-          if (http?.status !== 400 || !http.spec) throw error;
-          throw new GraphQLError(error.message, {
-            extensions: { ...error.extensions, http: { ...http, spec: false } },
+export function useBadRequestsAs400(): Plugin {
+  return {
+    onRequestParse({ requestParser, setRequestParser }) {
+      if (!requestParser) return;
+      const parse = requestParser;
+      setRequestParser(async (request) => {
+        try {
+          return await parse(request);
+        } catch (error) {
+          if (error instanceof GraphQLError) {
+            const http = error.extensions.http as { status?: number; spec?: boolean } | undefined;
+            if (http?.status !== 400 || !http.spec) throw error;
+            throw new GraphQLError(error.message, {
+              extensions: { ...error.extensions, http: { ...http, spec: false } },
+            });
+          }
+          if (!(error instanceof SyntaxError)) throw error;
+          throw new GraphQLError('The request parameters are not valid JSON.', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
           });
         }
-        if (!(error instanceof SyntaxError)) throw error;
-        throw new GraphQLError('The request parameters are not valid JSON.', {
-          extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-        });
-      }
-    });
-  },
-};
+      });
+    },
+  };
+}

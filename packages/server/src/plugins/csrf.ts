@@ -22,6 +22,20 @@ const refuseForms: Plugin = {
   },
 };
 
-export function csrfPlugins(): Plugin[] {
-  return [refuseForms, useCSRFPrevention({ requestHeaders: CSRF_HEADERS }) as Plugin];
+export interface CsrfOptions {
+  /**
+   * Headers any one of which lets a GET through.
+   * @default CSRF_HEADERS
+   */
+  requestHeaders?: string[];
+}
+
+/** Refuses form posts (415) and GETs without one of `requestHeaders` (Yoga's CSRF prevention). */
+export function useCsrfProtection(options: CsrfOptions = {}): Plugin {
+  return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(refuseForms);
+      addPlugin(useCSRFPrevention({ requestHeaders: options.requestHeaders ?? CSRF_HEADERS }));
+    },
+  };
 }

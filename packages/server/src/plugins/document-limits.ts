@@ -35,8 +35,14 @@ function reportAs(limit: LimitName, maximum: number) {
   };
 }
 
-export function documentLimitPlugins(limits: GatewayConfig['limits']): Plugin[] {
-  return [
+export type DocumentLimitOptions = Pick<
+  GatewayConfig['limits'],
+  'maxTokens' | 'maxDepth' | 'maxAliases' | 'maxDirectives'
+>;
+
+/** Refuses documents over the limits (no defaults: the gateway's come from its config). */
+export function useDocumentLimits(limits: DocumentLimitOptions): Plugin {
+  const plugins = [
     maxTokensPlugin({ n: limits.maxTokens, ...reportAs('tokens', limits.maxTokens) }),
     maxDepthPlugin({
       n: limits.maxDepth,
@@ -46,5 +52,12 @@ export function documentLimitPlugins(limits: GatewayConfig['limits']): Plugin[] 
     }),
     maxAliasesPlugin({ n: limits.maxAliases, allowList: [], ...reportAs('aliases', limits.maxAliases) }),
     maxDirectivesPlugin({ n: limits.maxDirectives, ...reportAs('directives', limits.maxDirectives) }),
-  ] as Plugin[];
+  ];
+  return {
+    onPluginInit({ addPlugin }) {
+      // Armor's plugins are typed for envelop's empty context, Yoga's hooks for its request context;
+      // they read no context at all, so this is a type-level widening only.
+      for (const plugin of plugins) addPlugin(plugin as Plugin);
+    },
+  };
 }

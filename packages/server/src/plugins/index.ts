@@ -10,21 +10,25 @@ import type { Authenticator } from '../auth.js';
 import type { GatewayConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { SharedRedis } from '../redis.js';
-import { badRequestsAre400 } from './bad-request.js';
-import { csrfPlugins } from './csrf.js';
-import { documentLimitPlugins } from './document-limits.js';
+import type { NodeServerContext } from '../request-info.js';
+import { useBadRequestsAs400 } from './bad-request.js';
+import { useCsrfProtection } from './csrf.js';
+import { useDocumentLimits } from './document-limits.js';
+import { useIntrospectionDisabled } from './introspection.js';
 import { useDocumentDownloads } from './documents.js';
-import { disableIntrospection } from './introspection.js';
 import { useLastResortErrorResponse } from './last-resort.js';
 import { useMetrics } from './metrics.js';
 import { useOperationCostLimit } from './operation-cost.js';
-import { scrubProductionErrors } from './production-errors.js';
+import { useProductionErrorScrubbing } from './production-errors.js';
 import { useRateLimit } from './rate-limit.js';
 import { useReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import { useStreamTracking } from './streams.js';
 import { useSubscriptionGuard } from './subscription-guard.js';
 import { isFromOwnGraphiQL, loadTrustedDocuments, persistedDocumentPlugins } from './trusted-documents.js';
+
+/** A gateway plugin: Yoga's, on node:http's server context. */
+export type GatewayPlugin = Plugin<object, NodeServerContext>;
 
 export interface GatewayPluginOptions {
   config: GatewayConfig;
@@ -40,14 +44,14 @@ export interface GatewayPluginOptions {
   localEvents?: BillingEventBus;
 }
 
-export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
+export function gatewayPlugins(options: GatewayPluginOptions): GatewayPlugin[] {
   const { config } = options;
   const development = config.mode === 'development';
   const { redis } = options;
   const registry = new Registry();
-  const plugins: Plugin[] = [
-    useRequestLog(options.logger) as Plugin,
-    useLastResortErrorResponse(options.logger),
+  const plugins: GatewayPlugin[] = [
+    useRequestLog({ logger: options.logger }),
+    useLastResortErrorResponse({ logger: options.logger }),
     useReadiness({ checks: options.readiness, optional: ['redis'] }),
     useMetrics({
       events: options.localEvents ?? options.services.events,
@@ -56,28 +60,28 @@ export function gatewayPlugins(options: GatewayPluginOptions): Plugin[] {
     }),
     // Before the CSRF checks: a download is a plain link, and its signed token is what guards it.
     useDocumentDownloads(options.services),
-    useStreamTracking as Plugin,
-    ...csrfPlugins(),
-    badRequestsAre400,
+    useStreamTracking(),
+    useCsrfProtection(),
+    useBadRequestsAs400(),
     useRateLimit({
       limits: config.limits,
       authenticator: options.authenticator,
       registry,
       ...(redis ? { shared: { redis: redis.commands, keyPrefix: redis.keyPrefix, logger: options.logger } } : {}),
-    }) as Plugin,
+    }),
   ];
   plugins.push(
     ...persistedDocumentPlugins({
       documents: loadTrustedDocuments(config.trustedDocumentsPath),
       trustedOnly: config.trustedDocumentsOnly,
-      allowArbitraryDocuments: (request) =>
+      allowArbitraryDocuments: (request: Request) =>
         development && config.graphiql && isFromOwnGraphiQL(request, options.graphqlPath),
     }),
   );
-  plugins.push(...documentLimitPlugins(config.limits));
-  if (!config.introspection) plugins.push(disableIntrospection);
-  if (!development) plugins.push(scrubProductionErrors);
+  plugins.push(useDocumentLimits(config.limits));
+  if (!config.introspection) plugins.push(useIntrospectionDisabled());
+  if (!development) plugins.push(useProductionErrorScrubbing());
   plugins.push(useOperationCostLimit(config.limits));
-  plugins.push(useSubscriptionGuard(config.limits) as Plugin);
+  plugins.push(useSubscriptionGuard(config.limits));
   return plugins;
 }

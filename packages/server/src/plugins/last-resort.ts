@@ -5,7 +5,13 @@ import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
 import { requestInfo } from '../request-info.js';
 
-export function useLastResortErrorResponse(logger: Logger): Plugin {
+export interface LastResortOptions {
+  /** Where the escaped exception is logged (never the response). */
+  logger: Logger;
+}
+
+/** Answers an exception escaping the request pipeline with a plain 500 JSON error. */
+export function useLastResortErrorResponse({ logger }: LastResortOptions): Plugin {
   return {
     onRequest({ requestHandler, setRequestHandler, fetchAPI }) {
       setRequestHandler(async (request, serverContext) => {

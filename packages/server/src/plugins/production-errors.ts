@@ -19,11 +19,13 @@ function scrub(error: GraphQLError): void {
   if (extensions) for (const key of INTERNAL_EXTENSIONS) delete extensions[key];
 }
 
-export const scrubProductionErrors: Plugin = {
-  onResultProcess({ result }) {
-    // Subscription streams are left alone: their errors are the schema's own.
-    if (Symbol.asyncIterator in result) return;
-    for (const single of Array.isArray(result) ? result : [result])
-      for (const error of single.errors ?? []) scrub(error);
-  },
-};
+export function useProductionErrorScrubbing(): Plugin {
+  return {
+    onResultProcess({ result }) {
+      // Subscription streams are left alone: their errors are the schema's own.
+      if (Symbol.asyncIterator in result) return;
+      for (const single of Array.isArray(result) ? result : [result])
+        for (const error of single.errors ?? []) scrub(error);
+    },
+  };
+}

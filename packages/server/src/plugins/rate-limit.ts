@@ -24,11 +24,14 @@ import { createTokenBuckets, type TakeResult, type TokenBuckets } from './token-
 export interface RateLimitOptions {
   limits: Pick<GatewayConfig['limits'], 'rateLimitPerMinute' | 'anonymousRateLimitPerMinute'>;
   authenticator: Authenticator;
-  /** Milliseconds, monotonic (tests pass a fake clock). In-process buckets only. */
+  /**
+   * Milliseconds, monotonic (tests pass a fake clock). In-process buckets only.
+   * @default performance.now
+   */
   now?: () => number;
-  /** Buckets shared by every instance, in Redis under `keyPrefix`. Default: in this process. */
+  /** Buckets shared by every instance, in Redis under `keyPrefix`. @default in this process */
   shared?: { redis: Redis; keyPrefix: string; logger: Logger };
-  /** Where `gateway_rate_limit_fail_open_total` is registered. */
+  /** Where `gateway_rate_limit_fail_open_total` is registered. @default nowhere */
   registry?: Registry;
 }
 
@@ -53,7 +56,8 @@ async function enforce(buckets: TokenBuckets | SharedTokenBuckets, key: string, 
   });
 }
 
-export function useRateLimit(options: RateLimitOptions): Plugin<Record<string, unknown>, NodeServerContext> {
+/** Refuses operations past the per-principal / per-address rate with 429 RATE_LIMITED and Retry-After. */
+export function useRateLimit(options: RateLimitOptions): Plugin<object, NodeServerContext> {
   const now = options.now ?? (() => performance.now());
   const { shared } = options;
   const buckets = (name: string, perMinute: number): TokenBuckets | SharedTokenBuckets =>

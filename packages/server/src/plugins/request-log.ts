@@ -12,7 +12,13 @@ const PROBE_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 export type RequestOutcome = 'ok' | 'graphql_errors' | 'http_error';
 
-export function useRequestLog(logger: Logger): Plugin<Record<string, unknown>, NodeServerContext> {
+export interface RequestLogOptions {
+  /** Where the lines go (as child `component: "http"`). */
+  logger: Logger;
+}
+
+/** One JSON line per request (see above); probes at debug level. */
+export function useRequestLog({ logger }: RequestLogOptions): Plugin<object, NodeServerContext> {
   const log = logger.child({ component: 'http' });
   return {
     onRequest({ request, serverContext }) {

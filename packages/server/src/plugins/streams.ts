@@ -11,8 +11,10 @@ export function isStreaming(response: ServerResponse): boolean {
   return streaming.has(response);
 }
 
-export const useStreamTracking: Plugin<Record<string, unknown>, NodeServerContext> = {
-  onResultProcess({ result, serverContext }) {
-    if (Symbol.asyncIterator in result && serverContext.res) streaming.add(serverContext.res);
-  },
-};
+export function useStreamTracking(): Plugin<object, NodeServerContext> {
+  return {
+    onResultProcess({ result, serverContext }) {
+      if (Symbol.asyncIterator in result && serverContext.res) streaming.add(serverContext.res);
+    },
+  };
+}

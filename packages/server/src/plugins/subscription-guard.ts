@@ -3,10 +3,10 @@
 // (per user or API key) is 429, past the instance's total 503, both with Retry-After. While it runs: a
 // stream ends, with one UNAUTHENTICATED event, when the bearer token it was opened with expires.
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { isAsyncIterable, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { principalId } from '@billing/schema/billing';
 import type { GraphQLContext } from '@billing/schema/graphql';
-import { requestInfo } from '../request-info.js';
+import { requestInfo, type NodeServerContext } from '../request-info.js';
 
 export interface SubscriptionGuardOptions {
   /** Open streams per user or API key. */
@@ -58,12 +58,13 @@ function untilExpiry(
   return stream;
 }
 
-export function useSubscriptionGuard(options: SubscriptionGuardOptions): Plugin<GraphQLContext & YogaInitialContext> {
+export function useSubscriptionGuard(options: SubscriptionGuardOptions): Plugin<object, NodeServerContext> {
   const perPrincipal = new Map<string, number>();
   let total = 0;
   return {
     onSubscribe({ args, setResultAndStopExecution }) {
-      const { access, request } = args.contextValue;
+      // The gateway's context factory (context.ts) builds every operation's GraphQLContext.
+      const { access, request } = args.contextValue as typeof args.contextValue & GraphQLContext;
       if (!access.principal) {
         setResultAndStopExecution(
           refusal('Sign in (bearer token) or send an API key to subscribe.', 'UNAUTHENTICATED', 401, {

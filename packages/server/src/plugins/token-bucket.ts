@@ -17,9 +17,15 @@ export function retryAfterSeconds(tokens: number, refillPerMs: number): number {
 export interface TokenBucketOptions {
   /** 0 turns the limit off. */
   perMinute: number;
-  /** Milliseconds, monotonic. */
+  /**
+   * Milliseconds, monotonic.
+   * @default performance.now
+   */
   now?: () => number;
-  /** The most keys kept (memory bound). */
+  /**
+   * The most keys kept (memory bound).
+   * @default 50_000
+   */
   maxKeys?: number;
 }
 

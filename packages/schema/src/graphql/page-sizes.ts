@@ -1,0 +1,15 @@
+// Page sizes, in one place: the connections' defaults and bounds, and what the operation cost
+// (the complexity plugin, see builder.ts) assumes for each list.
+
+/** A connection's page when the caller sends neither `first` nor `last`. */
+export const DEFAULT_PAGE_SIZE = 20;
+/** The largest `first` / `last` a connection accepts. */
+export const MAX_PAGE_SIZE = 100;
+/** Assumed length of a list with no page arguments (line items, payments, cards, profiles). */
+export const UNPAGED_LIST_SIZE = 10;
+
+/** The page a connection field is asked for: the larger of `first` and `last`, else the default. */
+export function requestedPageSize(args: { first?: unknown; last?: unknown }): number {
+  const sizes = [args.first, args.last].filter((value): value is number => typeof value === 'number');
+  return sizes.length ? Math.max(0, ...sizes) : DEFAULT_PAGE_SIZE;
+}
