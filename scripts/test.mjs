@@ -30,6 +30,7 @@ if (chromiumMissing && process.env.CI === 'true') {
 }
 failed ||= step('generated files are fresh', 'pnpm', ['run', 'check:generated']);
 failed ||= step('typecheck', 'pnpm', ['run', 'typecheck']);
+failed ||= step('lint', 'pnpm', ['run', 'lint']);
 const vitestStatus = failed
   ? 1
   : step('tests', 'pnpm', [

@@ -168,7 +168,10 @@ function generate(path: string, options: BenchOptions, today: string, log: (line
   const days = new Map<number, string>();
   const day = (offset: number) => {
     let d = days.get(offset);
-    if (d === undefined) days.set(offset, (d = addDays(today, offset)));
+    if (d === undefined) {
+      d = addDays(today, offset);
+      days.set(offset, d);
+    }
     return d;
   };
 

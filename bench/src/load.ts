@@ -102,7 +102,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const timer = spec.sample ? setInterval(() => samples.push(spec.sample!()), 100) : null;
   if (spec.sample) samples.push(spec.sample());
   const cpuBefore = cpuTicks();
-  let fired;
+  let fired: Awaited<ReturnType<typeof fire>>;
   try {
     fired = await fire(spec, spec.durationS, true);
   } finally {

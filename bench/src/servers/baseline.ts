@@ -144,13 +144,19 @@ function invoicesPage(userId: number, accountId: number | null, first: number): 
   const currencyOf = new Map(rows.map((r) => [r.id, r.currency]));
   for (const l of q.linesOf.all(ids) as { invoiceId: number; description: string; amount: number }[]) {
     let list = lines.get(l.invoiceId);
-    if (!list) lines.set(l.invoiceId, (list = []));
+    if (!list) {
+      list = [];
+      lines.set(l.invoiceId, list);
+    }
     list.push({ description: l.description, amount: { amount: amount(l.amount, currencyOf.get(l.invoiceId)!) } });
   }
   const payments = new Map<number, { status: string }[]>();
   for (const p of q.paymentStatusesOf.all(ids) as { invoiceId: number; status: string }[]) {
     let list = payments.get(p.invoiceId);
-    if (!list) payments.set(p.invoiceId, (list = []));
+    if (!list) {
+      list = [];
+      payments.set(p.invoiceId, list);
+    }
     list.push({ status: p.status });
   }
   const today = todayUtc();

@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AccessView, type BillingServices } from '@billing/schema/billing';
+import { AccessView, type BillingServices, type Principal } from '@billing/schema/billing';
 import type { GraphQLContext } from '@billing/schema/graphql';
 import {
   createAuthenticator,
@@ -39,7 +39,7 @@ export class Unauthenticated extends Error {}
 
 /** What context.ts does: authenticate the headers, load the principal's grants, pick a request id. */
 export async function buildContext(parts: GatewayParts, headers: Headers): Promise<GraphQLContext> {
-  let principal;
+  let principal: Principal | null;
   try {
     principal = await parts.authenticator.authenticate(headers);
   } catch (error) {

@@ -47,7 +47,7 @@ const server = createServer((req, res) => {
       };
       const document = documentFor(String(body.query ?? ''));
       if (Array.isArray(document)) return sendJson(res, 400, JSON.stringify({ errors: document }));
-      let contextValue;
+      let contextValue: Awaited<ReturnType<typeof buildContext>>;
       try {
         contextValue = await buildContext(parts, headersOf(req));
       } catch (error) {

@@ -188,7 +188,8 @@ const responseCachePlugin: Plugin = {
         if (Symbol.asyncIterator in result) return;
         let entries = responseCache.get(args.document);
         if (!entries) {
-          responseCache.set(args.document, (entries = new Map()));
+          entries = new Map();
+          responseCache.set(args.document, entries);
           cachedDocuments.add(args.document);
         }
         if (entries.size < 10_000) entries.set(key, result as ExecutionResult);

@@ -207,7 +207,8 @@ export function InvoicesBlade({ viewer }: { viewer: Viewer }) {
           </p>
         )}
 
-        <div className="table-wrap" role="region" aria-label="Invoice list" tabIndex={0}>
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable for keyboard users (WCAG 2.1.1) */}
+        <section className="table-wrap" aria-label="Invoice list" tabIndex={0}>
           <table aria-busy={loading}>
             <caption>
               {page ? `${page.totalCount} invoice${page.totalCount === 1 ? '' : 's'}` : 'Invoices'}
@@ -266,7 +267,7 @@ export function InvoicesBlade({ viewer }: { viewer: Viewer }) {
               )}
             </tbody>
           </table>
-        </div>
+        </section>
 
         <nav className="pager" aria-label="Invoice pages">
           <button

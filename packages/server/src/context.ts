@@ -1,13 +1,13 @@
 import { GraphQLError } from 'graphql';
 import type { YogaInitialContext } from 'graphql-yoga';
-import { AccessView, type BillingServices } from '@billing/schema/billing';
+import { AccessView, type BillingServices, type Principal } from '@billing/schema/billing';
 import type { GraphQLContext } from '@billing/schema/graphql';
 import { AuthenticationError, authenticateRequest, type Authenticator } from './auth.js';
 import { requestInfo } from './request-info.js';
 
 export function createContextFactory(services: BillingServices, authenticator: Authenticator) {
   return async ({ request }: YogaInitialContext): Promise<GraphQLContext> => {
-    let principal;
+    let principal: Principal | null;
     try {
       principal = await authenticateRequest(authenticator, request);
     } catch (error) {

@@ -297,7 +297,7 @@ describe('hostile corpus', () => {
 
   it('the whole corpus at once, concurrently, changes nothing either', async () => {
     const responses = await Promise.all(corpus.map((probe) => probe.send()));
-    responses.forEach((response, i) => expectHandled(corpus[i]!.name, response));
+    for (const [i, response] of responses.entries()) expectHandled(corpus[i]!.name, response);
   });
 
   it('the gateway still answers, and not one row changed', async () => {
