@@ -176,7 +176,7 @@ describe('the invoices blade', () => {
       // "Pay now" is on exactly the due and past-due invoices (viewerCanPay), nowhere else.
       const rows = owner.locator('tbody tr');
       for (let i = 0; i < (await rows.count()); i++) {
-        const status = (await rows.nth(i).locator('.badge').textContent()).trim();
+        const status = (await rows.nth(i).locator('.badge').innerText()).trim();
         const payable = status === 'Due' || status === 'Past due';
         expect(
           await rows
@@ -186,7 +186,7 @@ describe('the invoices blade', () => {
           `row ${i} (${status})`,
         ).toBe(payable ? 1 : 0);
       }
-      expect(await row(owner, number).locator('.badge').textContent()).toBe('Past due');
+      expect(await row(owner, number).locator('.badge').innerText()).toBe('Past due');
       await screenshot(owner, '01-owner-invoices');
 
       await payNowLink(owner, number).click();
@@ -273,7 +273,7 @@ describe('the invoices blade', () => {
 
     expect(succeededCharges()).toBe(paidBefore);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    expect(await row(owner, number).locator('.badge').textContent()).toBe('Due');
+    expect(await row(owner, number).locator('.badge').innerText()).toBe('Due');
     expect(await payNowLink(owner, number).count()).toBe(1);
     expect((await ada.invoice(invoiceId(1)))!.status).toBe('DUE');
   });
@@ -341,7 +341,7 @@ describe('the invoices blade', () => {
     expect(
       await row(rita, await numberOf(12))
         .locator('.badge')
-        .textContent(),
+        .innerText(),
     ).toBe('Past due'); // unpaid, still no link
     expect(await rita.getByRole('button', { name: /Pay now/ }).count()).toBe(0);
     await screenshot(rita, '09-reader-no-pay-now');
@@ -352,7 +352,7 @@ describe('the invoices blade', () => {
     const owner = await signIn('Ada Lovelace');
     const caption = owner.locator('caption');
     const firstPage = await owner.locator('tbody th').allInnerTexts();
-    const total = Number(/(\d+) invoices/.exec(await caption.textContent())![1]);
+    const total = Number(/(\d+) invoices/.exec(await caption.innerText())![1]);
     expect(total).toBe(21); // Contoso: Engineering 10, Marketing 6, Europe 5
 
     await owner.getByRole('button', { name: 'Next' }).click();
