@@ -121,13 +121,15 @@ export function createAuthenticator(config: GatewayConfig, services: BillingServ
         throw new Error(
           'tokens can only be minted in the embedded (HS256) mode; production tokens come from your identity provider',
         );
+      // One instant for both claims: read twice, a second can pass between them and stretch the lifetime.
+      const issuedAt = Math.floor(Date.now() / 1000);
       return new SignJWT({})
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(String(userId))
         .setIssuer(config.auth.issuer)
         .setAudience(config.auth.audience)
-        .setIssuedAt()
-        .setExpirationTime(`${ttlSeconds}s`)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + ttlSeconds)
         .sign(secret);
     },
   };
