@@ -45,6 +45,21 @@ function pay(gateway: ChildGateway, invoice: number, key: string) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits until the child's payment attempt exists (PROCESSING): the processor is now charging. */
+async function untilCharging(databasePath: string): Promise<void> {
+  for (;;) {
+    const db = openDatabase({ path: databasePath, readonly: true }).sqlite;
+    try {
+      if (db.prepare("SELECT 1 FROM payments WHERE status = 'PROCESSING'").get()) return;
+    } catch {
+      // The child may be mid-migration; look again.
+    } finally {
+      db.close();
+    }
+    await sleep(20);
+  }
+}
+
 async function refusesConnections(url: string, withinMs: number): Promise<boolean> {
   const deadline = Date.now() + withinMs;
   while (Date.now() < deadline) {
@@ -58,7 +73,8 @@ async function refusesConnections(url: string, withinMs: number): Promise<boolea
   return false;
 }
 
-describe('SIGTERM', () => {
+// Each test starts a child gateway (tsx, migrations, seed): slow on a loaded machine.
+describe('SIGTERM', { timeout: 90_000 }, () => {
   it('finishes the payment in flight, ends streams, closes the database and exits 0', async () => {
     const env = environment({ SANDBOX_LATENCY_MS: '1500', SHUTDOWN_TIMEOUT_MS: '20000' });
     const gateway = await startChildGateway(env);
@@ -81,7 +97,7 @@ describe('SIGTERM', () => {
     );
 
     const payment = pay(gateway, 2, 'shutdown-in-flight');
-    await sleep(300); // the processor is now "charging" (1.5 s)
+    await untilCharging(env.DATABASE_PATH); // the processor is now "charging" (1.5 s)
     const signalled = Date.now();
     gateway.child.kill('SIGTERM');
 
@@ -123,7 +139,7 @@ describe('SIGTERM', () => {
       (response) => response.status,
       () => 'cut',
     );
-    await sleep(300);
+    await untilCharging(env.DATABASE_PATH);
     const signalled = Date.now();
     gateway.child.kill('SIGTERM');
     const exit = await gateway.exited;
@@ -142,7 +158,7 @@ describe('SIGTERM', () => {
     const gateway = await startChildGateway(env);
     running.push(gateway);
     void pay(gateway, 2, 'shutdown-twice').catch(() => undefined);
-    await sleep(300);
+    await untilCharging(env.DATABASE_PATH);
     const signalled = Date.now();
     gateway.child.kill('SIGTERM');
     await sleep(200);
