@@ -1,10 +1,17 @@
 // An SSE subscription over real HTTP, read in the background, for tests of live events.
-/** An SSE subscription over real HTTP; `text()` is everything received so far. */
-export async function openSse(
-  url: string,
-  headers: Record<string, string>,
-  query: string,
-): Promise<{ text(): string; waitFor(fragment: string, timeoutMs?: number): Promise<boolean>; stop(): Promise<void> }> {
+
+/** Any answer to an SSE subscription request: refused (401, 429, ...) or an open stream. */
+export interface SseResponse {
+  status: number;
+  headers: Headers;
+  /** Everything received so far. */
+  text(): string;
+  /** Resolves when the server ends the stream (or `close()` does). */
+  ended: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function requestSse(url: string, headers: Record<string, string>, query: string): Promise<SseResponse> {
   const controller = new AbortController();
   const response = await fetch(url, {
     method: 'POST',
@@ -12,11 +19,9 @@ export async function openSse(
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
     body: JSON.stringify({ query }),
   });
-  if (!response.headers.get('content-type')?.includes('text/event-stream'))
-    throw new Error(`not an event stream: ${response.status} ${await response.text()}`);
   const reader = response.body!.getReader();
   let text = '';
-  const read = (async () => {
+  const ended = (async () => {
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -28,15 +33,36 @@ export async function openSse(
     }
   })();
   return {
+    status: response.status,
+    headers: response.headers,
     text: () => text,
+    ended,
+    async close() {
+      controller.abort();
+      await ended;
+    },
+  };
+}
+
+/** An SSE subscription over real HTTP that must open; `text()` is everything received so far. */
+export async function openSse(
+  url: string,
+  headers: Record<string, string>,
+  query: string,
+): Promise<{ text(): string; waitFor(fragment: string, timeoutMs?: number): Promise<boolean>; stop(): Promise<void> }> {
+  const sse = await requestSse(url, headers, query);
+  if (!sse.headers.get('content-type')?.includes('text/event-stream')) {
+    const body = sse.text();
+    await sse.close();
+    throw new Error(`not an event stream: ${sse.status} ${body}`);
+  }
+  return {
+    text: sse.text,
     async waitFor(fragment, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
-      while (!text.includes(fragment) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      return text.includes(fragment);
+      while (!sse.text().includes(fragment) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      return sse.text().includes(fragment);
     },
-    async stop() {
-      controller.abort();
-      await read;
-    },
+    stop: sse.close,
   };
 }

@@ -2,51 +2,14 @@
 // capped per principal and in total, and ended when the bearer token they were opened with expires.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type Caller, type TestGateway } from './harness.js';
+import { requestSse, type SseResponse } from './sse.js';
 
 const SUBSCRIPTION = 'subscription { billingEvents { type } }';
 
-interface OpenStream {
-  status: number;
-  headers: Headers;
-  /** Everything received so far. */
-  text(): string;
-  /** Resolves when the server ends the stream. */
-  ended: Promise<void>;
-  close(): Promise<void>;
-}
+type OpenStream = SseResponse;
 
-async function subscribe(gw: TestGateway, as: Caller): Promise<OpenStream> {
-  const controller = new AbortController();
-  const response = await fetch(gw.url, {
-    method: 'POST',
-    signal: controller.signal,
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...gw.headersFor(as) },
-    body: JSON.stringify({ query: SUBSCRIPTION }),
-  });
-  let text = '';
-  const reader = response.body!.getReader();
-  const ended = (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        text += new TextDecoder().decode(value);
-      }
-    } catch {
-      // closed by us
-    }
-  })();
-  return {
-    status: response.status,
-    headers: response.headers,
-    text: () => text,
-    ended,
-    close: async () => {
-      controller.abort();
-      await ended;
-    },
-  };
-}
+const subscribe = (gw: TestGateway, as: Caller): Promise<OpenStream> =>
+  requestSse(gw.url, gw.headersFor(as), SUBSCRIPTION);
 
 const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms))]);
