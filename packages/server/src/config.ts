@@ -75,6 +75,10 @@ export interface GatewayConfig {
     rateLimitPerMinute: number;
     /** Operations per minute per client address for anonymous calls and failed sign-ins; 0 turns it off. */
     anonymousRateLimitPerMinute: number;
+    /** payInvoice calls per minute per user or API key (card-testing protection); 0 turns it off. */
+    payInvoicePerMinute: number;
+    /** addPaymentMethod calls per minute per user or API key (card-testing protection); 0 turns it off. */
+    addPaymentMethodPerMinute: number;
     /** Open subscription streams per user or API key (429 past it). */
     maxStreamsPerPrincipal: number;
     /** Open subscription streams on this instance (503 past it). */
@@ -202,6 +206,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       maxBatch: int(env, 'MAX_BATCH', 0),
       rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600),
       anonymousRateLimitPerMinute: int(env, 'ANONYMOUS_RATE_LIMIT_PER_MINUTE', 60),
+      payInvoicePerMinute: int(env, 'PAY_INVOICE_PER_MINUTE', 10),
+      addPaymentMethodPerMinute: int(env, 'ADD_PAYMENT_METHOD_PER_MINUTE', 5),
       maxStreamsPerPrincipal: int(env, 'MAX_STREAMS_PER_PRINCIPAL', 5),
       maxStreams: int(env, 'MAX_STREAMS', 1_000),
     },

@@ -78,6 +78,10 @@ export async function startTestGateway(
       JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256',
       SEED_DEMO_DATA: 'true',
       RECONCILE_INTERVAL_MS: '3600000',
+      // A suite pays and adds cards far more often than a person could; the card-testing limits
+      // would refuse it. Their own tests turn them on (hardening-rate-limit.test.ts).
+      PAY_INVOICE_PER_MINUTE: '0',
+      ADD_PAYMENT_METHOD_PER_MINUTE: '0',
       // One log line per request is for operators; tests that check logs set their own level.
       LOG_LEVEL: 'silent',
       ...options.env,

@@ -2,7 +2,8 @@
 // sees every request and stamps every response; the probes (/ready, /metrics) answer before any
 // GraphQL handling; the CSRF and content-type checks refuse a request before its body is read; the
 // rate limit runs before the trusted-documents check and before anything is parsed; the document
-// limits run while parsing and validating, the cost limit just before execution.
+// limits run while parsing and validating, the cost limit just before execution, and the per-field
+// (card-testing) limits as execution starts, once the caller is known.
 import type { Plugin } from 'graphql-yoga';
 import { Registry } from 'prom-client';
 import type { BillingEventBus, BillingServices } from '@billing/schema/billing';
@@ -14,6 +15,7 @@ import type { NodeServerContext } from '../request-info.js';
 import { useBadRequestsAs400 } from './bad-request.js';
 import { useCsrfProtection } from './csrf.js';
 import { useDocumentLimits } from './document-limits.js';
+import { useFieldRateLimit } from './field-rate-limit.js';
 import { useIntrospectionDisabled } from './introspection.js';
 import { useDocumentDownloads } from './documents.js';
 import { useLastResortErrorResponse } from './last-resort.js';
@@ -83,5 +85,15 @@ export function gatewayPlugins(options: GatewayPluginOptions): GatewayPlugin[] {
   if (!development) plugins.push(useProductionErrorScrubbing());
   plugins.push(useOperationCostLimit(config.limits));
   plugins.push(useSubscriptionGuard(config.limits));
+  plugins.push(
+    useFieldRateLimit({
+      fields: {
+        'Mutation.payInvoice': config.limits.payInvoicePerMinute,
+        'Mutation.addPaymentMethod': config.limits.addPaymentMethodPerMinute,
+      },
+      registry,
+      ...(redis ? { shared: { redis: redis.commands, keyPrefix: redis.keyPrefix, logger: options.logger } } : {}),
+    }),
+  );
   return plugins;
 }
