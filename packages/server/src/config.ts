@@ -1,4 +1,5 @@
 // Configuration from the environment. Every knob has a default that runs the embedded demo.
+import type { TraceExporterName } from './tracing.js';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +85,12 @@ export interface GatewayConfig {
     /** Open subscription streams on this instance (503 past it). */
     maxStreams: number;
   };
+  /** OpenTelemetry spans (see tracing.ts); off unless OTEL_TRACES_EXPORTER names an exporter. */
+  tracing: {
+    exporter: TraceExporterName;
+    /** The `service.name` resource attribute (OTEL_SERVICE_NAME). */
+    serviceName: string;
+  };
   /** Shared by every instance (REDIS_URL): billing events and rate-limit buckets. Absent: in-process. */
   redis?: RedisConfig;
   graphiql: boolean;
@@ -144,6 +151,16 @@ function paymentProcessor(env: Env): Pick<GatewayConfig['payments'], 'processor'
     return { processor: 'http', processorUrl: url };
   }
   throw new Error(`PAYMENT_PROCESSOR "${raw}" is not available: the adapters are "sandbox" and "http"`);
+}
+
+const TRACE_EXPORTERS: readonly TraceExporterName[] = ['none', 'otlp', 'console'];
+
+function traceExporter(env: Env): TraceExporterName {
+  const raw = env.OTEL_TRACES_EXPORTER;
+  if (raw === undefined || raw === '') return 'none';
+  const name = TRACE_EXPORTERS.find((exporter) => exporter === raw);
+  if (!name) throw new Error(`OTEL_TRACES_EXPORTER "${raw}" is not available: use ${TRACE_EXPORTERS.join(', ')}`);
+  return name;
 }
 
 function redisConfig(env: Env): RedisConfig | undefined {
@@ -211,6 +228,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       maxStreamsPerPrincipal: int(env, 'MAX_STREAMS_PER_PRINCIPAL', 5),
       maxStreams: int(env, 'MAX_STREAMS', 1_000),
     },
+    tracing: { exporter: traceExporter(env), serviceName: env.OTEL_SERVICE_NAME ?? 'billing-gateway' },
     ...(redis ? { redis } : {}),
     graphiql: bool(env, 'GRAPHIQL', dev),
     introspection: bool(env, 'INTROSPECTION', dev),

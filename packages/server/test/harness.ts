@@ -3,6 +3,7 @@ import type { DestinationStream } from 'pino';
 import { fixedClock, type Clock } from '@billing/schema/billing';
 import { seedLargeInvoices } from '@billing/schema/db';
 import { toGlobalId } from '@billing/schema/graphql';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { loadConfig, type GatewayConfig } from '../src/config.js';
 import { startGateway, type RunningGateway } from '../src/gateway.js';
 
@@ -67,6 +68,8 @@ export async function startTestGateway(
     now?: string;
     /** Where log lines go (tests that read them set LOG_LEVEL too). */
     logDestination?: DestinationStream;
+    /** Turns tracing on, every span to this exporter. */
+    spanExporter?: SpanExporter;
   } = {},
 ): Promise<TestGateway> {
   const clock = fixedClock(options.now ?? `${TODAY}T12:00:00.000Z`);
@@ -93,6 +96,7 @@ export async function startTestGateway(
     clock,
     onQuery: (sql) => queries.push(sql),
     ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
   const tokens = Object.fromEntries(
     await Promise.all(
