@@ -4,6 +4,7 @@ import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GraphQLResponse, invoiceId, startTestGateway, type TestGateway } from './harness.js';
 import { errorsOf, post } from './hardening-support.js';
+import { ADD_PAYMENT_METHOD, cardInput, PAY_INVOICE } from './operations.js';
 
 describe('over HTTP', () => {
   let gw: TestGateway;
@@ -73,22 +74,10 @@ describe('card-testing limits on addPaymentMethod and payInvoice', () => {
   });
   afterAll(() => gw.close());
 
-  const ADD = `mutation($input: AddPaymentMethodInput!) { addPaymentMethod(input: $input) { __typename } }`;
-  const PAY = `mutation($input: PayInvoiceInput!) { payInvoice(input: $input) { __typename } }`;
   const cardCount = () =>
     (gw.gateway.resources.database.sqlite.prepare('SELECT count(*) AS n FROM payment_methods').get() as { n: number })
       .n;
-  const addCard = () =>
-    gw.gql(ADD, {
-      input: {
-        billingProfileId: toGlobalId('BillingProfile', 1),
-        cardNumber: '4000000000000002',
-        expMonth: 12,
-        expYear: 2030,
-        cvc: '123',
-        holderName: 'Ada Lovelace',
-      },
-    });
+  const addCard = () => gw.gql(ADD_PAYMENT_METHOD, { input: cardInput('4000000000000002') });
   const expectLimited = (response: GraphQLResponse, field: string) => {
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('60');
@@ -118,7 +107,7 @@ describe('card-testing limits on addPaymentMethod and payInvoice', () => {
       )
     ).data!.billingProfile.paymentMethods.find((card) => card.last4 === '0002')!.id;
     const payWith = (key: string) =>
-      gw.gql(PAY, { input: { invoiceId: invoiceId(2), paymentMethodId: declining, idempotencyKey: key } });
+      gw.gql(PAY_INVOICE, { input: { invoiceId: invoiceId(2), paymentMethodId: declining, idempotencyKey: key } });
     for (let i = 0; i < 2; i++)
       expect((await payWith(`decline-${i}`)).data?.payInvoice.__typename).toBe('CardDeclinedError');
     const charges = gw.gateway.resources.sandbox.chargeCount();

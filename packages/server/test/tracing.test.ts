@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { startTracing } from '../src/tracing.js';
 import { cardId, invoiceId, startTestGateway, type TestGateway } from './harness.js';
+import { ADD_PAYMENT_METHOD, cardInput, PAY_INVOICE } from './operations.js';
 
 const exporter = new InMemorySpanExporter();
 let gw: TestGateway;
@@ -68,26 +69,14 @@ describe('tracing on', () => {
 
   it('traces a payment with its writes, and no card detail, token or variable reaches any span', async () => {
     const cardNumber = '5555555555554444';
-    const added = await gw.gql(
-      `mutation AddCard($input: AddPaymentMethodInput!) { addPaymentMethod(input: $input) { __typename } }`,
-      {
-        input: {
-          billingProfileId: toGlobalId('BillingProfile', 1),
-          cardNumber,
-          expMonth: 12,
-          expYear: 2031,
-          cvc: '731',
-          holderName: 'Ada Lovelace',
-        },
-      },
-    );
-    expect(added.data).toEqual({ addPaymentMethod: { __typename: 'AddPaymentMethodSuccess' } });
-    const paid = await gw.gql(`mutation Pay($input: PayInvoiceInput!) { payInvoice(input: $input) { __typename } }`, {
+    const added = await gw.gql(ADD_PAYMENT_METHOD, { input: cardInput(cardNumber, { cvc: '731' }) });
+    expect(added.data?.addPaymentMethod.__typename).toBe('AddPaymentMethodSuccess');
+    const paid = await gw.gql(PAY_INVOICE, {
       input: { invoiceId: invoiceId(2), paymentMethodId: cardId(1), idempotencyKey: 'traced-payment-1' },
     });
-    expect(paid.data).toEqual({ payInvoice: { __typename: 'PayInvoiceSuccess' } });
+    expect(paid.data?.payInvoice.__typename).toBe('PayInvoiceSuccess');
 
-    const [payment] = named('mutation.Pay');
+    const [payment] = named('mutation.PayInvoice');
     const writes = spans().filter(
       (span) =>
         span.spanContext().traceId === payment!.spanContext().traceId && ['INSERT', 'UPDATE'].includes(span.name),
