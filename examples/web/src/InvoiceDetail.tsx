@@ -15,7 +15,7 @@ import {
   PAYMENT_STATUS_LABEL,
 } from './format';
 import { StatusBadge } from './InvoicesBlade';
-import { PayPanel } from './PayPanel';
+import { focusOnMount, PayPanel } from './PayPanel';
 import { GATEWAY_URL } from './session';
 
 /** Document links are relative to the API's origin, which is not this page's. */
@@ -65,7 +65,9 @@ export function InvoiceDetail(props: { invoiceId: string; holderName: string; on
       <section className="card invoice-detail" aria-labelledby="invoice-title">
         {back}
         <div className="detail-header">
-          <h1 id="invoice-title">Invoice {invoice.number}</h1>
+          <h1 id="invoice-title" tabIndex={-1} ref={focusOnMount}>
+            Invoice {invoice.number}
+          </h1>
           <StatusBadge invoice={invoice} />
         </div>
         <p role="status" aria-live="polite" className="announcement">

@@ -40,8 +40,8 @@ function preferredChoice(cards: readonly PaymentMethodFieldsFragment[]): Choice 
   return preferred ? { kind: 'existing', id: preferred.id } : { kind: 'new' };
 }
 
-/** Moves focus to the panel's title when it opens (a stable ref callback runs once, on mount). */
-const focusOnMount = (element: HTMLElement | null) => element?.focus();
+/** Moves focus to a title when it appears (a stable ref callback runs once, on mount). */
+export const focusOnMount = (element: HTMLElement | null) => element?.focus();
 
 export function PayPanel(props: {
   invoice: InvoiceSummaryFragment;
