@@ -132,6 +132,11 @@ function entryPoints(typename: NodeTypeName): [string, string, (id: string) => R
       ],
       ['setDefaultPaymentMethod', mutation('setDefaultPaymentMethod'), (id) => ({ input: { paymentMethodId: id } })],
       ['removePaymentMethod', mutation('removePaymentMethod'), (id) => ({ input: { paymentMethodId: id } })],
+      [
+        'updatePaymentMethod',
+        mutation('updatePaymentMethod'),
+        (id) => ({ input: { paymentMethodId: id, expMonth: 1, expYear: 2031, holderName: 'Probe' } }),
+      ],
     ],
     ApiKey: [['revokeApiKey', mutation('revokeApiKey'), (id) => ({ input: { apiKeyId: id } })]],
   };
