@@ -44,14 +44,14 @@ export interface StartGatewayOptions {
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const logger = createLogger(config, options.logDestination);
   const redis = config.redis ? await connectRedis(config.redis, logger) : null;
-  const resources = createResources(config, {
+  const resources = await createResources(config, {
     ...options,
     ...(redis ? { sharedEvents: createSharedEventBus(redis, logger) } : {}),
   });
   const { services } = resources;
   const seeded =
-    config.seedDemoData && isDatabaseEmpty(resources.database)
-      ? seedDemoData(resources.database, { today: isoDate(services.clock.now()) })
+    config.seedDemoData && (await isDatabaseEmpty(resources.store))
+      ? await seedDemoData(resources.store, { today: isoDate(services.clock.now()) })
       : null;
   // Attempts a crashed process left PROCESSING are settled before taking traffic.
   await reconcileStalePayments(services);
@@ -66,8 +66,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     authenticator,
     logger,
     // Asked per /ready request, once `http` exists: a stopping instance leaves the load balancer first.
-    readiness: () => ({
-      ...databaseReadiness(resources.database),
+    readiness: async () => ({
+      ...(await databaseReadiness(resources.store)),
       accepting: http.accepting,
       ...(redis ? { redis: redis.isUp() } : {}),
     }),
@@ -100,7 +100,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
         stopReconciler();
         await http.drain({ delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs });
         await app.dispose();
-        resources.close();
+        await resources.close();
         await redis?.close();
         logger.info('gateway stopped');
         logger.flush();

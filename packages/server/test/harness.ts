@@ -23,8 +23,8 @@ export const profileId = (id: number) => toGlobalId('BillingProfile', id);
 export const accountId = (id: number) => toGlobalId('BillingAccount', id);
 
 /** Adds `count` generated invoices (numbers L000000001...) to Contoso Marketing (profile 2, USD), for paging tests. */
-export function addMarketingInvoices(gw: TestGateway, count: number): void {
-  seedLargeInvoices(gw.gateway.resources.database, {
+export function addMarketingInvoices(gw: TestGateway, count: number): Promise<void> {
+  return seedLargeInvoices(gw.gateway.resources.store, {
     billingAccountId: 1,
     billingProfileId: 2,
     currency: 'USD',

@@ -1,10 +1,10 @@
 // Cards on a billing profile. The number and CVC go to the processor to be tokenized and nowhere
 // else: this database keeps the token, brand, last four digits, expiry and holder name.
 import { and, desc, eq, gte, isNull, or } from 'drizzle-orm';
-import type { BillingTransaction } from '../db/connection.js';
-import { auditEvents, billingProfiles, paymentMethods } from '../db/tables.js';
+import type { StoreDb } from '../db/store.js';
+import type { paymentMethods } from '../db/tables.js';
 import { principalId, type AccessView } from './access.js';
-import { auditRow } from './audit.js';
+import { recordAudit } from './audit.js';
 import { validateNewCard } from './cards.js';
 import type { Clock } from './clock.js';
 import { NotAuthorizedError, NotFoundError, PaymentMethodUnusableError } from './errors.js';
@@ -41,43 +41,59 @@ async function loadManageable(
   access: AccessView,
   paymentMethodId: number,
 ): Promise<{ method: PaymentMethodRow; actor: string }> {
-  const method = await services.db.query.paymentMethods.findFirst({ where: { id: paymentMethodId } });
+  const method = await services.store.db.query.paymentMethods.findFirst({ where: { id: paymentMethodId } });
   if (!method) throw new NotFoundError('PaymentMethod');
   const actor = checkManage(access, method, 'PaymentMethod');
   return { method, actor };
 }
 
-function audit(tx: BillingTransaction, actor: string, action: string, method: PaymentMethodRow, at: Date): void {
-  tx.insert(auditEvents)
-    .values(
-      auditRow(
-        {
-          actor,
-          action,
-          target: `payment-method:${method.id}`,
-          outcome: 'succeeded',
-          billingAccountId: method.billingAccountId,
-          detail: { billingProfileId: method.billingProfileId, brand: method.brand, last4: method.last4 },
-        },
-        at,
-      ),
-    )
-    .run();
+function audit(
+  services: BillingServices,
+  tx: StoreDb,
+  actor: string,
+  action: string,
+  method: PaymentMethodRow,
+  at: Date,
+): Promise<void> {
+  return recordAudit(
+    services,
+    {
+      actor,
+      action,
+      target: `payment-method:${method.id}`,
+      outcome: 'succeeded',
+      billingAccountId: method.billingAccountId,
+      detail: { billingProfileId: method.billingProfileId, brand: method.brand, last4: method.last4 },
+    },
+    at,
+    tx,
+  );
 }
 
-function setProfileDefault(tx: BillingTransaction, billingProfileId: number, paymentMethodId: number | null): void {
-  tx.update(billingProfiles)
+async function setProfileDefault(
+  services: BillingServices,
+  tx: StoreDb,
+  billingProfileId: number,
+  paymentMethodId: number | null,
+): Promise<void> {
+  const { billingProfiles } = services.store.t;
+  await tx
+    .update(billingProfiles)
     .set({ defaultPaymentMethodId: paymentMethodId })
-    .where(eq(billingProfiles.id, billingProfileId))
-    .run();
+    .where(eq(billingProfiles.id, billingProfileId));
 }
 
-/** The card to fall back on when the default goes: the newest live, unexpired card of the profile. */
-function nextDefault(tx: BillingTransaction, billingProfileId: number, clock: Clock): number | null {
+async function nextDefault(
+  services: BillingServices,
+  tx: StoreDb,
+  billingProfileId: number,
+  clock: Clock,
+): Promise<number | null> {
+  const { paymentMethods } = services.store.t;
   const now = clock.now();
   const year = now.getUTCFullYear();
   const month = now.getUTCMonth() + 1;
-  const row = tx
+  const [row] = await tx
     .select({ id: paymentMethods.id })
     .from(paymentMethods)
     .where(
@@ -91,7 +107,7 @@ function nextDefault(tx: BillingTransaction, billingProfileId: number, clock: Cl
       ),
     )
     .orderBy(desc(paymentMethods.createdAt), desc(paymentMethods.id))
-    .get();
+    .limit(1);
   return row?.id ?? null;
 }
 
@@ -100,7 +116,7 @@ export async function addPaymentMethod(
   access: AccessView,
   input: AddPaymentMethodInput,
 ): Promise<PaymentMethodRow> {
-  const profile = await services.db.query.billingProfiles.findFirst({ where: { id: input.billingProfileId } });
+  const profile = await services.store.db.query.billingProfiles.findFirst({ where: { id: input.billingProfileId } });
   if (!profile) throw new NotFoundError('BillingProfile');
   const actor = checkManage(
     access,
@@ -113,37 +129,34 @@ export async function addPaymentMethod(
   assertCardKindAccepted(tokenized, services.settings.paymentRules);
 
   const now = services.clock.now();
-  return services.db.transaction(
-    (tx) => {
-      const method = tx
-        .insert(paymentMethods)
-        .values({
-          billingAccountId: profile.billingAccountId,
-          billingProfileId: profile.id,
-          brand: tokenized.brand,
-          last4: tokenized.last4,
-          expMonth: tokenized.expMonth,
-          expYear: tokenized.expYear,
-          holderName: card.holderName,
-          processorToken: tokenized.token,
-          createdAt: now.toISOString(),
-        })
-        .returning()
-        .get();
-      // Read inside the transaction: the default may have changed since the profile was loaded.
-      const current = tx
-        .select({ defaultId: billingProfiles.defaultPaymentMethodId, removedAt: paymentMethods.removedAt })
-        .from(billingProfiles)
-        .leftJoin(paymentMethods, eq(paymentMethods.id, billingProfiles.defaultPaymentMethodId))
-        .where(eq(billingProfiles.id, profile.id))
-        .get();
-      const hasLiveDefault = current?.defaultId != null && current.removedAt === null;
-      if (input.makeDefault || !hasLiveDefault) setProfileDefault(tx, profile.id, method.id);
-      audit(tx, actor, 'payment-method.add', method, now);
-      return method;
-    },
-    { behavior: 'immediate' },
-  );
+  const { billingProfiles, paymentMethods } = services.store.t;
+  return services.store.transaction(async (tx) => {
+    const [method] = await tx
+      .insert(paymentMethods)
+      .values({
+        billingAccountId: profile.billingAccountId,
+        billingProfileId: profile.id,
+        brand: tokenized.brand,
+        last4: tokenized.last4,
+        expMonth: tokenized.expMonth,
+        expYear: tokenized.expYear,
+        holderName: card.holderName,
+        processorToken: tokenized.token,
+        createdAt: now.toISOString(),
+      })
+      .returning();
+    if (!method) throw new Error('insert returned no row');
+    // Read inside the transaction: the default may have changed since the profile was loaded.
+    const [current] = await tx
+      .select({ defaultId: billingProfiles.defaultPaymentMethodId, removedAt: paymentMethods.removedAt })
+      .from(billingProfiles)
+      .leftJoin(paymentMethods, eq(paymentMethods.id, billingProfiles.defaultPaymentMethodId))
+      .where(eq(billingProfiles.id, profile.id));
+    const hasLiveDefault = current?.defaultId != null && current.removedAt === null;
+    if (input.makeDefault || !hasLiveDefault) await setProfileDefault(services, tx, profile.id, method.id);
+    await audit(services, tx, actor, 'payment-method.add', method, now);
+    return method;
+  });
 }
 
 export async function setDefaultPaymentMethod(
@@ -154,13 +167,10 @@ export async function setDefaultPaymentMethod(
   const { method, actor } = await loadManageable(services, access, paymentMethodId);
   if (method.removedAt) throw new PaymentMethodUnusableError('REMOVED');
   const now = services.clock.now();
-  services.db.transaction(
-    (tx) => {
-      setProfileDefault(tx, method.billingProfileId, method.id);
-      audit(tx, actor, 'payment-method.set-default', method, now);
-    },
-    { behavior: 'immediate' },
-  );
+  await services.store.transaction(async (tx) => {
+    await setProfileDefault(services, tx, method.billingProfileId, method.id);
+    await audit(services, tx, actor, 'payment-method.set-default', method, now);
+  });
   return method;
 }
 
@@ -177,27 +187,28 @@ export async function removePaymentMethod(
   const { method, actor } = await loadManageable(services, access, paymentMethodId);
   if (method.removedAt) return method;
   const now = services.clock.now();
-  return services.db.transaction(
-    (tx) => {
-      const removed = tx
-        .update(paymentMethods)
-        .set({ removedAt: now.toISOString() })
-        .where(and(eq(paymentMethods.id, method.id), isNull(paymentMethods.removedAt)))
-        .returning()
-        .get();
-      if (!removed) return tx.select().from(paymentMethods).where(eq(paymentMethods.id, method.id)).get()!;
-      const wasDefault = tx
-        .select({ id: billingProfiles.id })
-        .from(billingProfiles)
-        .where(
-          and(eq(billingProfiles.id, method.billingProfileId), eq(billingProfiles.defaultPaymentMethodId, method.id)),
-        )
-        .get();
-      if (wasDefault)
-        setProfileDefault(tx, method.billingProfileId, nextDefault(tx, method.billingProfileId, services.clock));
-      audit(tx, actor, 'payment-method.remove', removed, now);
-      return removed;
-    },
-    { behavior: 'immediate' },
-  );
+  const { billingProfiles, paymentMethods } = services.store.t;
+  return services.store.transaction(async (tx) => {
+    const [removed] = await tx
+      .update(paymentMethods)
+      .set({ removedAt: now.toISOString() })
+      .where(and(eq(paymentMethods.id, method.id), isNull(paymentMethods.removedAt)))
+      .returning();
+    if (!removed) {
+      const [current] = await tx.select().from(paymentMethods).where(eq(paymentMethods.id, method.id));
+      return current ?? method;
+    }
+    const [wasDefault] = await tx
+      .select({ id: billingProfiles.id })
+      .from(billingProfiles)
+      .where(
+        and(eq(billingProfiles.id, method.billingProfileId), eq(billingProfiles.defaultPaymentMethodId, method.id)),
+      );
+    if (wasDefault) {
+      const next = await nextDefault(services, tx, method.billingProfileId, services.clock);
+      await setProfileDefault(services, tx, method.billingProfileId, next);
+    }
+    await audit(services, tx, actor, 'payment-method.remove', removed, now);
+    return removed;
+  });
 }

@@ -7,8 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { relations } from './relations.js';
-import type { BillingReads } from './reads.js';
-import { createSqliteReads } from './reads-sqlite.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -22,7 +20,7 @@ export interface OpenDatabaseOptions {
   readonly?: boolean;
 }
 
-function openDrizzle(client: Database.Database, onQuery: OpenDatabaseOptions['onQuery']) {
+export function openDrizzle(client: Database.Database, onQuery: OpenDatabaseOptions['onQuery']) {
   return drizzle({
     client,
     relations,
@@ -36,11 +34,11 @@ export type BillingTransaction = Parameters<Parameters<BillingDb['transaction']>
 
 export interface DatabaseHandle {
   db: BillingDb;
-  /** The GraphQL read path's queries (prepared statements on the same connection). */
-  reads: BillingReads;
   /** The raw driver handle, for pragmas, backups and closing. */
   sqlite: Database.Database;
   path: string;
+  /** The statement logger it was opened with, for other connections to the same file. */
+  onQuery?: OpenDatabaseOptions['onQuery'];
   close(): void;
 }
 
@@ -55,9 +53,9 @@ export function openDatabase(options: OpenDatabaseOptions): DatabaseHandle {
   const db = openDrizzle(sqlite, options.onQuery);
   return {
     db,
-    reads: createSqliteReads(sqlite, options.onQuery),
     sqlite,
     path: options.path,
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
     close: () => {
       if (sqlite.open) sqlite.close();
     },

@@ -2,18 +2,21 @@
 // query plans that walk the (scope, date, id) indexes instead of sorting.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from './connection.js';
+import { openSqliteStore, type BillingStore } from './store.js';
 import type { InvoiceKey, InvoiceListFilter, InvoiceOrder, InvoiceRow, InvoiceScope } from './reads.js';
 import { seedDemoData, seedLargeInvoices } from './seed.js';
 
 const TODAY = '2026-11-29';
 let handle: DatabaseHandle;
+let store: BillingStore;
 const statements: { sql: string; params: unknown[] }[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   handle = openDatabase({ path: ':memory:', onQuery: (sql, params) => statements.push({ sql, params }) });
   migrateDatabase(handle);
-  seedDemoData(handle, { today: TODAY });
-  seedLargeInvoices(handle, {
+  store = openSqliteStore(handle);
+  await seedDemoData(store, { today: TODAY });
+  await seedLargeInvoices(store, {
     billingAccountId: 1,
     billingProfileId: 2,
     currency: 'USD',
@@ -22,13 +25,13 @@ beforeAll(() => {
   });
 });
 
-afterAll(() => handle?.close());
+afterAll(() => store?.close());
 
 const keyOf = (row: InvoiceRow, order: InvoiceOrder): InvoiceKey => ({ value: row[order.column], id: row.id });
 
 /** Every invoice of the scope in the order, sorted here (the oracle for paging). */
 async function everything(scope: InvoiceScope, filter: InvoiceListFilter, order: InvoiceOrder) {
-  const all = await handle.reads.invoicePage({ scope, filter, order, limit: 1_000_000, fromEnd: false });
+  const all = await store.reads.invoicePage({ scope, filter, order, limit: 1_000_000, fromEnd: false });
   const sorted = [...all].sort((a, b) => {
     const byColumn = a[order.column] < b[order.column] ? -1 : a[order.column] > b[order.column] ? 1 : a.id - b.id;
     return order.descending ? -byColumn : byColumn;
@@ -40,9 +43,9 @@ async function everything(scope: InvoiceScope, filter: InvoiceListFilter, order:
 describe('BillingReads (SQLite)', () => {
   it('looks rows up by id in one statement per batch, whatever the batch size', async () => {
     statements.length = 0;
-    const invoices = await handle.reads.invoicesByIds([1, 2, 3, 999_999]);
+    const invoices = await store.reads.invoicesByIds([1, 2, 3, 999_999]);
     expect(invoices.map((i) => i.id).sort()).toEqual([1, 2, 3]);
-    const lines = await handle.reads.lineItemsByInvoiceIds([1, 2]);
+    const lines = await store.reads.lineItemsByInvoiceIds([1, 2]);
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((l) => l.currency === invoices.find((i) => i.id === l.invoiceId)!.currency)).toBe(true);
     for (let i = 1; i < lines.length; i++) {
@@ -50,12 +53,12 @@ describe('BillingReads (SQLite)', () => {
       expect(a.invoiceId < b.invoiceId || (a.invoiceId === b.invoiceId && a.position < b.position)).toBe(true);
     }
     expect(statements.length).toBe(2);
-    expect(await handle.reads.invoicesByIds([])).toEqual([]);
+    expect(await store.reads.invoicesByIds([])).toEqual([]);
     expect(statements.length).toBe(2);
   });
 
   it('reads cards without their processor token, with the default flag, and API keys without the hash', async () => {
-    const cards = await handle.reads.activePaymentMethodsByProfileIds([1]);
+    const cards = await store.reads.activePaymentMethodsByProfileIds([1]);
     expect(cards.length).toBeGreaterThan(1);
     expect(cards.filter((c) => c.isDefault)).toHaveLength(1);
     expect(cards[0]!.isDefault).toBe(true);
@@ -69,9 +72,9 @@ describe('BillingReads (SQLite)', () => {
       expect(Object.keys(card)).not.toContain('processorToken');
       expect(card.removedAt).toBeNull();
     }
-    const profile = (await handle.reads.profilesByIds([1]))[0]!;
+    const profile = (await store.reads.profilesByIds([1]))[0]!;
     expect(cards.find((c) => c.isDefault)!.id).toBe(profile.defaultPaymentMethodId);
-    const payments = await handle.reads.paymentsByInvoiceIds([5]);
+    const payments = await store.reads.paymentsByInvoiceIds([5]);
     expect(payments.every((p) => p.billingProfileId === 1)).toBe(true);
   });
 
@@ -95,11 +98,11 @@ describe('BillingReads (SQLite)', () => {
           { column: 'dueDate', descending: false },
         ] as const) {
           const all = await everything(scope, filter, order);
-          expect(await handle.reads.invoiceCount(scope, filter)).toBe(all.length);
+          expect(await store.reads.invoiceCount(scope, filter)).toBe(all.length);
           const walked: number[] = [];
           let after: InvoiceKey | undefined;
           for (;;) {
-            const page = await handle.reads.invoicePage({
+            const page = await store.reads.invoicePage({
               scope,
               filter,
               order,
@@ -115,9 +118,9 @@ describe('BillingReads (SQLite)', () => {
           if (all.length < 12) continue;
           // The 5 rows before the 12th, taken from the end: returned nearest-first.
           const before = keyOf(all[11]!, order);
-          const back = await handle.reads.invoicePage({ scope, filter, order, before, limit: 5, fromEnd: true });
+          const back = await store.reads.invoicePage({ scope, filter, order, before, limit: 5, fromEnd: true });
           expect(back.map((r) => r.id).reverse()).toEqual(all.slice(6, 11).map((r) => r.id));
-          const between = await handle.reads.invoicePage({
+          const between = await store.reads.invoicePage({
             scope,
             filter,
             order,
@@ -135,7 +138,7 @@ describe('BillingReads (SQLite)', () => {
   it('matches nothing for an empty profile list, and finds by number', async () => {
     const none = { billingAccountId: 1, billingProfileIds: [] };
     expect(
-      await handle.reads.invoicePage({
+      await store.reads.invoicePage({
         scope: none,
         filter: {},
         order: { column: 'dueDate', descending: true },
@@ -143,10 +146,10 @@ describe('BillingReads (SQLite)', () => {
         fromEnd: false,
       }),
     ).toEqual([]);
-    expect(await handle.reads.invoiceCount(none, {})).toBe(0);
-    const [byNumber] = await handle.reads.invoicesByNumbers(['L000000042']);
+    expect(await store.reads.invoiceCount(none, {})).toBe(0);
+    const [byNumber] = await store.reads.invoicesByNumbers(['L000000042']);
     expect(byNumber?.billingProfileId).toBe(2);
-    const scoped = await handle.reads.invoiceCount(
+    const scoped = await store.reads.invoiceCount(
       { billingAccountId: 1, billingProfileIds: [2] },
       { number: 'L000000042' },
     );
@@ -169,7 +172,7 @@ describe('BillingReads (SQLite)', () => {
     const cases: [() => Promise<unknown>, RegExp][] = [
       [
         () =>
-          handle.reads.invoicePage({
+          store.reads.invoicePage({
             scope: account,
             filter: {},
             order: { column: 'invoiceDate', descending: true },
@@ -181,7 +184,7 @@ describe('BillingReads (SQLite)', () => {
       ],
       [
         () =>
-          handle.reads.invoicePage({
+          store.reads.invoicePage({
             scope: profile,
             filter: {},
             order: { column: 'dueDate', descending: false },
@@ -192,11 +195,11 @@ describe('BillingReads (SQLite)', () => {
         /USING INDEX invoices_profile_due_idx \(billing_profile_id=\? AND \(?due_date/,
       ],
       [
-        () => handle.reads.invoiceCount(account, {}),
+        () => store.reads.invoiceCount(account, {}),
         /USING COVERING INDEX invoices_account_\w+_idx \(billing_account_id=\?\)/,
       ],
       [
-        () => handle.reads.invoiceCount(profile, {}),
+        () => store.reads.invoiceCount(profile, {}),
         /USING COVERING INDEX invoices_profile_\w+_idx \(billing_profile_id=\?\)/,
       ],
     ];
