@@ -66,7 +66,7 @@ afterAll(async () => {
 
 describe('pagination', () => {
   it('walks every invoice once, in order, for each ordering and page size', async () => {
-    const total = (await sqlNumbers('1', 'id')).length;
+    const total = (await sqlNumbers('1 = 1', 'id')).length;
     expect(total).toBe(EXTRA + 6);
     for (const [orderBy, sql] of [
       [{ field: 'DUE_DATE', direction: 'ASC' }, 'due_date ASC, id ASC'],
@@ -76,7 +76,7 @@ describe('pagination', () => {
     ] as const) {
       for (const size of [7, 50, 100]) {
         const walked = await walk({ orderBy }, size);
-        expect(walked.map((n) => n.number)).toEqual(await sqlNumbers('1', sql));
+        expect(walked.map((n) => n.number)).toEqual(await sqlNumbers('1 = 1', sql));
         expect(new Set(walked.map((n) => n.id)).size).toBe(total);
       }
     }

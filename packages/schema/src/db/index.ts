@@ -38,3 +38,9 @@ export {
   type InvoicePlan,
   type LargeSeedOptions,
 } from './seed.js';
+export {
+  createTestPostgresDatabase,
+  postgresUnavailableReason,
+  TEST_POSTGRES_URL,
+  type TestPostgresDatabase,
+} from './test-database.js';
