@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 // hostile input, and the SDK. They run once per dialect (the `sqlite` and `postgresql` projects),
 // parameterized by BILLING_TEST_DIALECT, which the test harness reads.
 const BOTH_DIALECTS = [
+  'packages/schema/src/db/upgrade.test.ts',
   'packages/server/test/invoices.test.ts',
   'packages/server/test/documents.test.ts',
   'packages/server/test/authorization.test.ts',

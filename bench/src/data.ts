@@ -161,8 +161,8 @@ async function generate(
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertLine = db.prepare(
-    `INSERT INTO invoice_line_items (invoice_id, position, description, service_name, quantity, unit_price_minor, amount_minor)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO invoice_line_items (invoice_id, billing_account_id, position, description, service_name, quantity, unit_price_minor, amount_minor)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertPayment = db.prepare(
     `INSERT INTO payments (billing_account_id, invoice_id, payment_method_id, amount_minor, currency, status, processor_reference,
@@ -204,7 +204,16 @@ async function generate(
             const quantity = 1 + Math.floor(random() * 720);
             const unitPrice = 1 + Math.floor(random() * 250);
             subtotal += quantity * unitPrice;
-            insertLine.run(invoiceId, p + 1, description, serviceName, quantity, unitPrice, quantity * unitPrice);
+            insertLine.run(
+              invoiceId,
+              spec.accountId,
+              p + 1,
+              description,
+              serviceName,
+              quantity,
+              unitPrice,
+              quantity * unitPrice,
+            );
           }
           const tax = Math.round((subtotal * TAX_BASIS_POINTS) / 10_000);
           const total = subtotal + tax;

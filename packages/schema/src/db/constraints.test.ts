@@ -64,6 +64,7 @@ describe('constraints reject bad rows and change nothing', () => {
     await expectViolation(
       handle.db.insert(t.invoiceLineItems).values({
         invoiceId: 1,
+        billingAccountId: 1,
         position: 99,
         description: 'x',
         serviceName: 'x',

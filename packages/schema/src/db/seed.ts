@@ -103,7 +103,9 @@ async function writeInvoices(tx: StoreDb, tb: StoreTables, plans: InvoicePlan[])
     const lines = lineItemsFor(plan);
     const [inserted] = await tx.insert(tb.invoices).values(invoiceRow(plan, lines)).returning({ id: tb.invoices.id });
     if (lines.length) {
-      await tx.insert(tb.invoiceLineItems).values(lines.map((l) => ({ ...l, invoiceId: inserted!.id })));
+      await tx
+        .insert(tb.invoiceLineItems)
+        .values(lines.map((l) => ({ ...l, invoiceId: inserted!.id, billingAccountId: plan.billingAccountId })));
     }
   }
 }

@@ -211,6 +211,8 @@ export const invoices = sqliteTable(
     index('invoices_account_due_idx').on(t.billingAccountId, t.dueDate, t.id),
     index('invoices_account_date_idx').on(t.billingAccountId, t.invoiceDate, t.id),
     index('invoices_account_lifecycle_due_idx').on(t.billingAccountId, t.lifecycle, t.dueDate, t.id),
+    // What line items reference, so their account is their invoice's.
+    uniqueIndex('invoices_id_account_unique').on(t.id, t.billingAccountId),
   ],
 );
 
@@ -218,9 +220,9 @@ export const invoiceLineItems = sqliteTable(
   'invoice_line_items',
   {
     id: integer().primaryKey({ autoIncrement: true }),
-    invoiceId: integer()
-      .notNull()
-      .references(() => invoices.id, { onDelete: 'cascade' }),
+    invoiceId: integer().notNull(),
+    /** The invoice's account, so line items distribute by tenant with their invoice. */
+    billingAccountId: integer().notNull(),
     position: integer().notNull(),
     description: text().notNull(),
     serviceName: text().notNull(),
@@ -235,6 +237,12 @@ export const invoiceLineItems = sqliteTable(
     ),
     check('invoice_line_items_amount', sql`${t.amountMinor} = ${t.quantity} * ${t.unitPriceMinor}`),
     unique('invoice_line_items_position_unique').on(t.invoiceId, t.position),
+    // The account must be the invoice's own: the pair references the invoice's (id, account).
+    foreignKey({
+      name: 'invoice_line_items_invoice_account_fk',
+      columns: [t.invoiceId, t.billingAccountId],
+      foreignColumns: [invoices.id, invoices.billingAccountId],
+    }).onDelete('cascade'),
   ],
 );
 
