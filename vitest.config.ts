@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 // parameterized by BILLING_TEST_DIALECT, which the test harness reads.
 const BOTH_DIALECTS = [
   'packages/schema/src/db/upgrade.test.ts',
+  'packages/schema/src/db/reads.test.ts',
   'packages/server/test/invoices.test.ts',
   'packages/server/test/documents.test.ts',
   'packages/server/test/authorization.test.ts',
