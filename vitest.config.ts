@@ -19,7 +19,11 @@ const BOTH_DIALECTS = [
   'packages/server/test/protocol.test.ts',
   'packages/integration-tests/test/sdk-client.test.ts',
 ];
-const POSTGRES_ONLY = ['packages/server/test/postgres/**/*.test.ts', 'packages/schema/src/db/parity.test.ts'];
+const POSTGRES_ONLY = [
+  'packages/server/test/postgres/**/*.test.ts',
+  'packages/schema/src/db/parity.test.ts',
+  'packages/schema/src/billing/reconcile-instances.test.ts',
+];
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -39,11 +39,23 @@ export async function reconcilePayment(services: BillingServices, paymentId: num
   });
 }
 
-/** Settles every PROCESSING attempt older than `olderThanMs` (default `settings.reconcileAfterMs`). */
+/** The advisory lock one sweep holds, fleet-wide. */
+export const RECONCILE_LOCK = 'billing-gateway:reconcile';
+
+/**
+ * Settles every PROCESSING attempt older than `olderThanMs` (default `settings.reconcileAfterMs`).
+ * With N instances on one database, one sweep runs at a time (`store.exclusively`): the others
+ * return null instead of asking the processor about the same attempts. (Settling is guarded on
+ * PROCESSING as well, so even overlapping sweeps would write each outcome once.)
+ */
 export async function reconcileStalePayments(
   services: BillingServices,
   options: { olderThanMs?: number } = {},
-): Promise<ReconcileSummary> {
+): Promise<ReconcileSummary | null> {
+  return services.store.exclusively(RECONCILE_LOCK, () => sweep(services, options));
+}
+
+async function sweep(services: BillingServices, options: { olderThanMs?: number }): Promise<ReconcileSummary> {
   const olderThanMs = options.olderThanMs ?? services.settings.reconcileAfterMs;
   const cutoff = new Date(services.clock.now().getTime() - olderThanMs).toISOString();
   // A PROCESSING attempt is never updated, so updated_at is its start (and the indexed column).
