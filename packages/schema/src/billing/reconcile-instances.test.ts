@@ -25,6 +25,7 @@ const clock = fixedClock(NOW);
 /** The shared sandbox, counting the lookups (slowed down, so that concurrent sweeps overlap). */
 let lookups = 0;
 const processor = (): PaymentProcessor => ({
+  name: sandbox.name,
   tokenizeCard: (card) => sandbox.tokenizeCard(card),
   charge: (request, options) => sandbox.charge(request, options),
   async findCharge(key) {
