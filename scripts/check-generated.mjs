@@ -21,7 +21,14 @@ function run(label, command, args, cwd, expectOutput) {
 }
 
 run('schema.graphql', 'pnpm', ['exec', 'tsx', 'scripts/print-schema.ts', '--check'], 'packages/schema');
-run('drizzle migrations', 'pnpm', ['exec', 'drizzle-kit', 'generate'], 'packages/schema', /No schema changes/);
+run('drizzle migrations (SQLite)', 'pnpm', ['exec', 'drizzle-kit', 'generate'], 'packages/schema', /No schema changes/);
+run(
+  'drizzle migrations (PostgreSQL)',
+  'pnpm',
+  ['exec', 'drizzle-kit', 'generate', '--config', 'drizzle.pg.config.ts'],
+  'packages/schema',
+  /No schema changes/,
+);
 run('schema breaking changes', 'pnpm', ['exec', 'tsx', 'scripts/check-breaking-changes.ts'], 'packages/schema');
 if (existsSync('packages/sdk/codegen.ts')) {
   run('sdk generated documents', 'pnpm', ['run', 'codegen:check'], 'packages/sdk');

@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import { addDays, isoDate } from '@billing/schema/billing';
 import {
   MIGRATIONS_FOLDER,
-  migrateDatabase,
   openDatabase,
+  openSqliteStore,
   SEED_SERVICES,
   SEED_TAX_BASIS_POINTS,
   seedDemoData,
@@ -90,12 +90,17 @@ interface InvoiceSpec {
   kind: 'history' | 'payable';
 }
 
-function generate(path: string, options: BenchOptions, today: string, log: (line: string) => void): void {
+async function generate(
+  path: string,
+  options: BenchOptions,
+  today: string,
+  log: (line: string) => void,
+): Promise<void> {
   // Schema and demo tenants through the project's own code.
-  const handle = openDatabase({ path });
-  migrateDatabase(handle);
-  seedDemoData(handle, { today });
-  handle.close();
+  const store = openSqliteStore(openDatabase({ path }));
+  await store.migrate();
+  await seedDemoData(store, { today });
+  await store.close();
 
   const db = new Database(path);
   // Bulk-load settings: the file is a temporary one renamed into place only when complete.
@@ -156,8 +161,8 @@ function generate(path: string, options: BenchOptions, today: string, log: (line
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertLine = db.prepare(
-    `INSERT INTO invoice_line_items (invoice_id, position, description, service_name, quantity, unit_price_minor, amount_minor)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO invoice_line_items (invoice_id, billing_account_id, position, description, service_name, quantity, unit_price_minor, amount_minor)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertPayment = db.prepare(
     `INSERT INTO payments (billing_account_id, invoice_id, payment_method_id, amount_minor, currency, status, processor_reference,
@@ -199,7 +204,16 @@ function generate(path: string, options: BenchOptions, today: string, log: (line
             const quantity = 1 + Math.floor(random() * 720);
             const unitPrice = 1 + Math.floor(random() * 250);
             subtotal += quantity * unitPrice;
-            insertLine.run(invoiceId, p + 1, description, serviceName, quantity, unitPrice, quantity * unitPrice);
+            insertLine.run(
+              invoiceId,
+              spec.accountId,
+              p + 1,
+              description,
+              serviceName,
+              quantity,
+              unitPrice,
+              quantity * unitPrice,
+            );
           }
           const tax = Math.round((subtotal * TAX_BASIS_POINTS) / 10_000);
           const total = subtotal + tax;
@@ -350,7 +364,7 @@ function removeDatabaseFiles(path: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
 }
 
-export function prepareData(options: BenchOptions, log: (line: string) => void): BenchData {
+export async function prepareData(options: BenchOptions, log: (line: string) => void): Promise<BenchData> {
   mkdirSync(options.dataDir, { recursive: true });
   const key = cacheKey(options);
   const cachePath = join(options.dataDir, `${key}.db`);
@@ -370,7 +384,7 @@ export function prepareData(options: BenchOptions, log: (line: string) => void):
     log(`generating ${key}.db (${options.scaleInvoices.toLocaleString('en-US')} scale invoices) ...`);
     const started = performance.now();
     try {
-      generate(tmp, options, today, log);
+      await generate(tmp, options, today, log);
       renameSync(tmp, cachePath);
     } finally {
       removeDatabaseFiles(tmp);

@@ -18,7 +18,7 @@ const { values } = parseArgs({
 });
 const mode = values.mode!;
 const iterations = Number(values.iterations);
-const resources = createResources(loadConfig(process.env));
+const resources = await createResources(loadConfig(process.env));
 const userId = Number(process.env.BENCH_USER_ID ?? 1);
 const account = Number(process.env.BENCH_ACCOUNT_ID ?? 1);
 
@@ -27,7 +27,7 @@ const schema =
   mode === 'scope-off'
     ? builder.toSchema({ disableScopeAuth: true } as Parameters<typeof builder.toSchema>[0])
     : billingSchema();
-if (mode === 'stmt-cache') installStatementCache(resources.database.sqlite);
+if (mode === 'stmt-cache') for (const c of resources.store.sqliteConnections) installStatementCache(c);
 
 const document = parse(INVOICES_PAGE);
 const variableValues = { account: toGlobalId('BillingAccount', account), first: 50 };
@@ -35,7 +35,7 @@ let expected: string | null = null;
 async function once(): Promise<void> {
   const contextValue = {
     services: resources.services,
-    access: await AccessView.load(resources.services.db, { kind: 'user', userId }),
+    access: await AccessView.load(resources.services.store, { kind: 'user', userId }),
     requestId: 'bench',
   };
   const result = await execute({ schema, document, contextValue, variableValues });
@@ -53,4 +53,4 @@ const sorted = [...runs].sort((a, b) => a - b);
 process.stdout.write(
   `${JSON.stringify({ mode, nodeEnv: process.env.NODE_ENV ?? null, usPerExecution: sorted[2], runs, responseBytes: expected!.length })}\n`,
 );
-resources.close();
+await resources.close();

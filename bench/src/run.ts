@@ -43,7 +43,7 @@ log(
 );
 
 // --- data and credentials ----------------------------------------------------------------------------
-const data: BenchData = prepareData(options, log);
+const data: BenchData = await prepareData(options, log);
 const fx = data.fixtures;
 log(
   `data: ${data.rows.invoices.toLocaleString('en-US')} invoices, ${data.rows.lineItems.toLocaleString('en-US')} line items, ` +

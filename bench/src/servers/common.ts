@@ -24,9 +24,9 @@ export interface GatewayParts {
   authenticator: Authenticator;
 }
 
-export function gatewayParts(env: NodeJS.ProcessEnv = process.env): GatewayParts {
+export async function gatewayParts(env: NodeJS.ProcessEnv = process.env): Promise<GatewayParts> {
   const config = loadConfig(env);
-  const resources = createResources(config);
+  const resources = await createResources(config);
   return {
     config,
     resources,
@@ -48,7 +48,7 @@ export async function buildContext(parts: GatewayParts, headers: Headers): Promi
   const given = headers.get('x-request-id');
   return {
     services: parts.services,
-    access: await AccessView.load(parts.services.db, principal),
+    access: await AccessView.load(parts.services.store, principal),
     requestId: given && REQUEST_ID.test(given) ? given : randomUUID(),
   };
 }

@@ -17,7 +17,7 @@ import {
   Unauthenticated,
 } from './common.js';
 
-const parts = gatewayParts();
+const parts = await gatewayParts();
 const schema = billingSchema();
 const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
 

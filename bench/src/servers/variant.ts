@@ -43,7 +43,7 @@ const { values: flags } = parseArgs({
   },
 });
 
-const parts = gatewayParts();
+const parts = await gatewayParts();
 
 // --- scope-auth -----------------------------------------------------------------------------------
 let schema: GraphQLSchema;
@@ -77,7 +77,7 @@ const resetTimings = () => {
 
 if (flags.timing) {
   // SQL: every statement's execution (better-sqlite3 is synchronous, so a sum is exact).
-  const sample = parts.resources.database.sqlite.prepare('SELECT 1');
+  const sample = parts.resources.store.sqliteConnections[0]!.prepare('SELECT 1');
   const statementProto = Object.getPrototypeOf(sample) as Record<string, (...args: unknown[]) => unknown>;
   for (const method of ['all', 'get', 'run', 'iterate'] as const) {
     const original = statementProto[method]!;
@@ -152,7 +152,7 @@ const timingPlugin: Plugin = {
 };
 
 // --- prepared statement cache -------------------------------------------------------------------
-if (flags['stmt-cache']) installStatementCache(parts.resources.database.sqlite);
+if (flags['stmt-cache']) for (const c of parts.resources.store.sqliteConnections) installStatementCache(c);
 
 // --- response cache prototype -------------------------------------------------------------------
 const responseCache = new WeakMap<DocumentNode, Map<string, ExecutionResult>>();

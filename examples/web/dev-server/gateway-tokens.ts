@@ -43,43 +43,43 @@ export class HttpError extends Error {
   }
 }
 
-async function withGateway<T>(env: Env, run: (tools: ReturnType<typeof open>) => Promise<T>): Promise<T> {
+async function withGateway<T>(env: Env, run: (tools: Awaited<ReturnType<typeof open>>) => Promise<T>): Promise<T> {
   const config = gatewayConfig(env);
-  if (config.databasePath === ':memory:') {
+  if (!config.databaseUrl && config.databasePath === ':memory:') {
     throw new HttpError(
       503,
       'The gateway uses an in-memory database (DATABASE_PATH=:memory:), which another process cannot read.',
     );
   }
-  if (!existsSync(config.databasePath)) {
+  if (!config.databaseUrl && !existsSync(config.databasePath)) {
     throw new HttpError(
       503,
       `No gateway database at ${config.databasePath}. Start the gateway first (pnpm start), or set the same BILLING_DATA_DIR / DATABASE_PATH as the gateway.`,
     );
   }
-  const tools = open(config);
+  const tools = await open(config);
   try {
     return await run(tools);
   } finally {
-    tools.resources.close();
+    await tools.resources.close();
   }
 }
 
-function open(config: GatewayConfig) {
-  const resources = createResources(config);
+async function open(config: GatewayConfig) {
+  const resources = await createResources(config);
   return { resources, authenticator: createAuthenticator(config, resources.services) };
 }
 
 export async function listDemoUsers(env: Env): Promise<DemoUserSummary[]> {
   return withGateway(env, async ({ resources }) => {
-    const users = await resources.services.db.query.users.findMany({ orderBy: { id: 'asc' } });
+    const users = await resources.store.db.query.users.findMany({ orderBy: { id: 'asc' } });
     return users.map((u) => ({ email: u.email, displayName: u.displayName }));
   });
 }
 
 export async function mintDemoToken(env: Env, email: string): Promise<{ token: string } & DemoUserSummary> {
   return withGateway(env, async ({ resources, authenticator }) => {
-    const user = await resources.services.db.query.users.findFirst({ where: { email } });
+    const user = await resources.store.db.query.users.findFirst({ where: { email } });
     if (!user) throw new HttpError(404, `No user ${email}.`);
     return { token: await authenticator.mintUserToken(user.id), email: user.email, displayName: user.displayName };
   });

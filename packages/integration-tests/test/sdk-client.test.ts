@@ -25,7 +25,7 @@ function ledgerCharges(): number {
 
 beforeAll(async () => {
   gw = await startTestGateway();
-  addMarketingInvoices(gw, 260);
+  await addMarketingInvoices(gw, 260);
   ada = createBillingClient({ url: gw.url, token: gw.tokens.ada, retry: { baseDelayMs: 1 } });
 });
 

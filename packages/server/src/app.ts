@@ -23,7 +23,7 @@ export interface GatewayAppOptions {
   /** Default: a JSON logger on stdout at `config.logLevel`. */
   logger?: Logger;
   /** Named checks behind /ready; default: always ready. */
-  readiness?: () => Record<string, boolean>;
+  readiness?: () => Promise<Record<string, boolean>>;
   /** Extra plugins, after the gateway's own. */
   plugins?: Plugin[];
   /** What instances share (REDIS_URL): rate-limit buckets. */
@@ -38,7 +38,7 @@ export type GatewayApp = YogaServerInstance<NodeServerContext, GraphQLContext>;
 
 async function graphiqlHeaders({ config, services, authenticator }: GatewayAppOptions): Promise<string> {
   if (config.mode !== 'development' || config.auth.jwksUrl) return '';
-  const first = await services.db.query.users.findFirst({ orderBy: { id: 'asc' }, columns: { id: true } });
+  const first = await services.store.db.query.users.findFirst({ orderBy: { id: 'asc' }, columns: { id: true } });
   if (!first) return '';
   return JSON.stringify({ Authorization: `Bearer ${await authenticator.mintUserToken(first.id)}` }, null, 2);
 }
@@ -83,7 +83,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         authenticator: options.authenticator,
         logger,
         graphqlPath: GRAPHQL_PATH,
-        readiness: options.readiness ?? (() => ({})),
+        readiness: options.readiness ?? (async () => ({})),
         ...(options.redis ? { redis: options.redis } : {}),
         ...(options.localEvents ? { localEvents: options.localEvents } : {}),
         ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),

@@ -81,9 +81,9 @@ export function createAuthenticator(config: GatewayConfig, services: BillingServ
     const sub = payload.sub;
     const email = typeof payload.email === 'string' ? payload.email : null;
     const user = /^\d{1,15}$/.test(sub)
-      ? await services.db.query.users.findFirst({ where: { id: Number(sub) }, columns: { id: true } })
+      ? await services.store.db.query.users.findFirst({ where: { id: Number(sub) }, columns: { id: true } })
       : email
-        ? await services.db.query.users.findFirst({ where: { email }, columns: { id: true } })
+        ? await services.store.db.query.users.findFirst({ where: { email }, columns: { id: true } })
         : undefined;
     if (!user) throw new AuthenticationError('The bearer token names no known user.');
     return { kind: 'user', userId: user.id };
@@ -96,7 +96,7 @@ export function createAuthenticator(config: GatewayConfig, services: BillingServ
       throw new AuthenticationError('Send either an API key or a bearer token, not both.');
     }
     if (apiKey !== null) {
-      const principal = await authenticateApiKey(services.db, apiKey.trim(), services.clock);
+      const principal = await authenticateApiKey(services.store, apiKey.trim(), services.clock);
       if (!principal) throw new AuthenticationError('The API key is invalid or revoked.');
       return { principal, expiresAt: null };
     }

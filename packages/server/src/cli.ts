@@ -2,16 +2,9 @@
 // billing-gateway start | migrate | seed [--invoices N] | token <user email or id> | sandbox-processor --port N
 import { parseArgs } from 'node:util';
 import { isoDate, systemClock } from '@billing/schema/billing';
-import {
-  invoices,
-  isDatabaseEmpty,
-  migrateDatabase,
-  openDatabase,
-  seedDemoData,
-  seedLargeInvoices,
-} from '@billing/schema/db';
+import { isDatabaseEmpty, openStore, seedDemoData, seedLargeInvoices } from '@billing/schema/db';
 import { createAuthenticator } from './auth.js';
-import { loadConfig } from './config.js';
+import { databaseLocation, describeDatabase, loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
 import { TOKEN_COMMAND } from './graphiql.js';
 import { createLogger, type Logger } from './logger.js';
@@ -58,9 +51,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start': {
       const gateway = await startGateway(config);
-      const users = await gateway.resources.services.db.query.users.findMany({ orderBy: { id: 'asc' } });
+      const users = await gateway.resources.store.db.query.users.findMany({ orderBy: { id: 'asc' } });
       const lines = [
-        `Billing gateway (${config.mode}) on ${config.databasePath}`,
+        `Billing gateway (${config.mode}) on ${describeDatabase(config)}`,
         `GraphQL:  ${gateway.graphqlUrl}${config.graphiql ? '   (open it in a browser for GraphiQL)' : ''}`,
       ];
       if (config.mode === 'development' && !config.auth.jwksUrl) {
@@ -80,10 +73,13 @@ async function main(argv: string[]): Promise<number> {
       return new Promise<number>(() => {});
     }
     case 'migrate': {
-      const handle = openDatabase({ path: config.databasePath });
-      migrateDatabase(handle);
-      handle.close();
-      process.stdout.write(`migrated ${config.databasePath}\n`);
+      const store = openStore({ url: databaseLocation(config) });
+      try {
+        await store.migrate();
+      } finally {
+        await store.close();
+      }
+      process.stdout.write(`migrated ${describeDatabase(config)} (${store.dialect})\n`);
       return 0;
     }
     case 'seed': {
@@ -91,22 +87,22 @@ async function main(argv: string[]): Promise<number> {
         args: rest,
         options: { invoices: { type: 'string' }, profile: { type: 'string' } },
       });
-      const handle = openDatabase({ path: config.databasePath });
-      migrateDatabase(handle);
+      const store = openStore({ url: databaseLocation(config) });
+      await store.migrate();
       const today = isoDate(systemClock.now());
-      if (isDatabaseEmpty(handle)) {
-        const result = seedDemoData(handle, { today });
+      if (await isDatabaseEmpty(store)) {
+        const result = await seedDemoData(store, { today });
         process.stdout.write(`seeded ${result.users.length} users, ${result.invoiceCount} invoices\n`);
       }
       if (values.invoices) {
         const count = Number(values.invoices);
         if (!Number.isSafeInteger(count) || count <= 0) throw new Error('--invoices must be a positive integer');
         const profileId = values.profile ? Number(values.profile) : 1;
-        const profile = await handle.db.query.billingProfiles.findFirst({ where: { id: profileId } });
+        const profile = await store.db.query.billingProfiles.findFirst({ where: { id: profileId } });
         if (!profile) throw new Error(`no billing profile ${profileId}`);
-        const existing = await handle.db.$count(invoices);
+        const existing = await store.db.$count(store.t.invoices);
         const started = Date.now();
-        seedLargeInvoices(handle, {
+        await seedLargeInvoices(store, {
           billingAccountId: profile.billingAccountId,
           billingProfileId: profile.id,
           currency: profile.currency,
@@ -117,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
         });
         process.stdout.write(`\nadded ${count} invoices in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       }
-      handle.close();
+      await store.close();
       return 0;
     }
     case 'sandbox-processor': {
@@ -145,15 +141,15 @@ async function main(argv: string[]): Promise<number> {
     case 'token': {
       const who = rest[0];
       if (!who) throw new Error('token needs a user email or id');
-      const resources = createResources(config);
+      const resources = await createResources(config);
       try {
         const user = /^\d+$/.test(who)
-          ? await resources.services.db.query.users.findFirst({ where: { id: Number(who) } })
-          : await resources.services.db.query.users.findFirst({ where: { email: who } });
+          ? await resources.store.db.query.users.findFirst({ where: { id: Number(who) } })
+          : await resources.store.db.query.users.findFirst({ where: { email: who } });
         if (!user) throw new Error(`no user ${who} (start the gateway once to seed the demo users)`);
         process.stdout.write(`${await createAuthenticator(config, resources.services).mintUserToken(user.id)}\n`);
       } finally {
-        resources.close();
+        await resources.close();
       }
       return 0;
     }

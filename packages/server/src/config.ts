@@ -19,8 +19,12 @@ export interface GatewayConfig {
   mode: GatewayMode;
   host: string;
   port: number;
-  /** SQLite file, or `:memory:`. */
+  /** SQLite file, or `:memory:` (the embedded default, used when `databaseUrl` is unset). */
   databasePath: string;
+  /** `postgres://...`: run on PostgreSQL instead of the SQLite file. */
+  databaseUrl?: string;
+  /** PostgreSQL connections per instance. */
+  databasePoolSize: number;
   /** Seed demo data when the database is empty at start-up. */
   seedDemoData: boolean;
   auth: {
@@ -174,6 +178,22 @@ function redisConfig(env: Env): RedisConfig | undefined {
   };
 }
 
+function databaseUrl(raw: string): string {
+  if (/^postgres(ql)?:\/\//.test(raw)) return raw;
+  throw new Error('DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite file)');
+}
+
+/** What the store opens: the PostgreSQL URL, else the SQLite file. */
+export const databaseLocation = (config: GatewayConfig) => config.databaseUrl ?? config.databasePath;
+
+/** The database for logs and banners, without a password. */
+export function describeDatabase(config: GatewayConfig): string {
+  if (!config.databaseUrl) return config.databasePath;
+  const url = new URL(config.databaseUrl);
+  url.password = '';
+  return `PostgreSQL ${url.host}${url.pathname}`;
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const mode: GatewayMode =
     env.BILLING_MODE === 'production' || env.NODE_ENV === 'production' ? 'production' : 'development';
@@ -190,6 +210,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
     host: env.HOST ?? '127.0.0.1',
     port: int(env, 'PORT', 4000),
     databasePath,
+    ...(env.DATABASE_URL ? { databaseUrl: databaseUrl(env.DATABASE_URL) } : {}),
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10),
     seedDemoData: bool(env, 'SEED_DEMO_DATA', dev),
     auth: {
       ...(env.JWT_SECRET ? { hs256Secret: env.JWT_SECRET } : {}),
@@ -202,7 +224,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
     payments: {
       ...paymentProcessor(env),
       sandboxLedgerPath:
-        env.SANDBOX_LEDGER_PATH ?? (databasePath === ':memory:' ? ':memory:' : resolve(dataDir, 'sandbox-ledger.db')),
+        env.SANDBOX_LEDGER_PATH ??
+        (databasePath === ':memory:' && !env.DATABASE_URL ? ':memory:' : resolve(dataDir, 'sandbox-ledger.db')),
       sandboxLatencyMs: int(env, 'SANDBOX_LATENCY_MS', 0),
       processorTimeoutMs: int(env, 'PROCESSOR_TIMEOUT_MS', 10_000),
       reconcileAfterMs: int(env, 'RECONCILE_AFTER_MS', 60_000),

@@ -20,7 +20,7 @@ export function createContextFactory(services: BillingServices, authenticator: A
     }
     return {
       services,
-      access: await AccessView.load(services.db, principal),
+      access: await AccessView.load(services.store, principal),
       requestId: requestInfo(request).id,
     };
   };

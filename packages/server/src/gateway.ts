@@ -49,7 +49,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const logger = createLogger(config, options.logDestination);
   const tracing = startTracing(config, options.spanExporter);
   const redis = config.redis ? await connectRedis(config.redis, logger) : null;
-  const resources = createResources(config, {
+  const resources = await createResources(config, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.onQuery ? { onQuery: options.onQuery } : {}),
     traced: tracing !== null,
@@ -57,8 +57,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   });
   const { services } = resources;
   const seeded =
-    config.seedDemoData && isDatabaseEmpty(resources.database)
-      ? seedDemoData(resources.database, { today: isoDate(services.clock.now()) })
+    config.seedDemoData && (await isDatabaseEmpty(resources.store))
+      ? await seedDemoData(resources.store, { today: isoDate(services.clock.now()) })
       : null;
   // Attempts a crashed process left PROCESSING are settled before taking traffic.
   await reconcileStalePayments(services);
@@ -73,8 +73,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     authenticator,
     logger,
     // Asked per /ready request, once `http` exists: a stopping instance leaves the load balancer first.
-    readiness: () => ({
-      ...databaseReadiness(resources.database),
+    readiness: async () => ({
+      ...(await databaseReadiness(resources.store)),
       accepting: http.accepting,
       ...(redis ? { redis: redis.isUp() } : {}),
     }),
@@ -108,7 +108,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
         stopReconciler();
         await http.drain({ delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs });
         await app.dispose();
-        resources.close();
+        await resources.close();
         await redis?.close();
         await tracing?.shutdown();
         logger.info('gateway stopped');

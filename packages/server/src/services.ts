@@ -15,9 +15,9 @@ import {
   type PaymentProcessor,
   type SandboxProcessor,
 } from '@billing/schema/billing';
-import { migrateDatabase, openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from '@billing/schema/db';
+import { openStore, type BillingStore, type OpenDatabaseOptions } from '@billing/schema/db';
 import { loadOrCreateDevSecret } from './auth.js';
-import type { GatewayConfig } from './config.js';
+import { databaseLocation, type GatewayConfig } from './config.js';
 import type { SharedEventBus } from './shared-events.js';
 
 export interface GatewayResources {
@@ -29,8 +29,8 @@ export interface GatewayResources {
   readonly sandbox: SandboxProcessor;
   /** The events this instance published itself (with Redis, `services.events` carries every instance's). */
   localEvents: BillingEventBus;
-  database: DatabaseHandle;
-  close(): void;
+  store: BillingStore;
+  close(): Promise<void>;
 }
 
 export interface ResourceOptions {
@@ -62,20 +62,25 @@ function createProcessor(
   return { processor: sandbox, sandbox };
 }
 
-export function createResources(config: GatewayConfig, options: ResourceOptions = {}): GatewayResources {
+export async function createResources(config: GatewayConfig, options: ResourceOptions = {}): Promise<GatewayResources> {
   const clock = options.clock ?? systemClock;
-  const database = openDatabase({
-    path: config.databasePath,
+  const store = openStore({
+    url: databaseLocation(config),
+    poolSize: config.databasePoolSize,
     ...(options.onQuery ? { onQuery: options.onQuery } : {}),
     traced: options.traced ?? false,
   });
-  migrateDatabase(database);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const { processor, sandbox } = createProcessor(config, clock);
   const events = options.sharedEvents ?? createEventBus();
   const faults = faultsFor(config.faultInjection);
   const services: BillingServices = {
-    db: database.db,
-    reads: database.reads,
+    store,
     clock,
     processor,
     events,
@@ -100,11 +105,11 @@ export function createResources(config: GatewayConfig, options: ResourceOptions 
       return sandbox;
     },
     localEvents: options.sharedEvents?.local ?? events,
-    database,
-    close() {
+    store,
+    async close() {
       options.sharedEvents?.close();
       sandbox?.close();
-      database.close();
+      await store.close();
     },
   };
 }

@@ -23,18 +23,19 @@ interface InvoiceRow {
   currency: string;
 }
 
-function invoiceWhere(where: string): InvoiceRow {
-  const row = gw.gateway.resources.database.sqlite
-    .prepare(`SELECT id, number, total_minor, currency FROM invoices WHERE ${where} ORDER BY id LIMIT 1`)
-    .get() as InvoiceRow | undefined;
+async function invoiceWhere(where: string): Promise<InvoiceRow> {
+  const [row] = await gw.gateway.resources.store.rawQuery<InvoiceRow>(
+    `SELECT id, number, CAST(total_minor AS INTEGER) AS total_minor, currency FROM invoices WHERE ${where} ORDER BY id LIMIT 1`,
+  );
   if (!row) throw new Error(`no seeded invoice where ${where}`);
   return row;
 }
 
-function lineItemsOf(id: number): { service_name: string; amount_minor: number }[] {
-  return gw.gateway.resources.database.sqlite
-    .prepare('SELECT service_name, amount_minor FROM invoice_line_items WHERE invoice_id = ? ORDER BY position')
-    .all(id) as { service_name: string; amount_minor: number }[];
+function lineItemsOf(id: number): Promise<{ service_name: string; amount_minor: number }[]> {
+  return gw.gateway.resources.store.rawQuery(
+    'SELECT service_name, CAST(amount_minor AS INTEGER) AS amount_minor FROM invoice_line_items WHERE invoice_id = ? ORDER BY position',
+    [id],
+  );
 }
 
 async function documentsOf(id: number, as: Caller) {
@@ -65,7 +66,7 @@ afterAll(async () => {
 
 describe('authorized downloads', () => {
   it('a paid invoice has its PDF and its receipt; each downloads without credentials and reads back right', async () => {
-    const paid = invoiceWhere("billing_account_id = 1 AND lifecycle = 'PAID'");
+    const paid = await invoiceWhere("billing_account_id = 1 AND lifecycle = 'PAID'");
     const documents = await documentsOf(paid.id, 'ada');
     expect(documents!.map((d) => d.kind)).toEqual(['INVOICE', 'RECEIPT']);
     expect(Date.parse(documents![0]!.expiresAt) - gw.clock.now().getTime()).toBe(5 * 60 * 1000);
@@ -77,7 +78,7 @@ describe('authorized downloads', () => {
     expect(invoice.headers.get('cache-control')).toBe('private, no-store');
     const text = pdfText(await invoice.arrayBuffer());
     expect(text).toContain(paid.number);
-    const items = lineItemsOf(paid.id);
+    const items = await lineItemsOf(paid.id);
     expect(items.length).toBeGreaterThan(0);
     for (const item of items) {
       expect(text).toContain(item.service_name);
@@ -100,7 +101,7 @@ describe('authorized downloads', () => {
   });
 
   it('paying with Pay now adds the receipt, naming the card and the processor reference', async () => {
-    const open = invoiceWhere('id = 2');
+    const open = await invoiceWhere('id = 2');
     expect((await documentsOf(open.id, 'ada'))!.map((d) => d.kind)).toEqual(['INVOICE']);
     const paid = await gw.gql(
       `mutation($input: PayInvoiceInput!) { payInvoice(input: $input) { __typename } }`,
@@ -108,29 +109,28 @@ describe('authorized downloads', () => {
       'ada',
     );
     expect(paid.data!.payInvoice.__typename).toBe('PayInvoiceSuccess');
-    const payment = gw.gateway.resources.database.sqlite
-      .prepare(
-        "SELECT p.processor_reference AS reference, m.last4 FROM payments p JOIN payment_methods m ON m.id = p.payment_method_id WHERE p.invoice_id = ? AND p.status = 'SUCCEEDED'",
-      )
-      .get(open.id) as { reference: string; last4: string };
+    const [payment] = await gw.gateway.resources.store.rawQuery<{ reference: string; last4: string }>(
+      "SELECT p.processor_reference AS reference, m.last4 FROM payments p JOIN payment_methods m ON m.id = p.payment_method_id WHERE p.invoice_id = ? AND p.status = 'SUCCEEDED'",
+      [open.id],
+    );
 
     const documents = await documentsOf(open.id, 'ada');
     expect(documents!.map((d) => d.kind)).toEqual(['INVOICE', 'RECEIPT']);
     const text = pdfText(await (await download(documents![1]!.url)).arrayBuffer());
-    expect(text).toContain(`ending in ${payment.last4}`);
-    expect(text).toContain(`Payment reference ${payment.reference}`);
+    expect(text).toContain(`ending in ${payment!.last4}`);
+    expect(text).toContain(`Payment reference ${payment!.reference}`);
     expect(text).toContain(`Amount paid ${describeMoney({ minorUnits: open.total_minor, currency: open.currency })}`);
   });
 
   it('an unpaid invoice has no receipt; a reader may download the invoice PDF too', async () => {
-    const open = invoiceWhere("billing_account_id = 1 AND lifecycle = 'OPEN'");
+    const open = await invoiceWhere("billing_account_id = 1 AND lifecycle = 'OPEN'");
     const documents = await documentsOf(open.id, 'rita');
     expect(documents!.map((d) => d.kind)).toEqual(['INVOICE']);
     expect((await download(documents![0]!.url)).status).toBe(200);
   });
 
   it("an Enterprise Agreement's invoice carries the wire transfer instructions, quoting the invoice number", async () => {
-    const fabrikam = invoiceWhere(
+    const fabrikam = await invoiceWhere(
       "billing_account_id = (SELECT id FROM billing_accounts WHERE display_name = 'Fabrikam Inc')",
     );
     const documents = await documentsOf(fabrikam.id, 'olga');
@@ -149,7 +149,7 @@ describe('refused downloads change nothing and tell nothing', () => {
   }
 
   it("another tenant's invoice: no links through the API, and a link signed for them is refused like a missing one", async () => {
-    const contoso = invoiceWhere("billing_account_id = 1 AND lifecycle = 'PAID'");
+    const contoso = await invoiceWhere("billing_account_id = 1 AND lifecycle = 'PAID'");
     expect(await documentsOf(contoso.id, 'olga')).toBeNull();
     // Olga's principal, Contoso's invoice, signed with the server's own key: access is checked at download.
     const { token } = signDocumentLink(
@@ -164,7 +164,7 @@ describe('refused downloads change nothing and tell nothing', () => {
   });
 
   it("a profile-only user's link to another profile's invoice is refused", async () => {
-    const marketing = invoiceWhere('billing_profile_id = 2');
+    const marketing = await invoiceWhere('billing_profile_id = 2');
     expect(await documentsOf(marketing.id, 'ivan')).toBeNull();
     const { token } = signDocumentLink(
       key(),
@@ -175,8 +175,8 @@ describe('refused downloads change nothing and tell nothing', () => {
   });
 
   it('a tampered link (another invoice, kind or principal in it; a cut signature) is refused like a missing one', async () => {
-    const paid = invoiceWhere("billing_account_id = 1 AND lifecycle = 'PAID'");
-    const other = invoiceWhere(`billing_account_id = 1 AND id <> ${paid.id}`);
+    const paid = await invoiceWhere("billing_account_id = 1 AND lifecycle = 'PAID'");
+    const other = await invoiceWhere(`billing_account_id = 1 AND id <> ${paid.id}`);
     const [link] = (await documentsOf(paid.id, 'ada'))!;
     const [version, body, signature] = link!.url.slice('/documents/'.length).split('.');
     const fields = JSON.parse(Buffer.from(body!, 'base64url').toString()) as unknown[];
@@ -200,13 +200,13 @@ describe('refused downloads change nothing and tell nothing', () => {
   });
 
   it('a receipt link for an invoice that is not paid is refused', async () => {
-    const open = invoiceWhere("billing_account_id = 1 AND lifecycle = 'OPEN'");
+    const open = await invoiceWhere("billing_account_id = 1 AND lifecycle = 'OPEN'");
     const { token } = signDocumentLink(key(), { kind: 'RECEIPT', invoiceId: open.id, principal: 'user:1' }, gw.clock);
     expect((await download(`/documents/${token}`)).status).toBe(404);
   });
 
   it('an expired link answers 410 and asks for a new one; other methods than GET are refused', async () => {
-    const paid = invoiceWhere("billing_account_id = 1 AND lifecycle = 'PAID'");
+    const paid = await invoiceWhere("billing_account_id = 1 AND lifecycle = 'PAID'");
     const [link] = (await documentsOf(paid.id, 'ada'))!;
     expect((await download(link!.url, { method: 'POST' })).status).toBe(405);
     gw.clock.advance(5 * 60 * 1000);

@@ -1,4 +1,5 @@
 // Every mutation error type is reachable and typed, and bad input changes nothing in the database.
+import { dumpDatabase } from './hardening-support.js';
 import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardId, invoiceId, startTestGateway, type TestGateway } from './harness.js';
@@ -7,14 +8,8 @@ import { ADD_PAYMENT_METHOD, cardInput, PAY_INVOICE } from './operations.js';
 let gw: TestGateway;
 
 /** Every table's rows, to prove a refused request wrote nothing. */
-function snapshot(): string {
-  const sqlite = gw.gateway.resources.database.sqlite;
-  const tables = sqlite
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    .all() as {
-    name: string;
-  }[];
-  return JSON.stringify(tables.map(({ name }) => sqlite.prepare(`SELECT * FROM "${name}"`).all()));
+async function snapshot(): Promise<string> {
+  return JSON.stringify(await dumpDatabase(gw.gateway.resources.store));
 }
 
 async function pay(input: Record<string, unknown>, as: Parameters<TestGateway['gql']>[2] = 'ada') {
@@ -83,19 +78,19 @@ describe('payInvoice errors are typed, and refusals change nothing', () => {
       { __typename: 'ValidationError', field: 'input.idempotencyKey' },
     ],
   ])('%s', async (_label, input, expected) => {
-    const before = snapshot();
+    const before = await snapshot();
     const result = await pay(input);
     expect(result).toMatchObject(expected);
     expect(result.message.length).toBeGreaterThan(0);
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 
   it('a reader is told only the billing account admin can pay, and nothing changes', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const result = await pay({ invoiceId: invoiceId(2), paymentMethodId: cardId(1) }, 'rita');
     expect(result.__typename).toBe('NotAuthorizedError');
     expect(result.message).toMatch(/billing account admin/i);
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 
   it('a declined card is a CardDeclinedError; the invoice stays payable', async () => {
@@ -140,27 +135,27 @@ describe('addPaymentMethod validates before anything is stored', () => {
     ['a two-digit CVC', { cvc: '12' }, 'input.cvc'],
     ['an empty holder name', { holderName: '  ' }, 'input.holderName'],
   ])('%s', async (_label, override, field) => {
-    const before = snapshot();
+    const before = await snapshot();
     const r = await gw.gql(ADD_PAYMENT_METHOD, { input: { ...valid, ...override } });
     expect(r.data!.addPaymentMethod).toMatchObject({ __typename: 'ValidationError', field, code: 'VALIDATION_FAILED' });
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 
   it('a malformed profile ID is NotFound; wrong variable types are rejected before running', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const r = await gw.gql(ADD_PAYMENT_METHOD, { input: { ...valid, billingProfileId: 'bogus' } });
     expect(r.data!.addPaymentMethod.__typename).toBe('NotFoundError');
     const typed = await gw.gql(ADD_PAYMENT_METHOD, { input: { ...valid, expMonth: 'December' } });
     // A variable of the wrong type is a request error: 400 under the GraphQL-over-HTTP spec.
     expect(typed.status).toBe(400);
     expect(typed.errors?.[0]?.message).toMatch(/Int/);
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 
   it('stores only brand, last four, expiry, holder and token: never the number or CVC', async () => {
     const r = await gw.gql(ADD_PAYMENT_METHOD, { input: { ...valid, cardNumber: '5555555555554444', cvc: '737' } });
     expect(r.data!.addPaymentMethod.__typename).toBe('AddPaymentMethodSuccess');
-    const dump = snapshot();
+    const dump = await snapshot();
     // Booleans, not toContain: a failure must not print the whole database.
     expect(dump.includes('"last4":"4444"')).toBe(true);
     expect(dump.includes('5555555555554444')).toBe(false);
@@ -184,7 +179,7 @@ describe('addPaymentMethod refuses prepaid and virtual cards', () => {
     ['a prepaid card', '5105 1051 0510 5100', 'PREPAID', 'Prepaid cards are not accepted. Use a credit or debit card.'],
     ['a virtual card', '4000000000000077', 'VIRTUAL', 'Virtual cards are not accepted. Use a credit or debit card.'],
   ])('%s, with the kind in the error and nothing stored', async (_label, cardNumber, cardKind, message) => {
-    const before = snapshot();
+    const before = await snapshot();
     const r = await gw.gql(NOT_ALLOWED, { input: card(cardNumber) });
     expect(r.errors).toBeUndefined();
     expect(r.data!.addPaymentMethod).toEqual({
@@ -195,7 +190,7 @@ describe('addPaymentMethod refuses prepaid and virtual cards', () => {
       ceiling: null,
       message,
     });
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 
   it('accepts a debit card', async () => {
@@ -231,6 +226,6 @@ describe('authentication errors', () => {
     expect((await gw.gql('{ viewer { kind } }', {}, { apiKey: secret })).data!.viewer.kind).toBe('API_KEY');
     await gw.gql('mutation($k: ID!) { revokeApiKey(input: { apiKeyId: $k }) { __typename } }', { k: apiKey.id });
     expect((await gw.gql('{ viewer { kind } }', {}, { apiKey: secret })).status).toBe(401);
-    expect(snapshot()).not.toContain(secret);
+    expect(await snapshot()).not.toContain(secret);
   });
 });

@@ -46,17 +46,17 @@ const HOSTILE = [
 
 describe('free text', () => {
   it.each(HOSTILE)('a cardholder name with %s is refused, nothing stored', async (_name, value) => {
-    const before = dumpDatabase(gw.gateway.resources.database.sqlite);
+    const before = await dumpDatabase(gw.gateway.resources.store);
     const r = await addCard(value);
     expect(r.data?.addPaymentMethod).toMatchObject({ __typename: 'ValidationError', field: 'input.holderName' });
-    expect(dumpDatabase(gw.gateway.resources.database.sqlite)).toEqual(before);
+    expect(await dumpDatabase(gw.gateway.resources.store)).toEqual(before);
   });
 
   it.each(HOSTILE)('an API key name with %s is refused, nothing stored', async (_name, value) => {
-    const before = dumpDatabase(gw.gateway.resources.database.sqlite);
+    const before = await dumpDatabase(gw.gateway.resources.store);
     const r = await createKey(value);
     expect(r.data?.createApiKey).toMatchObject({ __typename: 'ValidationError', field: 'input.name' });
-    expect(dumpDatabase(gw.gateway.resources.database.sqlite)).toEqual(before);
+    expect(await dumpDatabase(gw.gateway.resources.store)).toEqual(before);
   });
 
   it('names are stored in NFC (a decomposed "ë" becomes one code point)', async () => {

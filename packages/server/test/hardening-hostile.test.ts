@@ -29,7 +29,7 @@ beforeAll(async () => {
       ANONYMOUS_RATE_LIMIT_PER_MINUTE: '0',
     },
   });
-  before = dumpDatabase(gw.gateway.resources.database.sqlite);
+  before = await dumpDatabase(gw.gateway.resources.store);
 });
 afterAll(() => gw.close());
 
@@ -305,6 +305,6 @@ describe('hostile corpus', () => {
     expect(r.body).toEqual({ data: { viewer: { kind: 'USER' } } });
     expect((await send(gw.url.replace('/graphql', '/health'))).status).toBe(200);
     expect((await send(gw.url.replace('/graphql', '/ready'))).status).toBe(200);
-    expect(dumpDatabase(gw.gateway.resources.database.sqlite)).toEqual(before);
+    expect(await dumpDatabase(gw.gateway.resources.store)).toEqual(before);
   });
 });

@@ -18,8 +18,8 @@ beforeAll(async () => {
   gw = await startTestGateway({ env: { LOG_LEVEL: 'silent' } });
   auth = gw.headersFor('ada');
   // Enough invoices on Ada's Engineering profile for full 100-item pages.
-  const profile = await gw.gateway.resources.services.db.query.billingProfiles.findFirst({ where: { id: 1 } });
-  seedLargeInvoices(gw.gateway.resources.database, {
+  const profile = await gw.gateway.resources.store.db.query.billingProfiles.findFirst({ where: { id: 1 } });
+  await seedLargeInvoices(gw.gateway.resources.store, {
     billingAccountId: profile!.billingAccountId,
     billingProfileId: 1,
     currency: profile!.currency,

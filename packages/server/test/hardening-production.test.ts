@@ -149,7 +149,7 @@ describe('error masking', () => {
   it('unexpected errors are "Unexpected error." in production, with no stack or exception', async () => {
     const broken = await startTestGateway({ env: PRODUCTION });
     // The database going away under the gateway: every resolver now fails with a driver error.
-    broken.gateway.resources.database.sqlite.close();
+    await broken.gateway.resources.store.close();
     try {
       const r = await post(
         broken.url,
@@ -167,7 +167,7 @@ describe('error masking', () => {
 
   it('development shows the original message to help debugging (the contrast)', async () => {
     const dev = await startTestGateway({ env: { LOG_LEVEL: 'silent' } });
-    dev.gateway.resources.database.sqlite.close();
+    await dev.gateway.resources.store.close();
     try {
       const r = await post(dev.url, { query: '{ viewer { kind } }' }, dev.headersFor('ada'));
       expect(r.text).toMatch(/originalError/);

@@ -74,9 +74,10 @@ describe('card-testing limits on addPaymentMethod and payInvoice', () => {
   });
   afterAll(() => gw.close());
 
-  const cardCount = () =>
-    (gw.gateway.resources.database.sqlite.prepare('SELECT count(*) AS n FROM payment_methods').get() as { n: number })
-      .n;
+  const cardCount = async () =>
+    Number(
+      (await gw.gateway.resources.store.rawQuery<{ n: number }>('SELECT count(*) AS n FROM payment_methods'))[0]!.n,
+    );
   const addCard = () => gw.gql(ADD_PAYMENT_METHOD, { input: cardInput('4000000000000002') });
   const expectLimited = (response: GraphQLResponse, field: string) => {
     expect(response.status).toBe(429);
@@ -90,10 +91,10 @@ describe('card-testing limits on addPaymentMethod and payInvoice', () => {
   it('refuses a third card in a minute before anything is stored or sent to the processor', async () => {
     for (let i = 0; i < 2; i++)
       expect((await addCard()).data?.addPaymentMethod.__typename).toBe('AddPaymentMethodSuccess');
-    const cards = cardCount();
+    const cards = await cardCount();
     const tokenized = gw.gateway.resources.sandbox.ledgerEntries().length;
     expectLimited(await addCard(), 'addPaymentMethod');
-    expect(cardCount()).toBe(cards);
+    expect(await cardCount()).toBe(cards);
     expect(gw.gateway.resources.sandbox.ledgerEntries().length).toBe(tokenized);
     // Reads are not limited by it, and another principal has its own count.
     expect((await gw.gql('{ viewer { kind } }')).status).toBe(200);

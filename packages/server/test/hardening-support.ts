@@ -1,7 +1,7 @@
 // Raw HTTP for the hardening tests: requests the typed harness would never send (broken JSON, odd
 // content types, GETs, batches), and the checks every refusal must pass.
 import { Writable } from 'node:stream';
-import type { DatabaseHandle } from '@billing/schema/db';
+import type { BillingStore } from '@billing/schema/db';
 import { expect } from 'vitest';
 
 export interface RawResponse {
@@ -62,13 +62,12 @@ export function expectNoInternals(response: RawResponse): void {
 }
 
 /** Every row of every table, for "the database did not change" checks. */
-export function dumpDatabase(sqlite: DatabaseHandle['sqlite']): Record<string, unknown[]> {
-  const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
-    name: string;
-  }[];
-  return Object.fromEntries(
-    tables.map(({ name }) => [name, sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]),
-  );
+/** Every row of every table, on either dialect: to prove a refused request wrote nothing. */
+export async function dumpDatabase(store: BillingStore): Promise<Record<string, unknown[]>> {
+  const dump: Record<string, unknown[]> = {};
+  for (const name of [...store.tableNames].sort())
+    dump[name] = await store.rawQuery(`SELECT * FROM "${name}" ORDER BY id`);
+  return dump;
 }
 
 /** `{ __typename }` repeated, aliased or not: the usual amplification probes. */

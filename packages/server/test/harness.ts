@@ -1,13 +1,19 @@
 // Starts the real gateway (node:http on a random port, :memory: SQLite, sandbox processor) for tests.
 import type { DestinationStream } from 'pino';
 import { fixedClock, type Clock } from '@billing/schema/billing';
-import { seedLargeInvoices } from '@billing/schema/db';
+import { createTestPostgresDatabase, seedLargeInvoices } from '@billing/schema/db';
 import { toGlobalId } from '@billing/schema/graphql';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { loadConfig, type GatewayConfig } from '../src/config.js';
 import { startGateway, type RunningGateway } from '../src/gateway.js';
 
 export const TODAY = '2026-11-29';
+
+/**
+ * Which database the suites run on: `sqlite` (the default) or `postgresql`, from the vitest project
+ * (see vitest.config.ts). On PostgreSQL every gateway gets its own throwaway database.
+ */
+export const TEST_DIALECT = process.env.BILLING_TEST_DIALECT === 'postgresql' ? 'postgresql' : 'sqlite';
 export const DEMO_USERS = {
   ada: 1,
   carlos: 2,
@@ -24,8 +30,8 @@ export const profileId = (id: number) => toGlobalId('BillingProfile', id);
 export const accountId = (id: number) => toGlobalId('BillingAccount', id);
 
 /** Adds `count` generated invoices (numbers L000000001...) to Contoso Marketing (profile 2, USD), for paging tests. */
-export function addMarketingInvoices(gw: TestGateway, count: number): void {
-  seedLargeInvoices(gw.gateway.resources.database, {
+export function addMarketingInvoices(gw: TestGateway, count: number): Promise<void> {
+  return seedLargeInvoices(gw.gateway.resources.store, {
     billingAccountId: 1,
     billingProfileId: 2,
     currency: 'USD',
@@ -73,8 +79,10 @@ export async function startTestGateway(
   } = {},
 ): Promise<TestGateway> {
   const clock = fixedClock(options.now ?? `${TODAY}T12:00:00.000Z`);
+  const database = TEST_DIALECT === 'postgresql' ? await createTestPostgresDatabase() : null;
   const config = loadConfig(
     {
+      ...(database ? { DATABASE_URL: database.url } : {}),
       PORT: '0',
       DATABASE_PATH: ':memory:',
       SANDBOX_LEDGER_PATH: ':memory:',
@@ -133,6 +141,9 @@ export async function startTestGateway(
       const body = JSON.parse(text) as Omit<GraphQLResponse, 'status' | 'headers' | 'text'>;
       return { status: response.status, headers: response.headers, text, ...body } as never;
     },
-    close: () => gateway.close(),
+    close: async () => {
+      await gateway.close();
+      await database?.drop();
+    },
   };
 }

@@ -71,7 +71,7 @@ beforeAll(async () => {
     ApiKey: rawId(key.data?.createApiKey.apiKey.id),
   });
   for (const [type, id] of Object.entries(foreign)) expect(Number.isSafeInteger(id), type).toBe(true);
-  before = dumpDatabase(gw.gateway.resources.database.sqlite);
+  before = await dumpDatabase(gw.gateway.resources.store);
 });
 afterAll(() => gw?.close());
 
@@ -165,9 +165,9 @@ describe.each(NODE_TYPES)('%s IDs', (typename) => {
 });
 
 describe('after every probe', () => {
-  it('no error-level log line was written and nothing changed', () => {
+  it('no error-level log line was written and nothing changed', async () => {
     expect(logs.errors()).toEqual([]);
-    const after = dumpDatabase(gw.gateway.resources.database.sqlite);
+    const after = await dumpDatabase(gw.gateway.resources.store);
     // Every table's rows. (SQLite's AUTOINCREMENT counters may advance: payInvoice claims its idempotency
     // key before it looks the invoice up, and releases the claim when it is refused.)
     for (const table of Object.keys(before).filter((name) => name !== 'sqlite_sequence'))

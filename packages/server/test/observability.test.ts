@@ -175,15 +175,16 @@ describe('health and readiness', () => {
     const capture = new LogCapture();
     const other = await start(capture);
     try {
-      const sqlite = other.resources.database.sqlite;
-      const applied = sqlite.prepare('SELECT * FROM __drizzle_migrations').all() as Record<string, unknown>[];
-      sqlite.prepare('DELETE FROM __drizzle_migrations').run();
+      const { store } = other.resources;
+      const migrations = store.dialect === 'postgresql' ? 'drizzle.__drizzle_migrations' : '__drizzle_migrations';
+      const applied = await store.rawQuery(`SELECT * FROM ${migrations}`);
+      await store.rawQuery(`DELETE FROM ${migrations}`);
       const pending = await send(`${other.url}/ready`);
       expect(pending.status).toBe(503);
       expect(pending.body).toMatchObject({ ready: false, checks: { database: true, migrations: false } });
       expect(applied.length).toBeGreaterThan(0);
 
-      sqlite.close();
+      await store.close();
       const gone = await send(`${other.url}/ready`);
       expect(gone.status).toBe(503);
       expect(gone.body).toMatchObject({ ready: false, checks: { database: false } });

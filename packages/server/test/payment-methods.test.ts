@@ -38,7 +38,7 @@ const cardsOf = async (profile: number) =>
       'ada',
     )
   ).data?.billingProfile;
-const database = () => dumpDatabase(gw.gateway.resources.database.sqlite);
+const database = () => dumpDatabase(gw.gateway.resources.store);
 
 describe('updatePaymentMethod', () => {
   it('a contributor renews the expired card: new expiry, the holder name in NFC, no longer expired', async () => {
@@ -63,10 +63,10 @@ describe('updatePaymentMethod', () => {
     ['a holder name with a right-to-left override', { holderName: 'Ada \u202eecalevoL' }, 'input.holderName'],
     ['a holder name with a newline', { holderName: 'Ada\nLovelace' }, 'input.holderName'],
   ])('refuses %s with a ValidationError naming the field, nothing stored', async (_label, changes, field) => {
-    const before = database();
+    const before = await database();
     const r = await update({ paymentMethodId: cardId(2), ...changes });
     expect(r.data?.updatePaymentMethod).toMatchObject({ __typename: 'ValidationError', field });
-    expect(database()).toEqual(before);
+    expect(await database()).toEqual(before);
   });
 
   it.each<[string, Caller, string]>([
@@ -74,16 +74,16 @@ describe('updatePaymentMethod', () => {
     ['an invoice manager', 'ivan', 'NotAuthorizedError'],
     ['another tenant', 'olga', 'NotFoundError'],
   ])('refuses %s, nothing stored', async (_label, as, typename) => {
-    const before = database();
+    const before = await database();
     const r = await update({ paymentMethodId: cardId(2), holderName: 'Mallory' }, as);
     expect(r.data?.updatePaymentMethod.__typename).toBe(typename);
-    expect(database()).toEqual(before);
+    expect(await database()).toEqual(before);
   });
 });
 
 describe('removePaymentMethod and the default card', () => {
   it('refuses the default while the profile has other cards, with the reason; nothing changes', async () => {
-    const before = database();
+    const before = await database();
     const r = await remove(cardId(1));
     expect(r.data?.removePaymentMethod).toMatchObject({
       __typename: 'PaymentMethodNotRemovableError',
@@ -91,7 +91,7 @@ describe('removePaymentMethod and the default card', () => {
       notRemovableReason: 'DEFAULT_PAYMENT_METHOD',
     });
     expect(r.data?.removePaymentMethod.message).toMatch(/Make another card the default/);
-    expect(database()).toEqual(before);
+    expect(await database()).toEqual(before);
     expect((await cardsOf(1))?.defaultPaymentMethod.id).toBe(cardId(1));
   });
 

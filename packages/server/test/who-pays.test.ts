@@ -6,22 +6,19 @@ import { accountId, cardId, invoiceId, profileId, startTestGateway, type Caller,
 
 let gw: TestGateway;
 let profileOwner: Caller;
-const sql = <T>(text: string, ...params: unknown[]) =>
-  gw.gateway.resources.database.sqlite.prepare(text).all(...params) as T[];
+const sql = <T>(text: string, ...params: unknown[]) => gw.gateway.resources.store.rawQuery<T>(text, params);
 
 beforeAll(async () => {
   gw = await startTestGateway({ env: { RATE_LIMIT_PER_MINUTE: '0' } });
   // A user who owns Contoso Engineering (profile 1) and holds nothing at the account level.
-  const db = gw.gateway.resources.database.sqlite;
-  const user = db
-    .prepare(
-      "INSERT INTO users (email, display_name, created_at) VALUES ('paula@contoso.example', 'Paula', '2026-01-01T00:00:00.000Z') RETURNING id",
-    )
-    .get() as { id: number };
-  db.prepare(
+  const [user] = await sql<{ id: number }>(
+    "INSERT INTO users (email, display_name, created_at) VALUES ('paula@contoso.example', 'Paula', '2026-01-01T00:00:00.000Z') RETURNING id",
+  );
+  await sql(
     "INSERT INTO billing_role_assignments (user_id, billing_account_id, billing_profile_id, role, created_at) VALUES (?, 1, 1, 'OWNER', '2026-01-01T00:00:00.000Z')",
-  ).run(user.id);
-  profileOwner = { token: await gw.gateway.authenticator.mintUserToken(user.id) };
+    user!.id,
+  );
+  profileOwner = { token: await gw.gateway.authenticator.mintUserToken(user!.id) };
 });
 afterAll(() => gw?.close());
 
@@ -52,7 +49,7 @@ describe('who may pay', () => {
     ['an account contributor', () => 'carlos' as const],
     ['an account reader', () => 'rita' as const],
   ])('%s may not: NotAuthorizedError, no "Pay now", nothing charged', async (_name, who) => {
-    const [target] = openInvoices();
+    const [target] = await openInvoices();
     const as = who();
     expect(await pay(as, target!.id, `denied-${_name}`)).toEqual({
       __typename: 'NotAuthorizedError',
@@ -67,18 +64,18 @@ describe('who may pay', () => {
       invoice: { viewerCanPay: false },
       billingProfile: { viewerPermissions: { canPayInvoices: false } },
     });
-    expect(sql('SELECT id FROM payments WHERE invoice_id = ?', target!.id)).toEqual([]);
+    expect(await sql('SELECT id FROM payments WHERE invoice_id = ?', target!.id)).toEqual([]);
   });
 
   it('a key without PAYMENTS_WRITE may not', async () => {
-    const [target] = openInvoices();
+    const [target] = await openInvoices();
     expect((await pay({ apiKey: await createKey(['INVOICES_READ']) }, target!.id, 'key-read')).__typename).toBe(
       'NotAuthorizedError',
     );
   });
 
   it('the billing account admin may, and so may a PAYMENTS_WRITE key the admin created', async () => {
-    const [first, second] = openInvoices();
+    const [first, second] = await openInvoices();
     expect((await pay('ada', first!.id, 'admin-pays')).__typename).toBe('PayInvoiceSuccess');
     const key = await createKey(['INVOICES_READ', 'PAYMENTS_WRITE']);
     expect((await pay({ apiKey: key }, second!.id, 'key-pays')).__typename).toBe('PayInvoiceSuccess');

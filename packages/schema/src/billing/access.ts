@@ -1,7 +1,7 @@
 // Who may do what. The whole role x action table is here; GraphQL scopes only ask it.
 import { eq } from 'drizzle-orm';
-import type { BillingDb } from '../db/connection.js';
-import { billingRoleAssignments, type ApiKeyScope, type BillingRole } from '../db/tables.js';
+import type { BillingStore } from '../db/store.js';
+import type { ApiKeyScope, BillingRole } from '../db/tables.js';
 
 export type Principal =
   | { kind: 'user'; userId: number }
@@ -73,7 +73,7 @@ export class AccessView {
     return new AccessView(null, []);
   }
 
-  static async load(db: BillingDb, principal: Principal | null): Promise<AccessView> {
+  static async load(store: BillingStore, principal: Principal | null): Promise<AccessView> {
     if (!principal) return AccessView.anonymous();
     if (principal.kind === 'api-key') {
       const actions = new Set(principal.scopes.flatMap((s) => API_KEY_SCOPE_ACTIONS[s] ?? []));
@@ -81,7 +81,8 @@ export class AccessView {
         { billingAccountId: principal.billingAccountId, billingProfileId: null, role: null, actions },
       ]);
     }
-    const rows = await db
+    const { billingRoleAssignments } = store.t;
+    const rows = await store.db
       .select({
         billingAccountId: billingRoleAssignments.billingAccountId,
         billingProfileId: billingRoleAssignments.billingProfileId,

@@ -2,8 +2,8 @@
 // hash of the whole key is stored, so a database leak does not leak working keys.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { BillingDb } from '../db/connection.js';
-import { API_KEY_SCOPES, apiKeys, type ApiKeyScope } from '../db/tables.js';
+import type { BillingStore } from '../db/store.js';
+import { API_KEY_SCOPES, type ApiKeyScope, type apiKeys } from '../db/tables.js';
 import { principalId, type AccessView, type Principal } from './access.js';
 import { recordAudit } from './audit.js';
 import type { Clock } from './clock.js';
@@ -39,31 +39,35 @@ export async function createApiKey(
   const prefix = `bgk_${randomBytes(6).toString('hex')}`;
   const secret = `${prefix}_${randomBytes(32).toString('base64url')}`;
   const now = services.clock.now();
-  const [row] = await services.db
-    .insert(apiKeys)
-    .values({
-      billingAccountId: input.billingAccountId,
-      name,
-      prefix,
-      secretHash: hashKey(secret),
-      scopes,
-      createdByUserId: access.userId,
-      createdAt: now.toISOString(),
-    })
-    .returning();
-  await recordAudit(
-    services.db,
-    {
-      actor: principalId(access.principal!),
-      action: 'api-key.create',
-      target: `api-key:${row!.id}`,
-      outcome: 'succeeded',
-      billingAccountId: input.billingAccountId,
-      detail: { prefix, scopes: scopes.join(' ') },
-    },
-    now,
-  );
-  return { apiKey: row!, secret };
+  const { apiKeys } = services.store.t;
+  return services.store.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({
+        billingAccountId: input.billingAccountId,
+        name,
+        prefix,
+        secretHash: hashKey(secret),
+        scopes,
+        createdByUserId: access.userId,
+        createdAt: now.toISOString(),
+      })
+      .returning();
+    await recordAudit(
+      services,
+      {
+        actor: principalId(access.principal!),
+        action: 'api-key.create',
+        target: `api-key:${row!.id}`,
+        outcome: 'succeeded',
+        billingAccountId: input.billingAccountId,
+        detail: { prefix, scopes: scopes.join(' ') },
+      },
+      now,
+      tx,
+    );
+    return { apiKey: row!, secret };
+  });
 }
 
 export async function revokeApiKey(
@@ -71,44 +75,56 @@ export async function revokeApiKey(
   access: AccessView,
   apiKeyId: number,
 ): Promise<ApiKeyRow> {
-  const key = await services.db.query.apiKeys.findFirst({ where: { id: apiKeyId } });
+  const key = await services.store.db.query.apiKeys.findFirst({ where: { id: apiKeyId } });
   if (!key || !access.canSeeAccount(key.billingAccountId)) throw new NotFoundError('ApiKey');
   if (!access.can('MANAGE_API_KEYS', { billingAccountId: key.billingAccountId })) {
     throw new NotAuthorizedError('Only the billing account admin can revoke API keys.');
   }
   if (key.revokedAt) return key;
   const now = services.clock.now();
-  const [row] = await services.db
-    .update(apiKeys)
-    .set({ revokedAt: now.toISOString() })
-    .where(and(eq(apiKeys.id, apiKeyId), isNull(apiKeys.revokedAt)))
-    .returning();
-  await recordAudit(
-    services.db,
-    {
-      actor: principalId(access.principal!),
-      action: 'api-key.revoke',
-      target: `api-key:${apiKeyId}`,
-      outcome: 'succeeded',
-      billingAccountId: key.billingAccountId,
-    },
-    now,
-  );
-  return row ?? key;
+  const { apiKeys } = services.store.t;
+  return services.store.transaction(async (tx) => {
+    const [row] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: now.toISOString() })
+      .where(and(eq(apiKeys.id, apiKeyId), isNull(apiKeys.revokedAt)))
+      .returning();
+    if (!row) return key; // revoked meanwhile, by someone else
+    await recordAudit(
+      services,
+      {
+        actor: principalId(access.principal!),
+        action: 'api-key.revoke',
+        target: `api-key:${apiKeyId}`,
+        outcome: 'succeeded',
+        billingAccountId: key.billingAccountId,
+      },
+      now,
+      tx,
+    );
+    return row;
+  });
 }
 
 /** The principal for a presented key, or null for malformed, unknown or revoked keys. */
-export async function authenticateApiKey(db: BillingDb, presented: string, clock: Clock): Promise<Principal | null> {
+export async function authenticateApiKey(
+  store: BillingStore,
+  presented: string,
+  clock: Clock,
+): Promise<Principal | null> {
   const match = KEY_SHAPE.exec(presented);
   if (!match) return null;
-  const key = await db.query.apiKeys.findFirst({ where: { prefix: `bgk_${match[1]}` } });
+  const key = await store.db.query.apiKeys.findFirst({ where: { prefix: `bgk_${match[1]}` } });
   if (!key || key.revokedAt) return null;
   const expected = Buffer.from(key.secretHash, 'hex');
   const actual = Buffer.from(hashKey(presented), 'hex');
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
   const now = clock.now();
   if (!key.lastUsedAt || now.getTime() - Date.parse(key.lastUsedAt) > LAST_USED_WRITE_INTERVAL_MS) {
-    await db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, key.id));
+    const { apiKeys } = store.t;
+    await store.transaction((tx) =>
+      tx.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, key.id)),
+    );
   }
   return apiKeyPrincipal(key);
 }
@@ -117,12 +133,12 @@ export async function authenticateApiKey(db: BillingDb, presented: string, clock
  * The principal a `principalId()` string names, as it stands now: null for a revoked or unknown
  * API key or a malformed id. (Users are checked by their grants, which a deleted user lacks.)
  */
-export async function principalFromId(db: BillingDb, id: string): Promise<Principal | null> {
+export async function principalFromId(store: BillingStore, id: string): Promise<Principal | null> {
   const match = /^(user|api-key):(\d{1,15})$/.exec(id);
   if (!match) return null;
   const numeric = Number(match[2]);
   if (match[1] === 'user') return { kind: 'user', userId: numeric };
-  const key = await db.query.apiKeys.findFirst({ where: { id: numeric } });
+  const key = await store.db.query.apiKeys.findFirst({ where: { id: numeric } });
   if (!key || key.revokedAt) return null;
   return apiKeyPrincipal(key);
 }

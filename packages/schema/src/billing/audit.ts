@@ -1,5 +1,6 @@
-import type { BillingDb } from '../db/connection.js';
-import { auditEvents } from '../db/tables.js';
+import type { StoreDb } from '../db/store.js';
+import type { auditEvents } from '../db/tables.js';
+import type { BillingServices } from './services.js';
 
 export interface AuditEntry {
   actor: string;
@@ -24,6 +25,8 @@ export function auditRow(entry: AuditEntry, at: Date): typeof auditEvents.$infer
 }
 
 /** Appends to the audit trail. Never pass secrets, card numbers or CVCs in `detail`. */
-export async function recordAudit(db: BillingDb, entry: AuditEntry, at: Date): Promise<void> {
-  await db.insert(auditEvents).values(auditRow(entry, at));
+/** Writes the entry inside `tx`, or in a transaction of its own. */
+export async function recordAudit(services: BillingServices, entry: AuditEntry, at: Date, tx?: StoreDb): Promise<void> {
+  const write = (db: StoreDb) => db.insert(services.store.t.auditEvents).values(auditRow(entry, at));
+  await (tx ? write(tx) : services.store.transaction(write));
 }

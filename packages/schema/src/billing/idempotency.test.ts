@@ -10,8 +10,8 @@ import {
 import { createBillingFixture, type BillingFixture } from './test-support.js';
 
 let fx: BillingFixture;
-beforeEach(() => {
-  fx = createBillingFixture({ seed: false });
+beforeEach(async () => {
+  fx = await createBillingFixture({ seed: false });
 });
 afterEach(() => fx.close());
 

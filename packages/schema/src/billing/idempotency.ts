@@ -4,8 +4,7 @@
 // and are remembered for `settings.idempotencyTtlMs`.
 import { createHash } from 'node:crypto';
 import { and, eq, isNull, lte } from 'drizzle-orm';
-import type { BillingTransaction } from '../db/connection.js';
-import { idempotencyRecords } from '../db/tables.js';
+import type { StoreDb } from '../db/store.js';
 import type { BillingServices } from './services.js';
 
 export interface IdempotencyScope {
@@ -65,35 +64,40 @@ export async function beginIdempotent<TResponse>(
     createdAt: nowIso,
     expiresAt: new Date(now.getTime() + services.settings.idempotencyTtlMs).toISOString(),
   };
-  const claim = (tx: BillingTransaction) =>
-    tx.insert(idempotencyRecords).values(fresh).onConflictDoNothing().returning({ id: idempotencyRecords.id }).get();
+  const { idempotencyRecords } = services.store.t;
+  const claim = async (tx: StoreDb) => {
+    const [claimed] = await tx
+      .insert(idempotencyRecords)
+      .values(fresh)
+      .onConflictDoNothing()
+      .returning({ id: idempotencyRecords.id });
+    return claimed;
+  };
 
-  return services.db.transaction(
-    (tx): IdempotencyBegin<TResponse> => {
-      const claimed = claim(tx);
-      if (claimed) return { kind: 'new', recordId: claimed.id };
-      const existing = tx
-        .select()
-        .from(idempotencyRecords)
-        .where(
-          and(
-            eq(idempotencyRecords.principal, request.principal),
-            eq(idempotencyRecords.operation, request.operation),
-            eq(idempotencyRecords.key, request.key),
-          ),
-        )
-        .get();
-      if (!existing) throw new Error('idempotency record vanished inside its transaction');
-      if (existing.expiresAt <= nowIso) {
-        tx.delete(idempotencyRecords).where(eq(idempotencyRecords.id, existing.id)).run();
-        return { kind: 'new', recordId: claim(tx)!.id };
-      }
-      if (existing.requestFingerprint !== request.fingerprint) return { kind: 'conflict' };
-      if (existing.responseJson === null) return { kind: 'in-progress' };
-      return { kind: 'replay', response: JSON.parse(existing.responseJson) as TResponse };
-    },
-    { behavior: 'immediate' },
-  );
+  return services.store.transaction(async (tx): Promise<IdempotencyBegin<TResponse>> => {
+    const claimed = await claim(tx);
+    if (claimed) return { kind: 'new', recordId: claimed.id };
+    const [existing] = await tx
+      .select()
+      .from(idempotencyRecords)
+      .where(
+        and(
+          eq(idempotencyRecords.principal, request.principal),
+          eq(idempotencyRecords.operation, request.operation),
+          eq(idempotencyRecords.key, request.key),
+        ),
+      );
+    if (!existing) throw new Error('idempotency record vanished inside its transaction');
+    if (existing.expiresAt <= nowIso) {
+      await tx.delete(idempotencyRecords).where(eq(idempotencyRecords.id, existing.id));
+      const replaced = await claim(tx);
+      if (!replaced) throw new Error('idempotency record reappeared inside its transaction');
+      return { kind: 'new', recordId: replaced.id };
+    }
+    if (existing.requestFingerprint !== request.fingerprint) return { kind: 'conflict' };
+    if (existing.responseJson === null) return { kind: 'in-progress' };
+    return { kind: 'replay', response: JSON.parse(existing.responseJson) as TResponse };
+  });
 }
 
 /**
@@ -101,13 +105,15 @@ export async function beginIdempotent<TResponse>(
  * describes. Only a record still in progress is completed (the first answer wins); `owner`, when
  * given, must match the record's scope. Returns whether a record was completed.
  */
-export function completeIdempotentRecord(
-  tx: BillingTransaction,
+export async function completeIdempotentRecord(
+  services: BillingServices,
+  tx: StoreDb,
   recordId: number,
   response: unknown,
   owner?: { principal: string; operation: string },
-): boolean {
-  const result = tx
+): Promise<boolean> {
+  const { idempotencyRecords } = services.store.t;
+  const [result] = await tx
     .update(idempotencyRecords)
     .set({ responseJson: JSON.stringify(response) })
     .where(
@@ -118,8 +124,7 @@ export function completeIdempotentRecord(
         owner ? eq(idempotencyRecords.operation, owner.operation) : undefined,
       ),
     )
-    .returning({ id: idempotencyRecords.id })
-    .get();
+    .returning({ id: idempotencyRecords.id });
   return result !== undefined;
 }
 
@@ -128,7 +133,7 @@ export async function completeIdempotent(
   recordId: number,
   response: unknown,
 ): Promise<boolean> {
-  return services.db.transaction((tx) => completeIdempotentRecord(tx, recordId, response));
+  return services.store.transaction((tx) => completeIdempotentRecord(services, tx, recordId, response));
 }
 
 /**
@@ -136,16 +141,22 @@ export async function completeIdempotent(
  * so retrying with the same key runs it again instead of replaying the refusal.
  */
 export async function abandonIdempotent(services: BillingServices, recordId: number): Promise<void> {
-  await services.db
-    .delete(idempotencyRecords)
-    .where(and(eq(idempotencyRecords.id, recordId), isNull(idempotencyRecords.responseJson)));
+  const { idempotencyRecords } = services.store.t;
+  await services.store.transaction((tx) =>
+    tx
+      .delete(idempotencyRecords)
+      .where(and(eq(idempotencyRecords.id, recordId), isNull(idempotencyRecords.responseJson))),
+  );
 }
 
 /** Deletes expired records; returns how many. */
 export async function purgeExpiredIdempotencyRecords(services: BillingServices): Promise<number> {
-  const deleted = await services.db
-    .delete(idempotencyRecords)
-    .where(lte(idempotencyRecords.expiresAt, services.clock.now().toISOString()))
-    .returning({ id: idempotencyRecords.id });
+  const { idempotencyRecords } = services.store.t;
+  const deleted = await services.store.transaction((tx) =>
+    tx
+      .delete(idempotencyRecords)
+      .where(lte(idempotencyRecords.expiresAt, services.clock.now().toISOString()))
+      .returning({ id: idempotencyRecords.id }),
+  );
   return deleted.length;
 }

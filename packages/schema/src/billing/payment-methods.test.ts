@@ -34,8 +34,8 @@ const card: CardDetails = {
 };
 
 let fx: BillingFixture;
-beforeEach(() => {
-  fx = createBillingFixture();
+beforeEach(async () => {
+  fx = await createBillingFixture();
 });
 afterEach(() => fx.close());
 
@@ -43,7 +43,7 @@ async function add(input: Partial<AddPaymentMethodInput> = {}, as: UserName = 'a
   return addPaymentMethod(fx.services, await fx.as(as), { billingProfileId: PROFILE.engineering, card, ...input });
 }
 const defaultOf = async (profileId: number) =>
-  (await fx.services.db.query.billingProfiles.findFirst({ where: { id: profileId } }))!.defaultPaymentMethodId;
+  (await fx.store.db.query.billingProfiles.findFirst({ where: { id: profileId } }))!.defaultPaymentMethodId;
 const auditActions = () =>
   fx.handle.sqlite.prepare('SELECT actor, action, target, outcome FROM audit_events ORDER BY id').all();
 

@@ -1,10 +1,10 @@
 // Cards on a billing profile. The number and CVC go to the processor to be tokenized and nowhere
 // else: this database keeps the token, brand, last four digits, expiry and holder name.
 import { and, count, eq, isNull, ne } from 'drizzle-orm';
-import type { BillingTransaction } from '../db/connection.js';
-import { auditEvents, billingProfiles, paymentMethods } from '../db/tables.js';
+import type { StoreDb } from '../db/store.js';
+import type { paymentMethods } from '../db/tables.js';
 import { principalId, type AccessView } from './access.js';
-import { auditRow } from './audit.js';
+import { recordAudit } from './audit.js';
 import { checkCardExpiry, validateNewCard, validHolderName } from './cards.js';
 import {
   NotAuthorizedError,
@@ -46,42 +46,47 @@ async function loadManageable(
   access: AccessView,
   paymentMethodId: number,
 ): Promise<{ method: PaymentMethodRow; actor: string }> {
-  const method = await services.db.query.paymentMethods.findFirst({ where: { id: paymentMethodId } });
+  const method = await services.store.db.query.paymentMethods.findFirst({ where: { id: paymentMethodId } });
   if (!method) throw new NotFoundError('PaymentMethod');
   const actor = checkManage(access, method, 'PaymentMethod');
   return { method, actor };
 }
 
 function audit(
-  tx: BillingTransaction,
+  services: BillingServices,
+  tx: StoreDb,
   actor: string,
   action: string,
   method: PaymentMethodRow,
   at: Date,
   extra: Record<string, unknown> = {},
-): void {
-  tx.insert(auditEvents)
-    .values(
-      auditRow(
-        {
-          actor,
-          action,
-          target: `payment-method:${method.id}`,
-          outcome: 'succeeded',
-          billingAccountId: method.billingAccountId,
-          detail: { billingProfileId: method.billingProfileId, brand: method.brand, last4: method.last4, ...extra },
-        },
-        at,
-      ),
-    )
-    .run();
+): Promise<void> {
+  return recordAudit(
+    services,
+    {
+      actor,
+      action,
+      target: `payment-method:${method.id}`,
+      outcome: 'succeeded',
+      billingAccountId: method.billingAccountId,
+      detail: { billingProfileId: method.billingProfileId, brand: method.brand, last4: method.last4, ...extra },
+    },
+    at,
+    tx,
+  );
 }
 
-function setProfileDefault(tx: BillingTransaction, billingProfileId: number, paymentMethodId: number | null): void {
-  tx.update(billingProfiles)
+async function setProfileDefault(
+  services: BillingServices,
+  tx: StoreDb,
+  billingProfileId: number,
+  paymentMethodId: number | null,
+): Promise<void> {
+  const { billingProfiles } = services.store.t;
+  await tx
+    .update(billingProfiles)
     .set({ defaultPaymentMethodId: paymentMethodId })
-    .where(eq(billingProfiles.id, billingProfileId))
-    .run();
+    .where(eq(billingProfiles.id, billingProfileId));
 }
 
 export async function addPaymentMethod(
@@ -89,7 +94,7 @@ export async function addPaymentMethod(
   access: AccessView,
   input: AddPaymentMethodInput,
 ): Promise<PaymentMethodRow> {
-  const profile = await services.db.query.billingProfiles.findFirst({ where: { id: input.billingProfileId } });
+  const profile = await services.store.db.query.billingProfiles.findFirst({ where: { id: input.billingProfileId } });
   if (!profile) throw new NotFoundError('BillingProfile');
   const actor = checkManage(
     access,
@@ -102,37 +107,34 @@ export async function addPaymentMethod(
   assertCardKindAccepted(tokenized, services.settings.paymentRules);
 
   const now = services.clock.now();
-  return services.db.transaction(
-    (tx) => {
-      const method = tx
-        .insert(paymentMethods)
-        .values({
-          billingAccountId: profile.billingAccountId,
-          billingProfileId: profile.id,
-          brand: tokenized.brand,
-          last4: tokenized.last4,
-          expMonth: tokenized.expMonth,
-          expYear: tokenized.expYear,
-          holderName: card.holderName,
-          processorToken: tokenized.token,
-          createdAt: now.toISOString(),
-        })
-        .returning()
-        .get();
-      // Read inside the transaction: the default may have changed since the profile was loaded.
-      const current = tx
-        .select({ defaultId: billingProfiles.defaultPaymentMethodId, removedAt: paymentMethods.removedAt })
-        .from(billingProfiles)
-        .leftJoin(paymentMethods, eq(paymentMethods.id, billingProfiles.defaultPaymentMethodId))
-        .where(eq(billingProfiles.id, profile.id))
-        .get();
-      const hasLiveDefault = current?.defaultId != null && current.removedAt === null;
-      if (input.makeDefault || !hasLiveDefault) setProfileDefault(tx, profile.id, method.id);
-      audit(tx, actor, 'payment-method.add', method, now);
-      return method;
-    },
-    { behavior: 'immediate' },
-  );
+  const { billingProfiles, paymentMethods } = services.store.t;
+  return services.store.transaction(async (tx) => {
+    const [method] = await tx
+      .insert(paymentMethods)
+      .values({
+        billingAccountId: profile.billingAccountId,
+        billingProfileId: profile.id,
+        brand: tokenized.brand,
+        last4: tokenized.last4,
+        expMonth: tokenized.expMonth,
+        expYear: tokenized.expYear,
+        holderName: card.holderName,
+        processorToken: tokenized.token,
+        createdAt: now.toISOString(),
+      })
+      .returning();
+    if (!method) throw new Error('insert returned no row');
+    // Read inside the transaction: the default may have changed since the profile was loaded.
+    const [current] = await tx
+      .select({ defaultId: billingProfiles.defaultPaymentMethodId, removedAt: paymentMethods.removedAt })
+      .from(billingProfiles)
+      .leftJoin(paymentMethods, eq(paymentMethods.id, billingProfiles.defaultPaymentMethodId))
+      .where(eq(billingProfiles.id, profile.id));
+    const hasLiveDefault = current?.defaultId != null && current.removedAt === null;
+    if (input.makeDefault || !hasLiveDefault) await setProfileDefault(services, tx, profile.id, method.id);
+    await audit(services, tx, actor, 'payment-method.add', method, now);
+    return method;
+  });
 }
 
 export async function setDefaultPaymentMethod(
@@ -143,13 +145,10 @@ export async function setDefaultPaymentMethod(
   const { method, actor } = await loadManageable(services, access, paymentMethodId);
   if (method.removedAt) throw new PaymentMethodUnusableError('REMOVED');
   const now = services.clock.now();
-  services.db.transaction(
-    (tx) => {
-      setProfileDefault(tx, method.billingProfileId, method.id);
-      audit(tx, actor, 'payment-method.set-default', method, now);
-    },
-    { behavior: 'immediate' },
-  );
+  await services.store.transaction(async (tx) => {
+    await setProfileDefault(services, tx, method.billingProfileId, method.id);
+    await audit(services, tx, actor, 'payment-method.set-default', method, now);
+  });
   return method;
 }
 
@@ -183,22 +182,19 @@ export async function updatePaymentMethod(
   if (changed.length === 0) return method;
 
   const now = services.clock.now();
-  return services.db.transaction(
-    (tx) => {
-      const updated = tx
-        .update(paymentMethods)
-        .set({ ...expiry, holderName })
-        .where(and(eq(paymentMethods.id, method.id), isNull(paymentMethods.removedAt)))
-        .returning()
-        .get();
-      // Removed by another request since it was loaded.
-      if (!updated) throw new PaymentMethodUnusableError('REMOVED');
-      // The field names only: the holder's name is personal data and stays out of the audit trail.
-      audit(tx, actor, 'payment-method.update', updated, now, { changed });
-      return updated;
-    },
-    { behavior: 'immediate' },
-  );
+  const { paymentMethods } = services.store.t;
+  return services.store.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(paymentMethods)
+      .set({ ...expiry, holderName })
+      .where(and(eq(paymentMethods.id, method.id), isNull(paymentMethods.removedAt)))
+      .returning();
+    // Removed by another request since it was loaded.
+    if (!updated) throw new PaymentMethodUnusableError('REMOVED');
+    // The field names only: the holder's name is personal data and stays out of the audit trail.
+    await audit(services, tx, actor, 'payment-method.update', updated, now, { changed });
+    return updated;
+  });
 }
 
 /**
@@ -225,42 +221,40 @@ export async function removePaymentMethod(
   const { method, actor } = await loadManageable(services, access, paymentMethodId);
   if (method.removedAt) return method;
   const now = services.clock.now();
-  return services.db.transaction(
-    (tx) => {
-      // Decided under the write lock: another request may have changed the default or the cards since the load.
-      const isDefault =
-        tx
-          .select({ id: billingProfiles.id })
-          .from(billingProfiles)
-          .where(
-            and(eq(billingProfiles.id, method.billingProfileId), eq(billingProfiles.defaultPaymentMethodId, method.id)),
-          )
-          .get() !== undefined;
-      const others = tx
-        .select({ n: count() })
-        .from(paymentMethods)
-        .where(
-          and(
-            eq(paymentMethods.billingProfileId, method.billingProfileId),
-            isNull(paymentMethods.removedAt),
-            ne(paymentMethods.id, method.id),
-          ),
-        )
-        .get()!.n;
-      const refusal = removalRefusal({ isDefault }, others);
-      if (refusal) throw new PaymentMethodNotRemovableError(refusal);
-      const removed = tx
-        .update(paymentMethods)
-        .set({ removedAt: now.toISOString() })
-        .where(and(eq(paymentMethods.id, method.id), isNull(paymentMethods.removedAt)))
-        .returning()
-        .get();
-      if (!removed) return tx.select().from(paymentMethods).where(eq(paymentMethods.id, method.id)).get()!;
-      // The last card was the default: the profile has none now.
-      if (isDefault) setProfileDefault(tx, method.billingProfileId, null);
-      audit(tx, actor, 'payment-method.remove', removed, now);
-      return removed;
-    },
-    { behavior: 'immediate' },
-  );
+  const { billingProfiles, paymentMethods } = services.store.t;
+  return services.store.transaction(async (tx) => {
+    // Decided inside the write transaction: another request may have changed the default or the cards.
+    const [defaultRow] = await tx
+      .select({ id: billingProfiles.id })
+      .from(billingProfiles)
+      .where(
+        and(eq(billingProfiles.id, method.billingProfileId), eq(billingProfiles.defaultPaymentMethodId, method.id)),
+      );
+    const isDefault = defaultRow !== undefined;
+    const [others] = await tx
+      .select({ n: count() })
+      .from(paymentMethods)
+      .where(
+        and(
+          eq(paymentMethods.billingProfileId, method.billingProfileId),
+          isNull(paymentMethods.removedAt),
+          ne(paymentMethods.id, method.id),
+        ),
+      );
+    const refusal = removalRefusal({ isDefault }, Number(others?.n ?? 0));
+    if (refusal) throw new PaymentMethodNotRemovableError(refusal);
+    const [removed] = await tx
+      .update(paymentMethods)
+      .set({ removedAt: now.toISOString() })
+      .where(and(eq(paymentMethods.id, method.id), isNull(paymentMethods.removedAt)))
+      .returning();
+    if (!removed) {
+      const [current] = await tx.select().from(paymentMethods).where(eq(paymentMethods.id, method.id));
+      return current ?? method;
+    }
+    // The last card was the default: the profile has none now.
+    if (isDefault) await setProfileDefault(services, tx, method.billingProfileId, null);
+    await audit(services, tx, actor, 'payment-method.remove', removed, now);
+    return removed;
+  });
 }

@@ -28,8 +28,8 @@ import {
 const { invoices: INV, cards: CARD, profiles: PROFILE } = SEEDED;
 
 let fx: BillingFixture;
-function setup(options: FixtureOptions = {}): BillingFixture {
-  fx = createBillingFixture(options);
+async function setup(options: FixtureOptions = {}): Promise<BillingFixture> {
+  fx = await createBillingFixture(options);
   return fx;
 }
 afterEach(() => fx?.close());
@@ -46,9 +46,8 @@ async function pay(input: Partial<PayInvoiceInput> = {}, as: UserName = 'ada') {
   });
 }
 
-const invoiceRow = async (id: number) => (await fx.services.db.query.invoices.findFirst({ where: { id } }))!;
-const paymentsOf = (invoiceId: number) =>
-  fx.services.db.select().from(payments).where(eq(payments.invoiceId, invoiceId));
+const invoiceRow = async (id: number) => (await fx.store.db.query.invoices.findFirst({ where: { id } }))!;
+const paymentsOf = (invoiceId: number) => fx.handle.db.select().from(payments).where(eq(payments.invoiceId, invoiceId));
 
 /** Adds a sandbox test card to Contoso Engineering as Ada and returns its id. */
 async function addCard(number: string): Promise<number> {
@@ -61,7 +60,7 @@ async function addCard(number: string): Promise<number> {
 
 describe('payInvoice: the happy path', () => {
   it('pays the amount due once: invoice PAID, payment SUCCEEDED, one processor charge, audit and events', async () => {
-    setup();
+    await setup();
     const before = await invoiceRow(INV.engineeringPastDue);
     const key = newKey();
     const result = await pay({ idempotencyKey: key });
@@ -136,8 +135,8 @@ describe('payInvoice: the happy path', () => {
   });
 
   it('an API key with payments:write pays within its account', async () => {
-    setup();
-    const access = await AccessView.load(fx.handle.db, {
+    await setup();
+    const access = await AccessView.load(fx.store, {
       kind: 'api-key',
       apiKeyId: 9,
       billingAccountId: 1,
@@ -163,7 +162,7 @@ describe('payInvoice: declines', () => {
   ])(
     'card %s: CardDeclinedError %s, the invoice stays payable, the same key replays the decline',
     async (number, declineCode) => {
-      setup();
+      await setup();
       const cardId = await addCard(number);
       const before = await invoiceRow(INV.engineeringPastDue);
       const key = newKey();
@@ -194,14 +193,14 @@ describe('payInvoice: declines', () => {
   );
 
   it('the seeded declined card declines', async () => {
-    setup();
+    await setup();
     expect(await rejectionOf(pay({ paymentMethodId: CARD.engDeclined }))).toEqual(
       new CardDeclinedError('GENERIC_DECLINE'),
     );
   });
 
   it('a charge that answers after the timeout but did succeed is settled at once by asking the processor', async () => {
-    setup();
+    await setup();
     const cardId = await addCard('4000000000003220');
     const result = await pay({ paymentMethodId: cardId });
     expect(result.status).toBe('SUCCEEDED');
@@ -250,7 +249,7 @@ describe('payInvoice: refusals write nothing and forget the key', () => {
   ];
 
   it.each(refusals)('%s', async (_label, attempt, expected) => {
-    setup();
+    await setup();
     const before = snapshot(fx.handle);
     const error = await rejectionOf(attempt());
     expect(error).toBeInstanceOf(expected.constructor);
@@ -264,7 +263,7 @@ describe('payInvoice: refusals write nothing and forget the key', () => {
   });
 
   it('a removed card is unusable', async () => {
-    setup();
+    await setup();
     await removePaymentMethod(fx.services, await fx.as('ada'), CARD.engMastercard);
     expect(await rejectionOf(pay({ paymentMethodId: CARD.engMastercard }))).toEqual(
       new PaymentMethodUnusableError('REMOVED'),
@@ -272,10 +271,10 @@ describe('payInvoice: refusals write nothing and forget the key', () => {
   });
 
   it('an open invoice with nothing due, and one with a payment in progress', async () => {
-    setup();
-    await fx.services.db.update(invoices).set({ amountDueMinor: 0 }).where(eq(invoices.id, INV.engineeringPastDue));
+    await setup();
+    await fx.handle.db.update(invoices).set({ amountDueMinor: 0 }).where(eq(invoices.id, INV.engineeringPastDue));
     expect(await rejectionOf(pay())).toEqual(new InvoiceNotPayableError('NOTHING_DUE'));
-    await fx.services.db
+    await fx.handle.db
       .update(invoices)
       .set({ lifecycle: 'PAYMENT_IN_PROGRESS' })
       .where(eq(invoices.id, INV.engineeringPastDue2));
@@ -285,7 +284,7 @@ describe('payInvoice: refusals write nothing and forget the key', () => {
   });
 
   it('a refused key can be retried: it runs again instead of replaying the refusal', async () => {
-    setup();
+    await setup();
     const key = newKey();
     await expect(pay({ paymentMethodId: CARD.engExpired, idempotencyKey: key })).rejects.toBeInstanceOf(
       PaymentMethodUnusableError,
@@ -294,10 +293,10 @@ describe('payInvoice: refusals write nothing and forget the key', () => {
   });
 
   it('the database itself refuses a second live attempt for an invoice', async () => {
-    setup();
+    await setup();
     // An inconsistent state the reservation alone would not catch: OPEN invoice, PROCESSING attempt.
     const amount = (await invoiceRow(INV.engineeringPastDue)).amountDueMinor;
-    await fx.services.db.insert(payments).values({
+    await fx.handle.db.insert(payments).values({
       billingAccountId: 1,
       invoiceId: INV.engineeringPastDue,
       paymentMethodId: CARD.engVisa,
@@ -316,7 +315,7 @@ describe('payInvoice: refusals write nothing and forget the key', () => {
 
 describe('payInvoice: idempotency keys', () => {
   it('the same key with a different request is a conflict, and charges nothing more', async () => {
-    setup();
+    await setup();
     const key = newKey();
     await pay({ idempotencyKey: key });
     expect(await rejectionOf(pay({ idempotencyKey: key, invoiceId: INV.engineeringPastDue2 }))).toBeInstanceOf(
@@ -329,7 +328,7 @@ describe('payInvoice: idempotency keys', () => {
   });
 
   it('keys belong to their principal: the same key from another caller is a separate request', async () => {
-    setup();
+    await setup();
     await pay({ idempotencyKey: 'shared' });
     expect(await rejectionOf(pay({ idempotencyKey: 'shared' }, 'rita'))).toBeInstanceOf(NotAuthorizedError);
   });
@@ -337,7 +336,7 @@ describe('payInvoice: idempotency keys', () => {
 
 describe('payInvoice: concurrency', () => {
   it('50 concurrent payers with different keys: exactly one charge, the rest not payable', async () => {
-    setup({ latencyMs: 5 });
+    await setup({ latencyMs: 5 });
     const results = await Promise.allSettled(Array.from({ length: 50 }, () => pay()));
     const succeeded = results.filter((r) => r.status === 'fulfilled');
     const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
@@ -352,7 +351,7 @@ describe('payInvoice: concurrency', () => {
   });
 
   it('the same key sent 10 times at once: one charge, the others told it is in progress, then the answer replays', async () => {
-    setup({ latencyMs: 5 });
+    await setup({ latencyMs: 5 });
     const key = newKey();
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => pay({ idempotencyKey: key })));
     const succeeded = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

@@ -13,9 +13,10 @@
 //    through the same `settlePayment`.
 import { randomBytes } from 'node:crypto';
 import { and, eq, gt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { auditEvents, invoices, payments, type paymentMethods } from '../db/tables.js';
+import { ONE_LIVE_ATTEMPT_INDEX } from '../db/store.js';
+import type { invoices, paymentMethods, payments } from '../db/tables.js';
 import { principalId, type AccessView } from './access.js';
-import { auditRow, recordAudit } from './audit.js';
+import { recordAudit } from './audit.js';
 import { isCardExpired } from './cards.js';
 import {
   CardDeclinedError,
@@ -99,9 +100,10 @@ export function idempotencyRecordIdOf(processorKey: string): number | null {
 }
 
 /** SQL condition: the payment attempt was started under idempotency record `recordId` (see processorKeyFor). */
-export function isAttemptOfRecord(recordId: SQLWrapper): SQL {
-  // In GLOB, `_` is literal; invoice ids are digits and the random part is hex, so `_<id>_` is unambiguous.
-  return sql`${payments.processorIdempotencyKey} GLOB 'pay_*_' || ${recordId} || '_*'`;
+export function isAttemptOfRecord(services: BillingServices, recordId: SQLWrapper): SQL {
+  // `!_` is a literal `_` (LIKE's wildcard escaped, the same on both dialects); invoice ids are digits
+  // and the random part is hex, so `_<id>_` after the invoice id is unambiguous.
+  return sql`${services.store.t.payments.processorIdempotencyKey} LIKE 'pay!_%!_' || ${recordId} || '!_%' ESCAPE '!'`;
 }
 
 // --- Outcomes ------------------------------------------------------------------------------------
@@ -159,75 +161,73 @@ export async function settlePayment(
 ): Promise<SettledPayment> {
   const now = services.clock.now();
   const nowIso = now.toISOString();
-  const settled = services.db.transaction(
-    (tx): SettledPayment => {
-      const payment = tx
-        .update(payments)
-        .set(
-          outcome.status === 'SUCCEEDED'
-            ? { status: 'SUCCEEDED', processorReference: outcome.reference, failureCode: null, updatedAt: nowIso }
-            : {
-                status: 'FAILED',
-                processorReference: outcome.reference,
-                failureCode: outcome.declineCode,
-                updatedAt: nowIso,
-              },
-        )
-        .where(and(eq(payments.id, paymentId), eq(payments.status, 'PROCESSING')))
-        .returning()
-        .get();
-      const current = payment ?? tx.select().from(payments).where(eq(payments.id, paymentId)).get();
-      if (!current) throw new Error(`payment ${paymentId} does not exist`);
-      if (!payment) {
-        const invoice = tx.select().from(invoices).where(eq(invoices.id, current.invoiceId)).get()!;
-        return { payment: current, invoice, changed: false };
-      }
-
-      // Guarded on PAYMENT_IN_PROGRESS: only the reservation this attempt made is released.
-      tx.update(invoices)
-        .set(
-          payment.status === 'SUCCEEDED'
-            ? { lifecycle: 'PAID', paidAt: nowIso, amountDueMinor: 0, updatedAt: nowIso }
-            : { lifecycle: 'OPEN', updatedAt: nowIso },
-        )
-        .where(and(eq(invoices.id, payment.invoiceId), eq(invoices.lifecycle, 'PAYMENT_IN_PROGRESS')))
-        .run();
-      const invoice = tx.select().from(invoices).where(eq(invoices.id, payment.invoiceId)).get()!;
-
-      tx.insert(auditEvents)
-        .values(
-          auditRow(
-            {
-              actor: settledBy === 'request' ? payment.initiatedBy : RECONCILER_ACTOR,
-              action: settledBy === 'request' ? 'invoice.pay' : 'payment.reconcile',
-              target: `invoice:${payment.invoiceId}`,
-              outcome: payment.status === 'SUCCEEDED' ? 'succeeded' : `failed:${declineCodeOf(payment)}`,
-              billingAccountId: payment.billingAccountId,
-              detail: {
-                paymentId: payment.id,
-                paymentMethodId: payment.paymentMethodId,
-                amountMinor: payment.amountMinor,
-                currency: payment.currency,
-                processorReference: payment.processorReference,
-                initiatedBy: payment.initiatedBy,
-              },
+  const { invoices, payments } = services.store.t;
+  const settled = await services.store.transaction(async (tx): Promise<SettledPayment> => {
+    const [payment] = await tx
+      .update(payments)
+      .set(
+        outcome.status === 'SUCCEEDED'
+          ? { status: 'SUCCEEDED', processorReference: outcome.reference, failureCode: null, updatedAt: nowIso }
+          : {
+              status: 'FAILED',
+              processorReference: outcome.reference,
+              failureCode: outcome.declineCode,
+              updatedAt: nowIso,
             },
-            now,
-          ),
-        )
-        .run();
+      )
+      .where(and(eq(payments.id, paymentId), eq(payments.status, 'PROCESSING')))
+      .returning();
+    if (!payment) {
+      const [current] = await tx.select().from(payments).where(eq(payments.id, paymentId));
+      if (!current) throw new Error(`payment ${paymentId} does not exist`);
+      const [invoice] = await tx.select().from(invoices).where(eq(invoices.id, current.invoiceId));
+      return { payment: current, invoice: invoice!, changed: false };
+    }
 
-      const recordId = idempotencyRecordIdOf(payment.processorIdempotencyKey);
-      if (recordId !== null) {
-        completeIdempotentRecord(tx, recordId, storedOutcomeOf(payment), {
-          principal: payment.initiatedBy,
-          operation: PAY_INVOICE_OPERATION,
-        });
-      }
-      return { payment, invoice, changed: true };
-    },
-    { behavior: 'immediate' },
-  );
+    // Guarded on PAYMENT_IN_PROGRESS: only the reservation this attempt made is released. The
+    // invoice row comes back from the same statement, whether or not it changed (a RETURNING of
+    // zero rows only if someone else moved it, which the guard forbids for a live attempt).
+    const [released] = await tx
+      .update(invoices)
+      .set(
+        payment.status === 'SUCCEEDED'
+          ? { lifecycle: 'PAID', paidAt: nowIso, amountDueMinor: 0, updatedAt: nowIso }
+          : { lifecycle: 'OPEN', updatedAt: nowIso },
+      )
+      .where(and(eq(invoices.id, payment.invoiceId), eq(invoices.lifecycle, 'PAYMENT_IN_PROGRESS')))
+      .returning();
+    const invoice = released ?? (await tx.select().from(invoices).where(eq(invoices.id, payment.invoiceId)))[0]!;
+
+    await recordAudit(
+      services,
+      {
+        actor: settledBy === 'request' ? payment.initiatedBy : RECONCILER_ACTOR,
+        action: settledBy === 'request' ? 'invoice.pay' : 'payment.reconcile',
+        target: `invoice:${payment.invoiceId}`,
+        outcome: payment.status === 'SUCCEEDED' ? 'succeeded' : `failed:${declineCodeOf(payment)}`,
+        billingAccountId: payment.billingAccountId,
+        detail: {
+          paymentId: payment.id,
+          paymentMethodId: payment.paymentMethodId,
+          amountMinor: payment.amountMinor,
+          currency: payment.currency,
+          processorReference: payment.processorReference,
+          initiatedBy: payment.initiatedBy,
+        },
+      },
+      now,
+      tx,
+    );
+
+    const recordId = idempotencyRecordIdOf(payment.processorIdempotencyKey);
+    if (recordId !== null) {
+      await completeIdempotentRecord(services, tx, recordId, storedOutcomeOf(payment), {
+        principal: payment.initiatedBy,
+        operation: PAY_INVOICE_OPERATION,
+      });
+    }
+    return { payment, invoice, changed: true };
+  });
 
   if (settled.changed) publishPaymentEvents(services, settled.payment, settled.invoice);
   return settled;
@@ -267,7 +267,7 @@ async function loadPayable(
   access: AccessView,
   input: PayInvoiceInput,
 ): Promise<{ invoice: InvoiceRow; method: PaymentMethodRow }> {
-  const invoice = await services.db.query.invoices.findFirst({ where: { id: input.invoiceId } });
+  const invoice = await services.store.db.query.invoices.findFirst({ where: { id: input.invoiceId } });
   const target = invoice && { billingAccountId: invoice.billingAccountId, billingProfileId: invoice.billingProfileId };
   // Another tenant's invoice (or another profile's, for a profile-level role) reads exactly like a missing one.
   if (!invoice || !target || !access.can('READ_BILLING', target)) throw new NotFoundError('Invoice');
@@ -276,20 +276,12 @@ async function loadPayable(
   const reason = notPayableReason(invoice);
   if (reason) throw new InvoiceNotPayableError(reason);
 
-  const method = await services.db.query.paymentMethods.findFirst({ where: { id: input.paymentMethodId } });
+  const method = await services.store.db.query.paymentMethods.findFirst({ where: { id: input.paymentMethodId } });
   if (!method || method.billingAccountId !== invoice.billingAccountId) throw new NotFoundError('PaymentMethod');
   if (method.removedAt) throw new PaymentMethodUnusableError('REMOVED');
   if (method.billingProfileId !== invoice.billingProfileId) throw new PaymentMethodUnusableError('OTHER_PROFILE');
   if (isCardExpired(method, services.clock)) throw new PaymentMethodUnusableError('EXPIRED');
   return { invoice, method };
-}
-
-/** The driver's error for the partial unique index, wherever Drizzle wrapped it. */
-function isActivePaymentConflict(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (/UNIQUE constraint failed: payments\.invoice_id/.test(e.message)) return true;
-  }
-  return false;
 }
 
 /** Reserves the invoice and creates the PROCESSING attempt, atomically; throws if someone else won. */
@@ -299,23 +291,25 @@ function reserveAttempt(
   method: PaymentMethodRow,
   initiatedBy: string,
   idempotencyRecordId: number,
-): { payment: PaymentRow; invoice: InvoiceRow } {
+): Promise<{ payment: PaymentRow; invoice: InvoiceRow }> {
   const nowIso = services.clock.now().toISOString();
-  return services.db.transaction(
-    (tx) => {
-      const invoice = tx
-        .update(invoices)
-        .set({ lifecycle: 'PAYMENT_IN_PROGRESS', updatedAt: nowIso })
-        .where(and(eq(invoices.id, invoiceId), eq(invoices.lifecycle, 'OPEN'), gt(invoices.amountDueMinor, 0)))
-        .returning()
-        .get();
-      if (!invoice) {
-        const current = tx.select().from(invoices).where(eq(invoices.id, invoiceId)).get();
-        if (!current) throw new NotFoundError('Invoice');
-        throw new InvoiceNotPayableError(notPayableReason(current) ?? 'PAYMENT_IN_PROGRESS');
-      }
-      try {
-        const payment = tx
+  const { invoices, payments } = services.store.t;
+  return services.store.transaction(async (tx) => {
+    // One conditional statement: of many concurrent payers exactly one sees the row come back.
+    const [invoice] = await tx
+      .update(invoices)
+      .set({ lifecycle: 'PAYMENT_IN_PROGRESS', updatedAt: nowIso })
+      .where(and(eq(invoices.id, invoiceId), eq(invoices.lifecycle, 'OPEN'), gt(invoices.amountDueMinor, 0)))
+      .returning();
+    if (!invoice) {
+      const [current] = await tx.select().from(invoices).where(eq(invoices.id, invoiceId));
+      if (!current) throw new NotFoundError('Invoice');
+      throw new InvoiceNotPayableError(notPayableReason(current) ?? 'PAYMENT_IN_PROGRESS');
+    }
+    try {
+      // A savepoint, so that on PostgreSQL the index's refusal does not abort the whole transaction.
+      const payment = await services.store.transaction(async (inner) => {
+        const [inserted] = await inner
           .insert(payments)
           .values({
             billingAccountId: invoice.billingAccountId,
@@ -329,16 +323,16 @@ function reserveAttempt(
             createdAt: nowIso,
             updatedAt: nowIso,
           })
-          .returning()
-          .get();
-        return { payment, invoice };
-      } catch (error) {
-        if (isActivePaymentConflict(error)) throw new InvoiceNotPayableError('PAYMENT_IN_PROGRESS');
-        throw error;
-      }
-    },
-    { behavior: 'immediate' },
-  );
+          .returning();
+        return inserted!;
+      });
+      return { payment, invoice };
+    } catch (error) {
+      if (services.store.isUniqueViolation(error, ONE_LIVE_ATTEMPT_INDEX))
+        throw new InvoiceNotPayableError('PAYMENT_IN_PROGRESS');
+      throw error;
+    }
+  });
 }
 
 /**
@@ -379,7 +373,10 @@ export async function payInvoice(
   let attempt: { payment: PaymentRow; invoice: InvoiceRow; token: string };
   try {
     const { invoice, method } = await loadPayable(services, access, input);
-    attempt = { ...reserveAttempt(services, invoice.id, method, actor, begun.recordId), token: method.processorToken };
+    attempt = {
+      ...(await reserveAttempt(services, invoice.id, method, actor, begun.recordId)),
+      token: method.processorToken,
+    };
   } catch (error) {
     // Nothing was charged or written: forget the key so that a retry is a fresh request.
     await abandonIdempotent(services, begun.recordId);
@@ -411,7 +408,7 @@ export async function payInvoice(
   const checked = await settleFromProcessor(services, payment, { writeOffMissing: false, settledBy: 'request' });
   if (checked.status === 'PROCESSING') {
     await recordAudit(
-      services.db,
+      services,
       {
         actor,
         action: 'invoice.pay',

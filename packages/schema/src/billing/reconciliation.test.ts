@@ -20,8 +20,8 @@ const PAST_THRESHOLD_MS = 61_000; // settings.reconcileAfterMs is 60 s in the fi
 
 const fixtures: BillingFixture[] = [];
 const dirs: ReturnType<typeof tempDir>[] = [];
-function setup(options: FixtureOptions = {}): BillingFixture {
-  const fx = createBillingFixture(options);
+async function setup(options: FixtureOptions = {}): Promise<BillingFixture> {
+  const fx = await createBillingFixture(options);
   fixtures.push(fx);
   return fx;
 }
@@ -48,9 +48,9 @@ async function addCard(fx: BillingFixture, number: string): Promise<number> {
 }
 
 const paymentOf = async (fx: BillingFixture) =>
-  (await fx.services.db.select().from(payments).where(eq(payments.invoiceId, INVOICE)))[0]!;
+  (await fx.handle.db.select().from(payments).where(eq(payments.invoiceId, INVOICE)))[0]!;
 const invoiceOf = async (fx: BillingFixture) =>
-  (await fx.services.db.query.invoices.findFirst({ where: { id: INVOICE } }))!;
+  (await fx.store.db.query.invoices.findFirst({ where: { id: INVOICE } }))!;
 const auditOf = (fx: BillingFixture) =>
   fx.handle.sqlite
     .prepare('SELECT actor, action, outcome FROM audit_events WHERE target = ? ORDER BY id')
@@ -58,7 +58,7 @@ const auditOf = (fx: BillingFixture) =>
 
 describe('a charge that never answers (timeout card …0341)', () => {
   it('stays PROCESSING, blocks the key and the invoice, then is written off as FAILED without a charge', async () => {
-    const fx = setup();
+    const fx = await setup();
     const cardId = await addCard(fx, '4000000000000341');
     const result = await pay(fx, { paymentMethodId: cardId });
     expect(result.status).toBe('PROCESSING');
@@ -108,7 +108,7 @@ describe('a charge that never answers (timeout card …0341)', () => {
 describe('a charge that succeeded but answered too late (…3220)', () => {
   it('is found at the processor and settled as paid', async () => {
     // The process dies right after the timeout, before it can ask the processor itself.
-    const fx = setup({
+    const fx = await setup({
       faults: {
         afterChargeBeforeFinalize: () => {
           throw new Error('simulated crash');
@@ -147,7 +147,7 @@ describe('a charge that succeeded but answered too late (…3220)', () => {
 });
 
 describe('a crash between charging and writing the outcome', () => {
-  function crashingFixture(paths: { databasePath: string; ledgerPath: string }) {
+  async function crashingFixture(paths: { databasePath: string; ledgerPath: string }) {
     return setup({
       ...paths,
       latencyMs: 2,
@@ -164,14 +164,14 @@ describe('a crash between charging and writing the outcome', () => {
     dirs.push(dir);
     const paths = { databasePath: dir.path('billing.db'), ledgerPath: dir.path('ledger.db') };
 
-    const crashed = crashingFixture(paths);
+    const crashed = await crashingFixture(paths);
     await expect(pay(crashed)).rejects.toThrow('simulated crash');
     expect(await paymentOf(crashed)).toMatchObject({ status: 'PROCESSING' });
     expect(await invoiceOf(crashed)).toMatchObject({ lifecycle: 'PAYMENT_IN_PROGRESS' });
     expect(crashed.processor.chargeCount()).toBe(1);
     crashed.close();
 
-    const restarted = setup({ ...paths, seed: false });
+    const restarted = await setup({ ...paths, seed: false });
     expect(await rejectionOf(pay(restarted))).toBeInstanceOf(IdempotencyKeyInUseError);
     restarted.clock.advance(PAST_THRESHOLD_MS);
     expect(await reconcileStalePayments(restarted.services)).toEqual({
@@ -197,7 +197,7 @@ describe('a crash between charging and writing the outcome', () => {
   });
 
   it('a declined charge is settled as FAILED: the invoice reopens and the decline replays', async () => {
-    const fx = crashingFixture({ databasePath: ':memory:', ledgerPath: ':memory:' });
+    const fx = await crashingFixture({ databasePath: ':memory:', ledgerPath: ':memory:' });
     await expect(pay(fx, { paymentMethodId: SEEDED.cards.engDeclined })).rejects.toThrow('simulated crash');
     fx.clock.advance(PAST_THRESHOLD_MS);
     expect(await reconcileStalePayments(fx.services)).toMatchObject({ examined: 1, failed: 1 });
@@ -211,7 +211,7 @@ describe('a crash between charging and writing the outcome', () => {
 
 describe('a request that died after claiming its key but before reserving the invoice', () => {
   it('has its key released, so the retry runs; a key with an attempt behind it is kept', async () => {
-    const fx = setup();
+    const fx = await setup();
     const fingerprint = requestFingerprint({ invoiceId: INVOICE, paymentMethodId: SEEDED.cards.engVisa });
     const claim = (key: string) =>
       beginIdempotent(fx.services, { principal: 'user:1', operation: PAY_INVOICE_OPERATION, key, fingerprint });
@@ -222,7 +222,7 @@ describe('a request that died after claiming its key but before reserving the in
 
     fx.clock.advance(PAST_THRESHOLD_MS);
     // The other request did reserve (its attempt is young, so the sweep leaves it alone).
-    await fx.services.db.insert(payments).values({
+    await fx.handle.db.insert(payments).values({
       billingAccountId: 1,
       invoiceId: SEEDED.invoices.engineeringPastDue2,
       paymentMethodId: SEEDED.cards.engVisa,
@@ -250,7 +250,7 @@ describe('a request that died after claiming its key but before reserving the in
 describe('request and reconciler racing', () => {
   it('whichever settles first wins; the other changes nothing', async () => {
     let fx!: BillingFixture;
-    fx = setup({
+    fx = await setup({
       faults: {
         // The reconciler settles the attempt while the request is between charge and finalize.
         afterChargeBeforeFinalize: async () => {
@@ -272,7 +272,7 @@ describe('request and reconciler racing', () => {
   });
 
   it('reconciling a settled payment changes nothing', async () => {
-    const fx = setup();
+    const fx = await setup();
     const { paymentId } = await pay(fx);
     const before = await paymentOf(fx);
     fx.clock.advance(PAST_THRESHOLD_MS);
@@ -282,7 +282,7 @@ describe('request and reconciler racing', () => {
 
 describe('startReconciler', () => {
   it('settles stale attempts on its interval until stopped', async () => {
-    const fx = setup();
+    const fx = await setup();
     const cardId = await addCard(fx, '4000000000000341');
     await pay(fx, { paymentMethodId: cardId });
     fx.clock.advance(PAST_THRESHOLD_MS);

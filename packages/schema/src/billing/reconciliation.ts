@@ -5,7 +5,6 @@
 // `settings.reconcileAfterMs` (keep that well above `processorTimeoutMs`, so a request still on its
 // way to the processor is not written off before it lands).
 import { and, asc, eq, isNull, lte, notExists, sql } from 'drizzle-orm';
-import { idempotencyRecords, payments } from '../db/tables.js';
 import { NotFoundError } from './errors.js';
 import { purgeExpiredIdempotencyRecords } from './idempotency.js';
 import { isAttemptOfRecord, PAY_INVOICE_OPERATION, settleFromProcessor, type PaymentRow } from './payments.js';
@@ -32,7 +31,7 @@ function isOldEnough(payment: PaymentRow, services: BillingServices, olderThanMs
  * unchanged.
  */
 export async function reconcilePayment(services: BillingServices, paymentId: number): Promise<PaymentRow> {
-  const payment = await services.db.query.payments.findFirst({ where: { id: paymentId } });
+  const payment = await services.store.db.query.payments.findFirst({ where: { id: paymentId } });
   if (!payment) throw new NotFoundError('Payment');
   return settleFromProcessor(services, payment, {
     writeOffMissing: isOldEnough(payment, services, services.settings.reconcileAfterMs),
@@ -40,15 +39,28 @@ export async function reconcilePayment(services: BillingServices, paymentId: num
   });
 }
 
-/** Settles every PROCESSING attempt older than `olderThanMs` (default `settings.reconcileAfterMs`). */
+/** The advisory lock one sweep holds, fleet-wide. */
+export const RECONCILE_LOCK = 'billing-gateway:reconcile';
+
+/**
+ * Settles every PROCESSING attempt older than `olderThanMs` (default `settings.reconcileAfterMs`).
+ * With N instances on one database, one sweep runs at a time (`store.exclusively`): the others
+ * return null instead of asking the processor about the same attempts. (Settling is guarded on
+ * PROCESSING as well, so even overlapping sweeps would write each outcome once.)
+ */
 export async function reconcileStalePayments(
   services: BillingServices,
   options: { olderThanMs?: number } = {},
-): Promise<ReconcileSummary> {
+): Promise<ReconcileSummary | null> {
+  return services.store.exclusively(RECONCILE_LOCK, () => sweep(services, options));
+}
+
+async function sweep(services: BillingServices, options: { olderThanMs?: number }): Promise<ReconcileSummary> {
   const olderThanMs = options.olderThanMs ?? services.settings.reconcileAfterMs;
   const cutoff = new Date(services.clock.now().getTime() - olderThanMs).toISOString();
   // A PROCESSING attempt is never updated, so updated_at is its start (and the indexed column).
-  const stale = await services.db
+  const { payments } = services.store.t;
+  const stale = await services.store.db
     .select()
     .from(payments)
     .where(and(eq(payments.status, 'PROCESSING'), lte(payments.updatedAt, cutoff)))
@@ -78,17 +90,22 @@ export async function reconcileStalePayments(
  * released, as if the request had been refused.
  */
 async function releaseOrphanedPayInvoiceKeys(services: BillingServices, createdBefore: string): Promise<number> {
-  const released = await services.db
-    .delete(idempotencyRecords)
-    .where(
-      and(
-        eq(idempotencyRecords.operation, PAY_INVOICE_OPERATION),
-        isNull(idempotencyRecords.responseJson),
-        lte(idempotencyRecords.createdAt, createdBefore),
-        notExists(services.db.select({ one: sql`1` }).from(payments).where(isAttemptOfRecord(idempotencyRecords.id))),
-      ),
-    )
-    .returning({ id: idempotencyRecords.id });
+  const { idempotencyRecords, payments } = services.store.t;
+  const released = await services.store.transaction((tx) =>
+    tx
+      .delete(idempotencyRecords)
+      .where(
+        and(
+          eq(idempotencyRecords.operation, PAY_INVOICE_OPERATION),
+          isNull(idempotencyRecords.responseJson),
+          lte(idempotencyRecords.createdAt, createdBefore),
+          notExists(
+            tx.select({ one: sql`1` }).from(payments).where(isAttemptOfRecord(services, idempotencyRecords.id)),
+          ),
+        ),
+      )
+      .returning({ id: idempotencyRecords.id }),
+  );
   return released.length;
 }
 

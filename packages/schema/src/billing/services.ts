@@ -1,5 +1,4 @@
-import type { BillingDb } from '../db/connection.js';
-import type { BillingReads } from '../db/reads.js';
+import type { BillingStore } from '../db/store.js';
 import type { Clock } from './clock.js';
 import type { BillingEventBus } from './events.js';
 import type { PaymentProcessor } from './payment-processor.js';
@@ -14,9 +13,8 @@ export interface PaymentFaults {
 
 /** Everything the billing rules need from the outside world, injected once per process. */
 export interface BillingServices {
-  db: BillingDb;
-  /** The GraphQL read path's batch queries (dialect-neutral). */
-  reads: BillingReads;
+  /** The database seam: reads through `store.db`, writes through `store.transaction`. */
+  store: BillingStore;
   clock: Clock;
   processor: PaymentProcessor;
   events: BillingEventBus;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from '../db/connection.js';
 import { seedDemoData } from '../db/seed.js';
+import { type BillingStore, openSqliteStore } from '../db/store.js';
 import { AccessView } from './access.js';
 import { fixedClock } from './clock.js';
 import { createEventBus, type BillingEvent, type BillingEventBus } from './events.js';
@@ -57,7 +58,9 @@ export const SETTINGS: BillingServices['settings'] = {
 };
 
 export interface BillingFixture {
+  /** The SQLite writer connection, for tests that set rows up directly. */
   handle: DatabaseHandle;
+  store: BillingStore;
   services: BillingServices;
   processor: SandboxProcessor;
   clock: ReturnType<typeof fixedClock>;
@@ -81,11 +84,12 @@ export interface FixtureOptions {
   now?: string;
 }
 
-export function createBillingFixture(options: FixtureOptions = {}): BillingFixture {
+export async function createBillingFixture(options: FixtureOptions = {}): Promise<BillingFixture> {
   const clock = fixedClock(options.now ?? NOW);
   const handle = openDatabase({ path: options.databasePath ?? ':memory:' });
   migrateDatabase(handle);
-  if (options.seed ?? true) seedDemoData(handle, { today: TODAY });
+  const store = openSqliteStore(handle);
+  if (options.seed ?? true) await seedDemoData(store, { today: TODAY });
   const processor = createSandboxProcessor({
     ledgerPath: options.ledgerPath ?? ':memory:',
     latencyMs: options.latencyMs ?? 0,
@@ -104,8 +108,7 @@ export function createBillingFixture(options: FixtureOptions = {}): BillingFixtu
     },
   };
   const services: BillingServices = {
-    db: handle.db,
-    reads: handle.reads,
+    store,
     clock,
     processor,
     events,
@@ -114,15 +117,16 @@ export function createBillingFixture(options: FixtureOptions = {}): BillingFixtu
   };
   return {
     handle,
+    store,
     services,
     processor,
     clock,
     published,
-    as: (user) => AccessView.load(handle.db, { kind: 'user', userId: USERS[user] }),
+    as: (user) => AccessView.load(store, { kind: 'user', userId: USERS[user] }),
     count: (table) => (handle.sqlite.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n,
     close() {
       processor.close();
-      handle.close();
+      void store.close();
     },
   };
 }

@@ -7,9 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { relations } from './relations.js';
-import type { BillingReads } from './reads.js';
-import { createSqliteReads } from './reads-sqlite.js';
-import { traceReads, traceSqliteStatements } from './tracing.js';
+import { traceSqliteStatements } from './tracing.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -25,7 +23,7 @@ export interface OpenDatabaseOptions {
   traced?: boolean;
 }
 
-function openDrizzle(client: Database.Database, onQuery: OpenDatabaseOptions['onQuery']) {
+export function openDrizzle(client: Database.Database, onQuery: OpenDatabaseOptions['onQuery']) {
   return drizzle({
     client,
     relations,
@@ -39,11 +37,11 @@ export type BillingTransaction = Parameters<Parameters<BillingDb['transaction']>
 
 export interface DatabaseHandle {
   db: BillingDb;
-  /** The GraphQL read path's queries (prepared statements on the same connection). */
-  reads: BillingReads;
   /** The raw driver handle, for pragmas, backups and closing. */
   sqlite: Database.Database;
   path: string;
+  /** The statement logger it was opened with, for other connections to the same file. */
+  onQuery?: OpenDatabaseOptions['onQuery'];
   close(): void;
 }
 
@@ -57,12 +55,11 @@ export function openDatabase(options: OpenDatabaseOptions): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   if (options.traced) traceSqliteStatements(sqlite);
   const db = openDrizzle(sqlite, options.onQuery);
-  const reads = createSqliteReads(sqlite, options.onQuery);
   return {
     db,
-    reads: options.traced ? traceReads(reads) : reads,
     sqlite,
     path: options.path,
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
     close: () => {
       if (sqlite.open) sqlite.close();
     },

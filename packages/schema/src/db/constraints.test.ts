@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from './connection.js';
 import { seedDemoData } from './seed.js';
+import { openSqliteStore } from './store.js';
 import * as t from './tables.js';
 
 let handle: DatabaseHandle;
@@ -10,7 +11,7 @@ let invoice: typeof t.invoices.$inferSelect;
 beforeEach(async () => {
   handle = openDatabase({ path: ':memory:' });
   migrateDatabase(handle);
-  seedDemoData(handle, { today: '2026-11-29' });
+  await seedDemoData(openSqliteStore(handle), { today: '2026-11-29' });
   invoice = (await handle.db.query.invoices.findFirst({ where: { id: 1 } }))!;
 });
 
@@ -63,6 +64,7 @@ describe('constraints reject bad rows and change nothing', () => {
     await expectViolation(
       handle.db.insert(t.invoiceLineItems).values({
         invoiceId: 1,
+        billingAccountId: 1,
         position: 99,
         description: 'x',
         serviceName: 'x',

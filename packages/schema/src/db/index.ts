@@ -1,7 +1,21 @@
 export * from './tables.js';
-export { relations } from './relations.js';
 export type * from './reads.js';
 export { createSqliteReads } from './reads-sqlite.js';
+export { relations, pgRelations } from './relations.js';
+export {
+  openStore,
+  openSqliteStore,
+  openPostgresStore,
+  isPostgresUrl,
+  ONE_LIVE_ATTEMPT_INDEX,
+  PG_MIGRATIONS_FOLDER,
+  type BillingStore,
+  type Dialect,
+  type StoreDb,
+  type StoreOptions,
+  type StoreTables,
+  type UniqueIndexRef,
+} from './store.js';
 export {
   openDatabase,
   migrateDatabase,
@@ -24,3 +38,9 @@ export {
   type InvoicePlan,
   type LargeSeedOptions,
 } from './seed.js';
+export {
+  createTestPostgresDatabase,
+  postgresUnavailableReason,
+  TEST_POSTGRES_URL,
+  type TestPostgresDatabase,
+} from './test-database.js';

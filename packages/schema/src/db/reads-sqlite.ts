@@ -1,187 +1,25 @@
-// BillingReads over better-sqlite3: prepared statements that select only the columns the API shows,
-// with an id list bound as one JSON array (`json_each`), so one statement serves every batch size.
+// BillingReads over better-sqlite3: prepared statements (one per SQL text, kept), with an id list
+// bound as one JSON array (`json_each`), so one statement serves every batch size.
 import type Database from 'better-sqlite3';
-import type {
-  AccountRow,
-  ApiKeyRow,
-  BillingReads,
-  InvoiceKey,
-  InvoiceListFilter,
-  InvoicePageQuery,
-  InvoiceRow,
-  InvoiceScope,
-  LineItemRow,
-  PaymentMethodRow,
-  PaymentRow,
-  ProfileRow,
-  UserRow,
-} from './reads.js';
-
-const INVOICE_COLUMNS = `i.id, i.number, i.billing_account_id AS billingAccountId, i.billing_profile_id AS billingProfileId,
-  i.period_start AS periodStart, i.period_end AS periodEnd, i.invoice_date AS invoiceDate, i.due_date AS dueDate,
-  i.currency, i.subtotal_minor AS subtotalMinor, i.tax_minor AS taxMinor, i.total_minor AS totalMinor,
-  i.amount_due_minor AS amountDueMinor, i.lifecycle, i.paid_at AS paidAt`;
-const PROFILE_COLUMNS = `id, billing_account_id AS billingAccountId, display_name AS displayName, currency,
-  invoice_email AS invoiceEmail, default_payment_method_id AS defaultPaymentMethodId`;
-const PAYMENT_COLUMNS = `p.id, p.billing_account_id AS billingAccountId, i.billing_profile_id AS billingProfileId,
-  p.invoice_id AS invoiceId, p.payment_method_id AS paymentMethodId, p.amount_minor AS amountMinor, p.currency,
-  p.status, p.failure_code AS failureCode, p.processor_reference AS processorReference, p.created_at AS createdAt,
-  p.updated_at AS updatedAt`;
-const PAYMENT_METHOD_COLUMNS = `m.id, m.billing_account_id AS billingAccountId, m.billing_profile_id AS billingProfileId,
-  m.brand, m.last4, m.exp_month AS expMonth, m.exp_year AS expYear, m.holder_name AS holderName,
-  m.created_at AS createdAt, m.removed_at AS removedAt, (bp.default_payment_method_id IS m.id) AS isDefault`;
-const API_KEY_COLUMNS = `id, billing_account_id AS billingAccountId, name, prefix, scopes, created_at AS createdAt,
-  last_used_at AS lastUsedAt, revoked_at AS revokedAt`;
-const IN_LIST = 'IN (SELECT value FROM json_each(?))';
-
-const SQL = {
-  usersByIds: `SELECT id, email, display_name AS displayName FROM users WHERE id ${IN_LIST}`,
-  accountsByIds: `SELECT id, display_name AS displayName, agreement_type AS agreementType, status,
-    owner_user_id AS ownerUserId, created_at AS createdAt FROM billing_accounts WHERE id ${IN_LIST}`,
-  profilesByIds: `SELECT ${PROFILE_COLUMNS} FROM billing_profiles WHERE id ${IN_LIST}`,
-  profilesByAccountIds: `SELECT ${PROFILE_COLUMNS} FROM billing_profiles WHERE billing_account_id ${IN_LIST} ORDER BY id`,
-  invoicesByIds: `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id ${IN_LIST}`,
-  invoicesByNumbers: `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.number ${IN_LIST}`,
-  lineItemsByInvoiceIds: `SELECT l.id, l.invoice_id AS invoiceId, l.position, l.description,
-    l.service_name AS serviceName, l.quantity, l.unit_price_minor AS unitPriceMinor, l.amount_minor AS amountMinor,
-    i.currency FROM invoice_line_items l JOIN invoices i ON i.id = l.invoice_id
-    WHERE l.invoice_id ${IN_LIST} ORDER BY l.invoice_id, l.position`,
-  paymentsByIds: `SELECT ${PAYMENT_COLUMNS} FROM payments p JOIN invoices i ON i.id = p.invoice_id WHERE p.id ${IN_LIST}`,
-  paymentsByInvoiceIds: `SELECT ${PAYMENT_COLUMNS} FROM payments p JOIN invoices i ON i.id = p.invoice_id
-    WHERE p.invoice_id ${IN_LIST} ORDER BY p.id DESC`,
-  paymentMethodsByIds: `SELECT ${PAYMENT_METHOD_COLUMNS} FROM payment_methods m
-    JOIN billing_profiles bp ON bp.id = m.billing_profile_id WHERE m.id ${IN_LIST}`,
-  activePaymentMethodsByProfileIds: `SELECT ${PAYMENT_METHOD_COLUMNS} FROM payment_methods m
-    JOIN billing_profiles bp ON bp.id = m.billing_profile_id
-    WHERE m.billing_profile_id ${IN_LIST} AND m.removed_at IS NULL
-    ORDER BY m.billing_profile_id, isDefault DESC, m.id`,
-  apiKeysByIds: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id ${IN_LIST}`,
-  apiKeysByAccountIds: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE billing_account_id ${IN_LIST} ORDER BY id DESC`,
-} as const;
-
-const ORDER_COLUMN = { invoiceDate: 'i.invoice_date', dueDate: 'i.due_date' } as const;
-
-/** Scope and filter as a WHERE clause; the scope comes first so it picks the (scope, date, id) index. */
-function whereClause(scope: InvoiceScope, filter: InvoiceListFilter): { sql: string[]; params: unknown[] } {
-  const sql: string[] = [];
-  const params: unknown[] = [];
-  const profiles = scope.billingProfileIds;
-  if (profiles === null) {
-    sql.push('i.billing_account_id = ?');
-    params.push(scope.billingAccountId);
-  } else if (profiles.length === 1) {
-    // The profile's own (profile, column, id) index; the account is implied (see InvoiceScope).
-    sql.push('i.billing_profile_id = ?');
-    params.push(profiles[0]);
-  } else {
-    sql.push(`i.billing_profile_id ${IN_LIST}`);
-    params.push(JSON.stringify(profiles));
-  }
-  if (filter.statusConditions) {
-    const any = filter.statusConditions.map((c) => {
-      const parts = [`i.lifecycle ${IN_LIST}`];
-      params.push(JSON.stringify(c.lifecycles));
-      if (c.dueBefore !== undefined) {
-        parts.push('i.due_date < ?');
-        params.push(c.dueBefore);
-      }
-      if (c.dueOnOrAfter !== undefined) {
-        parts.push('i.due_date >= ?');
-        params.push(c.dueOnOrAfter);
-      }
-      return `(${parts.join(' AND ')})`;
-    });
-    sql.push(any.length === 0 ? '0' : `(${any.join(' OR ')})`);
-  }
-  if (filter.dueOnOrAfter !== undefined) {
-    sql.push('i.due_date >= ?');
-    params.push(filter.dueOnOrAfter);
-  }
-  if (filter.dueOnOrBefore !== undefined) {
-    sql.push('i.due_date <= ?');
-    params.push(filter.dueOnOrBefore);
-  }
-  if (filter.number !== undefined) {
-    sql.push('i.number = ?');
-    params.push(filter.number);
-  }
-  return { sql, params };
-}
-
-type Mapper<T> = (row: Record<string, unknown>) => T;
-const asIs = <T>(row: Record<string, unknown>) => row as T;
+import type { BillingReads } from './reads.js';
+import { createReads } from './reads-sql.js';
 
 export function createSqliteReads(
   sqlite: Database.Database,
   onQuery?: (sql: string, params: unknown[]) => void,
 ): BillingReads {
   const statements = new Map<string, Database.Statement>();
-  const all = <T>(sql: string, params: unknown[], map: Mapper<T> = asIs): T[] => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = sqlite.prepare(sql);
-      statements.set(sql, statement);
-    }
-    onQuery?.(sql, params);
-    const rows = statement.all(...params) as Record<string, unknown>[];
-    return map === asIs ? (rows as T[]) : rows.map(map);
-  };
-  const byList =
-    <T>(sql: string, map?: Mapper<T>) =>
-    async (values: readonly (number | string)[]): Promise<T[]> =>
-      values.length === 0 ? [] : all(sql, [JSON.stringify(values)], map);
-
-  const paymentMethod: Mapper<PaymentMethodRow> = (row) => ({
-    ...(row as unknown as PaymentMethodRow),
-    isDefault: row.isDefault === 1,
-  });
-  const apiKey: Mapper<ApiKeyRow> = (row) => ({
-    ...(row as unknown as ApiKeyRow),
-    scopes: JSON.parse(row.scopes as string),
-  });
-
-  return {
-    usersByIds: byList<UserRow>(SQL.usersByIds),
-    accountsByIds: byList<AccountRow>(SQL.accountsByIds),
-    profilesByIds: byList<ProfileRow>(SQL.profilesByIds),
-    profilesByAccountIds: byList<ProfileRow>(SQL.profilesByAccountIds),
-    invoicesByIds: byList<InvoiceRow>(SQL.invoicesByIds),
-    invoicesByNumbers: byList<InvoiceRow>(SQL.invoicesByNumbers),
-    lineItemsByInvoiceIds: byList<LineItemRow>(SQL.lineItemsByInvoiceIds),
-    paymentsByIds: byList<PaymentRow>(SQL.paymentsByIds),
-    paymentsByInvoiceIds: byList<PaymentRow>(SQL.paymentsByInvoiceIds),
-    paymentMethodsByIds: byList(SQL.paymentMethodsByIds, paymentMethod),
-    activePaymentMethodsByProfileIds: byList(SQL.activePaymentMethodsByProfileIds, paymentMethod),
-    apiKeysByIds: byList(SQL.apiKeysByIds, apiKey),
-    apiKeysByAccountIds: byList(SQL.apiKeysByAccountIds, apiKey),
-
-    async invoicePage(query: InvoicePageQuery) {
-      if (query.scope.billingProfileIds?.length === 0 || query.limit <= 0) return [];
-      const where = whereClause(query.scope, query.filter);
-      const column = ORDER_COLUMN[query.order.column];
-      // Row-value comparisons on (column, id) are a range on the (scope, column, id) index: a deep
-      // page costs what the first one does.
-      const bound = (key: InvoiceKey, later: boolean) => {
-        where.sql.push(`(${column}, i.id) ${later === query.order.descending ? '<' : '>'} (?, ?)`);
-        where.params.push(key.value, key.id);
-      };
-      if (query.after) bound(query.after, true);
-      if (query.before) bound(query.before, false);
-      const descending = query.order.descending !== query.fromEnd;
-      const direction = descending ? 'DESC' : 'ASC';
-      const sql = `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE ${where.sql.join(' AND ')}
-        ORDER BY ${column} ${direction}, i.id ${direction} LIMIT ?`;
-      return all<InvoiceRow>(sql, [...where.params, query.limit]);
+  return createReads({
+    inList: 'IN (SELECT value FROM json_each(?))',
+    listParam: (values) => JSON.stringify(values),
+    async all(sql, params) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        statements.set(sql, statement);
+      }
+      onQuery?.(sql, [...params]);
+      return statement.all(...params) as Record<string, unknown>[];
     },
-
-    async invoiceCount(scope: InvoiceScope, filter: InvoiceListFilter) {
-      if (scope.billingProfileIds?.length === 0) return 0;
-      const where = whereClause(scope, filter);
-      const [row] = all<{ n: number }>(
-        `SELECT count(*) AS n FROM invoices i WHERE ${where.sql.join(' AND ')}`,
-        where.params,
-      );
-      return row!.n;
-    },
-  };
+  });
 }

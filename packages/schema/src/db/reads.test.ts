@@ -1,19 +1,34 @@
-// BillingReads on SQLite: batch lookups, keyset pages against an in-memory oracle, exact counts, and
-// query plans that walk the (scope, date, id) indexes instead of sorting.
+// BillingReads on the dialect of the vitest project (BILLING_TEST_DIALECT): batch lookups, keyset
+// pages against an in-memory oracle, exact counts, and query plans that walk the (scope, date, id)
+// indexes instead of sorting.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from './connection.js';
+import { openPostgresStore, openSqliteStore, type BillingStore } from './store.js';
+import { createTestPostgresDatabase, type TestPostgresDatabase } from './test-database.js';
 import type { InvoiceKey, InvoiceListFilter, InvoiceOrder, InvoiceRow, InvoiceScope } from './reads.js';
 import { seedDemoData, seedLargeInvoices } from './seed.js';
 
 const TODAY = '2026-11-29';
-let handle: DatabaseHandle;
+const dialect = process.env.BILLING_TEST_DIALECT === 'postgresql' ? 'postgresql' : 'sqlite';
+let handle: DatabaseHandle | undefined;
+let database: TestPostgresDatabase | undefined;
+let store: BillingStore;
 const statements: { sql: string; params: unknown[] }[] = [];
+const onQuery = (sql: string, params: unknown[]) => statements.push({ sql, params });
 
-beforeAll(() => {
-  handle = openDatabase({ path: ':memory:', onQuery: (sql, params) => statements.push({ sql, params }) });
-  migrateDatabase(handle);
-  seedDemoData(handle, { today: TODAY });
-  seedLargeInvoices(handle, {
+beforeAll(async () => {
+  if (dialect === 'sqlite') {
+    handle = openDatabase({ path: ':memory:', onQuery });
+    migrateDatabase(handle);
+    store = openSqliteStore(handle);
+  } else {
+    database = await createTestPostgresDatabase();
+    store = openPostgresStore({ url: database.url, onQuery });
+    await store.migrate();
+  }
+  await seedDemoData(store, { today: TODAY });
+  await seedLargeInvoices(store, {
     billingAccountId: 1,
     billingProfileId: 2,
     currency: 'USD',
@@ -22,13 +37,16 @@ beforeAll(() => {
   });
 });
 
-afterAll(() => handle?.close());
+afterAll(async () => {
+  await store?.close();
+  await database?.drop();
+});
 
 const keyOf = (row: InvoiceRow, order: InvoiceOrder): InvoiceKey => ({ value: row[order.column], id: row.id });
 
 /** Every invoice of the scope in the order, sorted here (the oracle for paging). */
 async function everything(scope: InvoiceScope, filter: InvoiceListFilter, order: InvoiceOrder) {
-  const all = await handle.reads.invoicePage({ scope, filter, order, limit: 1_000_000, fromEnd: false });
+  const all = await store.reads.invoicePage({ scope, filter, order, limit: 1_000_000, fromEnd: false });
   const sorted = [...all].sort((a, b) => {
     const byColumn = a[order.column] < b[order.column] ? -1 : a[order.column] > b[order.column] ? 1 : a.id - b.id;
     return order.descending ? -byColumn : byColumn;
@@ -37,12 +55,12 @@ async function everything(scope: InvoiceScope, filter: InvoiceListFilter, order:
   return all;
 }
 
-describe('BillingReads (SQLite)', () => {
+describe(`BillingReads (${dialect})`, () => {
   it('looks rows up by id in one statement per batch, whatever the batch size', async () => {
     statements.length = 0;
-    const invoices = await handle.reads.invoicesByIds([1, 2, 3, 999_999]);
+    const invoices = await store.reads.invoicesByIds([1, 2, 3, 999_999]);
     expect(invoices.map((i) => i.id).sort()).toEqual([1, 2, 3]);
-    const lines = await handle.reads.lineItemsByInvoiceIds([1, 2]);
+    const lines = await store.reads.lineItemsByInvoiceIds([1, 2]);
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((l) => l.currency === invoices.find((i) => i.id === l.invoiceId)!.currency)).toBe(true);
     for (let i = 1; i < lines.length; i++) {
@@ -50,12 +68,12 @@ describe('BillingReads (SQLite)', () => {
       expect(a.invoiceId < b.invoiceId || (a.invoiceId === b.invoiceId && a.position < b.position)).toBe(true);
     }
     expect(statements.length).toBe(2);
-    expect(await handle.reads.invoicesByIds([])).toEqual([]);
+    expect(await store.reads.invoicesByIds([])).toEqual([]);
     expect(statements.length).toBe(2);
   });
 
   it('reads cards without their processor token, with the default flag, and API keys without the hash', async () => {
-    const cards = await handle.reads.activePaymentMethodsByProfileIds([1]);
+    const cards = await store.reads.activePaymentMethodsByProfileIds([1]);
     expect(cards.length).toBeGreaterThan(1);
     expect(cards.filter((c) => c.isDefault)).toHaveLength(1);
     expect(cards[0]!.isDefault).toBe(true);
@@ -69,9 +87,9 @@ describe('BillingReads (SQLite)', () => {
       expect(Object.keys(card)).not.toContain('processorToken');
       expect(card.removedAt).toBeNull();
     }
-    const profile = (await handle.reads.profilesByIds([1]))[0]!;
+    const profile = (await store.reads.profilesByIds([1]))[0]!;
     expect(cards.find((c) => c.isDefault)!.id).toBe(profile.defaultPaymentMethodId);
-    const payments = await handle.reads.paymentsByInvoiceIds([5]);
+    const payments = await store.reads.paymentsByInvoiceIds([5]);
     expect(payments.every((p) => p.billingProfileId === 1)).toBe(true);
   });
 
@@ -95,11 +113,11 @@ describe('BillingReads (SQLite)', () => {
           { column: 'dueDate', descending: false },
         ] as const) {
           const all = await everything(scope, filter, order);
-          expect(await handle.reads.invoiceCount(scope, filter)).toBe(all.length);
+          expect(await store.reads.invoiceCount(scope, filter)).toBe(all.length);
           const walked: number[] = [];
           let after: InvoiceKey | undefined;
           for (;;) {
-            const page = await handle.reads.invoicePage({
+            const page = await store.reads.invoicePage({
               scope,
               filter,
               order,
@@ -115,9 +133,9 @@ describe('BillingReads (SQLite)', () => {
           if (all.length < 12) continue;
           // The 5 rows before the 12th, taken from the end: returned nearest-first.
           const before = keyOf(all[11]!, order);
-          const back = await handle.reads.invoicePage({ scope, filter, order, before, limit: 5, fromEnd: true });
+          const back = await store.reads.invoicePage({ scope, filter, order, before, limit: 5, fromEnd: true });
           expect(back.map((r) => r.id).reverse()).toEqual(all.slice(6, 11).map((r) => r.id));
-          const between = await handle.reads.invoicePage({
+          const between = await store.reads.invoicePage({
             scope,
             filter,
             order,
@@ -135,7 +153,7 @@ describe('BillingReads (SQLite)', () => {
   it('matches nothing for an empty profile list, and finds by number', async () => {
     const none = { billingAccountId: 1, billingProfileIds: [] };
     expect(
-      await handle.reads.invoicePage({
+      await store.reads.invoicePage({
         scope: none,
         filter: {},
         order: { column: 'dueDate', descending: true },
@@ -143,10 +161,10 @@ describe('BillingReads (SQLite)', () => {
         fromEnd: false,
       }),
     ).toEqual([]);
-    expect(await handle.reads.invoiceCount(none, {})).toBe(0);
-    const [byNumber] = await handle.reads.invoicesByNumbers(['L000000042']);
+    expect(await store.reads.invoiceCount(none, {})).toBe(0);
+    const [byNumber] = await store.reads.invoicesByNumbers(['L000000042']);
     expect(byNumber?.billingProfileId).toBe(2);
-    const scoped = await handle.reads.invoiceCount(
+    const scoped = await store.reads.invoiceCount(
       { billingAccountId: 1, billingProfileIds: [2] },
       { number: 'L000000042' },
     );
@@ -159,9 +177,22 @@ describe('BillingReads (SQLite)', () => {
       statements.length = 0;
       await run();
       const [{ sql, params }] = statements as [{ sql: string; params: unknown[] }];
-      return (handle.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
-        .map((r) => r.detail)
-        .join('; ');
+      if (handle) {
+        return (handle.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
+          .map((r) => r.detail)
+          .join('; ');
+      }
+      // A few hundred rows fit in a page or two, where PostgreSQL rightly prefers a scan; with scans
+      // priced out, the plan shows whether the index fits the statement's shape at all.
+      const client = new pg.Client({ connectionString: database!.url });
+      await client.connect();
+      try {
+        await client.query('SET enable_seqscan = off');
+        const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
+        return rows.map((r) => r['QUERY PLAN']).join('; ');
+      } finally {
+        await client.end();
+      }
     };
     const deep = { value: '2026-01-01', id: 10 };
     const account = { billingAccountId: 1, billingProfileIds: null };
@@ -169,7 +200,7 @@ describe('BillingReads (SQLite)', () => {
     const cases: [() => Promise<unknown>, RegExp][] = [
       [
         () =>
-          handle.reads.invoicePage({
+          store.reads.invoicePage({
             scope: account,
             filter: {},
             order: { column: 'invoiceDate', descending: true },
@@ -177,11 +208,13 @@ describe('BillingReads (SQLite)', () => {
             limit: 51,
             fromEnd: false,
           }),
-        /USING INDEX invoices_account_date_idx \(billing_account_id=\? AND \(?invoice_date/,
+        dialect === 'sqlite'
+          ? /USING INDEX invoices_account_date_idx \(billing_account_id=\? AND \(?invoice_date/
+          : /Index Scan( Backward)? using invoices_account_date_idx on invoices i {2}\(cost[^;]*; +Index Cond: \(\(billing_account_id = \d+\) AND \(ROW\(invoice_date, id\) < ROW/,
       ],
       [
         () =>
-          handle.reads.invoicePage({
+          store.reads.invoicePage({
             scope: profile,
             filter: {},
             order: { column: 'dueDate', descending: false },
@@ -189,22 +222,28 @@ describe('BillingReads (SQLite)', () => {
             limit: 51,
             fromEnd: false,
           }),
-        /USING INDEX invoices_profile_due_idx \(billing_profile_id=\? AND \(?due_date/,
+        dialect === 'sqlite'
+          ? /USING INDEX invoices_profile_due_idx \(billing_profile_id=\? AND \(?due_date/
+          : /Index Scan using invoices_profile_due_idx on invoices i {2}\(cost[^;]*; +Index Cond: \(\(billing_profile_id = \d+\) AND \(ROW\(due_date, id\) > ROW/,
       ],
       [
-        () => handle.reads.invoiceCount(account, {}),
-        /USING COVERING INDEX invoices_account_\w+_idx \(billing_account_id=\?\)/,
+        () => store.reads.invoiceCount(account, {}),
+        dialect === 'sqlite'
+          ? /USING COVERING INDEX invoices_account_\w+_idx \(billing_account_id=\?\)/
+          : /Index Only Scan using invoices_account_\w+_idx on invoices i/,
       ],
       [
-        () => handle.reads.invoiceCount(profile, {}),
-        /USING COVERING INDEX invoices_profile_\w+_idx \(billing_profile_id=\?\)/,
+        () => store.reads.invoiceCount(profile, {}),
+        dialect === 'sqlite'
+          ? /USING COVERING INDEX invoices_profile_\w+_idx \(billing_profile_id=\?\)/
+          : /Index Only Scan using invoices_profile_\w+_idx on invoices i/,
       ],
     ];
     for (const [run, expected] of cases) {
       const detail = await planOf(run);
       expect(detail).toMatch(expected);
       // A range on the index, not a scan of the scope: a deep page costs what the first one does.
-      expect(detail).not.toMatch(/TEMP B-TREE|SCAN/);
+      expect(detail).not.toMatch(dialect === 'sqlite' ? /TEMP B-TREE|SCAN/ : /Sort|Seq Scan|Bitmap/);
     }
   });
 });

@@ -1,7 +1,9 @@
-import { defineRelations } from 'drizzle-orm';
+import { defineRelations, type ExtractTablesFromSchema, type RelationsBuilder } from 'drizzle-orm';
+import * as pgTables from './pg-tables.js';
 import * as tables from './tables.js';
 
-export const relations = defineRelations(tables, (r) => ({
+// Written once against the SQLite tables; PostgreSQL's twin has the same names and columns.
+const define = (r: RelationsBuilder<ExtractTablesFromSchema<typeof tables>>) => ({
   users: {
     ownedAccounts: r.many.billingAccounts({ from: r.users.id, to: r.billingAccounts.ownerUserId }),
     roleAssignments: r.many.billingRoleAssignments({ from: r.users.id, to: r.billingRoleAssignments.userId }),
@@ -61,4 +63,12 @@ export const relations = defineRelations(tables, (r) => ({
   apiKeys: {
     account: r.one.billingAccounts({ from: r.apiKeys.billingAccountId, to: r.billingAccounts.id, optional: false }),
   },
-}));
+});
+
+export const relations = defineRelations(tables, define);
+
+/**
+ * The same relations over the PostgreSQL tables, for the relational query API on that dialect. Typed
+ * as SQLite's: the GraphQL read path's builder is typed to one relations object (see db/store.ts).
+ */
+export const pgRelations = defineRelations(pgTables, define as never) as unknown as typeof relations;

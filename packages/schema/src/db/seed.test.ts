@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from './connection.js';
 import { seedDemoData, seedLargeInvoices } from './seed.js';
+import { openSqliteStore } from './store.js';
 
 const TABLES = [
   'users',
@@ -16,21 +17,21 @@ function dump(handle: DatabaseHandle): string {
   return JSON.stringify(TABLES.map((table) => handle.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all()));
 }
 
-function seeded(today: string): DatabaseHandle {
+async function seeded(today: string): Promise<DatabaseHandle> {
   const handle = openDatabase({ path: ':memory:' });
   migrateDatabase(handle);
-  seedDemoData(handle, { today });
+  await seedDemoData(openSqliteStore(handle), { today });
   return handle;
 }
 
 describe('demo seed', () => {
-  it('is deterministic: the same day gives byte-identical rows', () => {
-    expect(dump(seeded('2026-11-29'))).toBe(dump(seeded('2026-11-29')));
-    expect(dump(seeded('2026-11-29'))).not.toBe(dump(seeded('2026-11-30')));
+  it('is deterministic: the same day gives byte-identical rows', async () => {
+    expect(dump(await seeded('2026-11-29'))).toBe(dump(await seeded('2026-11-29')));
+    expect(dump(await seeded('2026-11-29'))).not.toBe(dump(await seeded('2026-11-30')));
   });
 
-  it('tells the portal story: two tenants, every role, every invoice state, an expired card', () => {
-    const handle = seeded('2026-11-29');
+  it('tells the portal story: two tenants, every role, every invoice state, an expired card', async () => {
+    const handle = await seeded('2026-11-29');
     const q = <T>(sql: string) => handle.sqlite.prepare(sql).all() as T[];
     expect(
       q<{ n: number }>('SELECT count(DISTINCT owner_user_id) AS n FROM billing_accounts')[0]!.n,
@@ -49,10 +50,10 @@ describe('demo seed', () => {
     ).toBeGreaterThanOrEqual(3);
   });
 
-  it('large generator adds the requested invoices with line items, reporting progress', () => {
-    const handle = seeded('2026-11-29');
+  it('large generator adds the requested invoices with line items, reporting progress', async () => {
+    const handle = await seeded('2026-11-29');
     const progress: number[] = [];
-    seedLargeInvoices(handle, {
+    await seedLargeInvoices(openSqliteStore(handle), {
       billingAccountId: 1,
       billingProfileId: 1,
       currency: 'USD',

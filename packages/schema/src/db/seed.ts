@@ -2,8 +2,8 @@
 // Both are deterministic: the same `today` gives the same rows, byte for byte.
 import { sql } from 'drizzle-orm';
 import { addDays } from '../billing/clock.js';
-import type { BillingDb, DatabaseHandle } from './connection.js';
-import * as t from './tables.js';
+import type { BillingStore, StoreDb, StoreTables } from './store.js';
+import type * as t from './tables.js';
 
 export interface DemoUser {
   id: number;
@@ -98,28 +98,26 @@ function invoiceRow(plan: InvoicePlan, lines: { amountMinor: number }[]) {
   };
 }
 
-type Transaction = Parameters<Parameters<BillingDb['transaction']>[0]>[0];
-
-function writeInvoices(tx: Transaction, plans: InvoicePlan[]): void {
+async function writeInvoices(tx: StoreDb, tb: StoreTables, plans: InvoicePlan[]): Promise<void> {
   for (const plan of plans) {
     const lines = lineItemsFor(plan);
-    const inserted = tx.insert(t.invoices).values(invoiceRow(plan, lines)).returning({ id: t.invoices.id }).get();
+    const [inserted] = await tx.insert(tb.invoices).values(invoiceRow(plan, lines)).returning({ id: tb.invoices.id });
     if (lines.length) {
-      tx.insert(t.invoiceLineItems)
-        .values(lines.map((l) => ({ ...l, invoiceId: inserted.id })))
-        .run();
+      await tx
+        .insert(tb.invoiceLineItems)
+        .values(lines.map((l) => ({ ...l, invoiceId: inserted!.id, billingAccountId: plan.billingAccountId })));
     }
   }
 }
 
 /** Inserts invoices with their line items, in one transaction per call. */
-export function insertInvoices(handle: DatabaseHandle, plans: InvoicePlan[]): void {
-  handle.db.transaction((tx) => writeInvoices(tx, plans));
+export function insertInvoices(store: BillingStore, plans: InvoicePlan[]): Promise<void> {
+  return store.transaction((tx) => writeInvoices(tx, store.t, plans));
 }
 
-export function isDatabaseEmpty(handle: DatabaseHandle): boolean {
-  const row = handle.sqlite.prepare('SELECT count(*) AS n FROM users').get() as { n: number };
-  return row.n === 0;
+export async function isDatabaseEmpty(store: BillingStore): Promise<boolean> {
+  const [row] = await store.db.select({ id: store.t.users.id }).from(store.t.users).limit(1);
+  return row === undefined;
 }
 
 /**
@@ -127,12 +125,12 @@ export function isDatabaseEmpty(handle: DatabaseHandle): boolean {
  * profile-level invoice manager; Fabrikam (an Enterprise Agreement) is the other tenant that must never
  * leak into Contoso's answers; Ada also has a personal MOSP account, so "check my access" shows two.
  */
-export function seedDemoData(handle: DatabaseHandle, options: { today: string }): DemoSeedResult {
-  const { db } = handle;
+export function seedDemoData(store: BillingStore, options: { today: string }): Promise<DemoSeedResult> {
+  const tb = store.t;
   const today = options.today;
   const created = `${addDays(today, -400)}T09:00:00.000Z`;
 
-  return db.transaction((tx) => {
+  return store.transaction(async (tx) => {
     const userRows = [
       {
         email: 'ada@contoso.example',
@@ -152,39 +150,41 @@ export function seedDemoData(handle: DatabaseHandle, options: { today: string })
       },
       { email: 'olga@fabrikam.example', displayName: 'Olga Owner', story: 'Fabrikam owner: the other tenant' },
     ];
-    const users: DemoUser[] = userRows.map((u) => {
-      const row = tx
-        .insert(t.users)
+    const users: DemoUser[] = [];
+    for (const u of userRows) {
+      const [row] = await tx
+        .insert(tb.users)
         .values({ email: u.email, displayName: u.displayName, createdAt: created })
-        .returning({ id: t.users.id })
-        .get();
-      return { id: row.id, ...u };
-    });
+        .returning({ id: tb.users.id });
+      users.push({ id: row!.id, ...u });
+    }
     const [ada, carlos, rita, ivan, olga] = users as [DemoUser, DemoUser, DemoUser, DemoUser, DemoUser];
 
-    const account = (displayName: string, agreementType: t.AgreementType, ownerUserId: number) =>
-      tx
-        .insert(t.billingAccounts)
+    const account = async (displayName: string, agreementType: t.AgreementType, ownerUserId: number) => {
+      const [row] = await tx
+        .insert(tb.billingAccounts)
         .values({ displayName, agreementType, ownerUserId, createdAt: created })
-        .returning({ id: t.billingAccounts.id, displayName: t.billingAccounts.displayName })
-        .get();
-    const contoso = account('Contoso Ltd', 'MICROSOFT_CUSTOMER_AGREEMENT', ada.id);
-    const fabrikam = account('Fabrikam Inc', 'ENTERPRISE_AGREEMENT', olga.id);
-    const adaPersonal = account('Ada Lovelace (personal)', 'MICROSOFT_ONLINE_SERVICES_PROGRAM', ada.id);
+        .returning({ id: tb.billingAccounts.id, displayName: tb.billingAccounts.displayName });
+      return row!;
+    };
+    const contoso = await account('Contoso Ltd', 'MICROSOFT_CUSTOMER_AGREEMENT', ada.id);
+    const fabrikam = await account('Fabrikam Inc', 'ENTERPRISE_AGREEMENT', olga.id);
+    const adaPersonal = await account('Ada Lovelace (personal)', 'MICROSOFT_ONLINE_SERVICES_PROGRAM', ada.id);
 
-    const profile = (billingAccountId: number, displayName: string, currency: string) =>
-      tx
-        .insert(t.billingProfiles)
+    const profile = async (billingAccountId: number, displayName: string, currency: string) => {
+      const [row] = await tx
+        .insert(tb.billingProfiles)
         .values({ billingAccountId, displayName, currency, invoiceEmail: 'billing@example.com', createdAt: created })
-        .returning({ id: t.billingProfiles.id })
-        .get().id;
-    const engineering = profile(contoso.id, 'Contoso Engineering', 'USD');
-    const marketing = profile(contoso.id, 'Contoso Marketing', 'USD');
-    const europe = profile(contoso.id, 'Contoso Europe', 'EUR');
-    const fabrikamMain = profile(fabrikam.id, 'Fabrikam Main', 'USD');
-    const adaProfile = profile(adaPersonal.id, 'Ada Lovelace', 'USD');
+        .returning({ id: tb.billingProfiles.id });
+      return row!.id;
+    };
+    const engineering = await profile(contoso.id, 'Contoso Engineering', 'USD');
+    const marketing = await profile(contoso.id, 'Contoso Marketing', 'USD');
+    const europe = await profile(contoso.id, 'Contoso Europe', 'EUR');
+    const fabrikamMain = await profile(fabrikam.id, 'Fabrikam Main', 'USD');
+    const adaProfile = await profile(adaPersonal.id, 'Ada Lovelace', 'USD');
 
-    const roles: (typeof t.billingRoleAssignments.$inferInsert)[] = [
+    const roles: (typeof tb.billingRoleAssignments.$inferInsert)[] = [
       { userId: ada.id, billingAccountId: contoso.id, role: 'OWNER' },
       { userId: carlos.id, billingAccountId: contoso.id, role: 'CONTRIBUTOR' },
       { userId: rita.id, billingAccountId: contoso.id, role: 'READER' },
@@ -192,13 +192,11 @@ export function seedDemoData(handle: DatabaseHandle, options: { today: string })
       { userId: olga.id, billingAccountId: fabrikam.id, role: 'OWNER' },
       { userId: ada.id, billingAccountId: adaPersonal.id, role: 'OWNER' },
     ];
-    tx.insert(t.billingRoleAssignments)
-      .values(roles.map((r) => ({ ...r, createdAt: created })))
-      .run();
+    await tx.insert(tb.billingRoleAssignments).values(roles.map((r) => ({ ...r, createdAt: created })));
 
     // Sandbox tokens name the test card's behaviour (like a processor's test tokens); see billing/sandbox-processor.
     const nextYear = Number(today.slice(0, 4)) + 2;
-    const card = (
+    const card = async (
       billingAccountId: number,
       billingProfileId: number,
       brand: string,
@@ -207,9 +205,9 @@ export function seedDemoData(handle: DatabaseHandle, options: { today: string })
       expYear: number,
       holderName: string,
       token: string,
-    ) =>
-      tx
-        .insert(t.paymentMethods)
+    ) => {
+      const [row] = await tx
+        .insert(tb.paymentMethods)
         .values({
           billingAccountId,
           billingProfileId,
@@ -221,9 +219,10 @@ export function seedDemoData(handle: DatabaseHandle, options: { today: string })
           processorToken: token,
           createdAt: created,
         })
-        .returning({ id: t.paymentMethods.id })
-        .get().id;
-    const engVisa = card(
+        .returning({ id: tb.paymentMethods.id });
+      return row!.id;
+    };
+    const engVisa = await card(
       contoso.id,
       engineering,
       'VISA',
@@ -233,10 +232,19 @@ export function seedDemoData(handle: DatabaseHandle, options: { today: string })
       'Ada Lovelace',
       'tok_sandbox_success_seed01',
     );
-    card(contoso.id, engineering, 'MASTERCARD', '4444', 6, nextYear, 'Ada Lovelace', 'tok_sandbox_success_seed02');
-    card(contoso.id, engineering, 'VISA', '0002', 3, nextYear, 'Ada Lovelace', 'tok_sandbox_declined_seed03');
-    card(contoso.id, engineering, 'VISA', '1111', 1, 2024, 'Ada Lovelace', 'tok_sandbox_success_seed04'); // expired
-    const mktAmex = card(
+    await card(
+      contoso.id,
+      engineering,
+      'MASTERCARD',
+      '4444',
+      6,
+      nextYear,
+      'Ada Lovelace',
+      'tok_sandbox_success_seed02',
+    );
+    await card(contoso.id, engineering, 'VISA', '0002', 3, nextYear, 'Ada Lovelace', 'tok_sandbox_declined_seed03');
+    await card(contoso.id, engineering, 'VISA', '1111', 1, 2024, 'Ada Lovelace', 'tok_sandbox_success_seed04'); // expired
+    const mktAmex = await card(
       contoso.id,
       marketing,
       'AMEX',
@@ -246,8 +254,17 @@ export function seedDemoData(handle: DatabaseHandle, options: { today: string })
       'Carlos Contributor',
       'tok_sandbox_success_seed05',
     );
-    const euVisa = card(contoso.id, europe, 'VISA', '1881', 11, nextYear, 'Ada Lovelace', 'tok_sandbox_success_seed06');
-    const fabVisa = card(
+    const euVisa = await card(
+      contoso.id,
+      europe,
+      'VISA',
+      '1881',
+      11,
+      nextYear,
+      'Ada Lovelace',
+      'tok_sandbox_success_seed06',
+    );
+    const fabVisa = await card(
       fabrikam.id,
       fabrikamMain,
       'VISA',
@@ -257,7 +274,7 @@ export function seedDemoData(handle: DatabaseHandle, options: { today: string })
       'Olga Owner',
       'tok_sandbox_success_seed07',
     );
-    const adaVisa = card(
+    const adaVisa = await card(
       adaPersonal.id,
       adaProfile,
       'VISA',
@@ -269,15 +286,14 @@ export function seedDemoData(handle: DatabaseHandle, options: { today: string })
     );
     const setDefault = (profileId: number, methodId: number) =>
       tx
-        .update(t.billingProfiles)
+        .update(tb.billingProfiles)
         .set({ defaultPaymentMethodId: methodId })
-        .where(sql`${t.billingProfiles.id} = ${profileId}`)
-        .run();
-    setDefault(engineering, engVisa);
-    setDefault(marketing, mktAmex);
-    setDefault(europe, euVisa);
-    setDefault(fabrikamMain, fabVisa);
-    setDefault(adaProfile, adaVisa);
+        .where(sql`${tb.billingProfiles.id} = ${profileId}`);
+    await setDefault(engineering, engVisa);
+    await setDefault(marketing, mktAmex);
+    await setDefault(europe, euVisa);
+    await setDefault(fabrikamMain, fabVisa);
+    await setDefault(adaProfile, adaVisa);
 
     // Each profile: this month's invoice due in the future, older unpaid ones past due, a history
     // of paid ones, and (on some) a void one. Days are relative to `today` so the demo stays current.
@@ -317,7 +333,7 @@ export function seedDemoData(handle: DatabaseHandle, options: { today: string })
     history(contoso.id, europe, 'EUR', { due: 1, pastDue: 0, paid: 3, void: 1 });
     history(fabrikam.id, fabrikamMain, 'USD', { due: 1, pastDue: 1, paid: 3, void: 0 });
     history(adaPersonal.id, adaProfile, 'USD', { due: 1, pastDue: 0, paid: 2, void: 0 });
-    writeInvoices(tx, plans);
+    await writeInvoices(tx, tb, plans);
 
     return { users, accounts: [contoso, fabrikam, adaPersonal], invoiceCount: plans.length };
   });
@@ -336,7 +352,7 @@ export interface LargeSeedOptions {
 }
 
 /** Adds many invoices to one profile, in batches, for pagination tests and benchmarks. */
-export function seedLargeInvoices(handle: DatabaseHandle, options: LargeSeedOptions): void {
+export async function seedLargeInvoices(store: BillingStore, options: LargeSeedOptions): Promise<void> {
   const batchSize = options.batchSize ?? 5_000;
   const prefix = options.numberPrefix ?? 'L';
   for (let start = 0; start < options.invoices; start += batchSize) {
@@ -357,7 +373,7 @@ export function seedLargeInvoices(handle: DatabaseHandle, options: LargeSeedOpti
         amountSeed: i + 1,
       });
     }
-    insertInvoices(handle, plans);
+    await insertInvoices(store, plans);
     options.onProgress?.(end, options.invoices);
   }
 }

@@ -1,6 +1,6 @@
-// The SQLite tables. Everything dialect-specific about storage lives in this file and in
-// `connection.ts`; the rest of the code speaks Drizzle's query API, so a PostgreSQL twin of
-// this file is the main piece a scale-out path needs.
+// The SQLite tables. Their PostgreSQL twin is pg-tables.ts: same names, columns, constraints and
+// indexes (db/parity.test.ts compares both live catalogs), with the enumerations and CHECK
+// expressions shared from model.ts.
 //
 // Conventions: dates are ISO text (`YYYY-MM-DD`), instants are ISO-8601 UTC text with
 // milliseconds (so they sort as text and survive cursors exactly), money is an integer in
@@ -17,43 +17,25 @@ import {
   unique,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
+import {
+  ACCOUNT_ROLES,
+  ACCOUNT_STATUSES,
+  AGREEMENT_TYPES,
+  type ApiKeyScope,
+  currencyCode,
+  digits,
+  INVOICE_LIFECYCLES,
+  inList,
+  isoDate,
+  nowIso,
+  PAYMENT_STATUSES,
+  PROFILE_ROLES,
+} from './model.js';
 
-export const AGREEMENT_TYPES = [
-  'MICROSOFT_CUSTOMER_AGREEMENT',
-  'MICROSOFT_ONLINE_SERVICES_PROGRAM',
-  'ENTERPRISE_AGREEMENT',
-] as const;
-export type AgreementType = (typeof AGREEMENT_TYPES)[number];
-
-export const ACCOUNT_STATUSES = ['ACTIVE', 'DISABLED'] as const;
-export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
-
-export const ACCOUNT_ROLES = ['OWNER', 'CONTRIBUTOR', 'READER'] as const;
-export const PROFILE_ROLES = ['OWNER', 'CONTRIBUTOR', 'READER', 'INVOICE_MANAGER'] as const;
-export type BillingRole = (typeof PROFILE_ROLES)[number];
-
-/** Stored lifecycle; DUE vs PAST_DUE is derived from the due date (see billing/invoice-status). */
-export const INVOICE_LIFECYCLES = ['OPEN', 'PAYMENT_IN_PROGRESS', 'PAID', 'VOID'] as const;
-export type InvoiceLifecycle = (typeof INVOICE_LIFECYCLES)[number];
-
-export const PAYMENT_STATUSES = ['PROCESSING', 'SUCCEEDED', 'FAILED'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-
-export const API_KEY_SCOPES = [
-  'invoices:read',
-  'payment-methods:read',
-  'payment-methods:write',
-  'payments:write',
-] as const;
-export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+export * from './model.js';
 
 // Column names are snake_case in SQL, camelCase in TypeScript.
 const sqliteTable = sqliteTableCreator((name) => name, 'snake_case');
-
-const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
-const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
-const isoDate = (column: AnySQLiteColumn) => sql`${column} GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'`;
-const currencyCode = (column: AnySQLiteColumn) => sql`${column} GLOB '[A-Z][A-Z][A-Z]'`;
 
 export const users = sqliteTable(
   'users',
@@ -61,7 +43,7 @@ export const users = sqliteTable(
     id: integer().primaryKey({ autoIncrement: true }),
     email: text().notNull().unique(),
     displayName: text().notNull(),
-    createdAt: text().notNull().default(now),
+    createdAt: text().notNull().$defaultFn(nowIso),
   },
   (t) => [check('users_email_shape', sql`${t.email} LIKE '%_@_%'`)],
 );
@@ -77,7 +59,7 @@ export const billingAccounts = sqliteTable(
     ownerUserId: integer()
       .notNull()
       .references(() => users.id),
-    createdAt: text().notNull().default(now),
+    createdAt: text().notNull().$defaultFn(nowIso),
   },
   (t) => [
     check('billing_accounts_agreement_type', sql`${t.agreementType} IN (${inList(AGREEMENT_TYPES)})`),
@@ -97,7 +79,7 @@ export const billingProfiles = sqliteTable(
     currency: text().notNull(),
     invoiceEmail: text(),
     defaultPaymentMethodId: integer().references((): AnySQLiteColumn => paymentMethods.id),
-    createdAt: text().notNull().default(now),
+    createdAt: text().notNull().$defaultFn(nowIso),
   },
   (t) => [
     check('billing_profiles_currency', currencyCode(t.currency)),
@@ -120,7 +102,7 @@ export const billingRoleAssignments = sqliteTable(
     /** Null for an account-level assignment. */
     billingProfileId: integer().references(() => billingProfiles.id),
     role: text({ enum: PROFILE_ROLES }).notNull(),
-    createdAt: text().notNull().default(now),
+    createdAt: text().notNull().$defaultFn(nowIso),
   },
   (t) => [
     check(
@@ -162,11 +144,11 @@ export const paymentMethods = sqliteTable(
     holderName: text().notNull(),
     /** The processor's token for the card; the card number and CVC never reach this database. */
     processorToken: text().notNull().unique(),
-    createdAt: text().notNull().default(now),
+    createdAt: text().notNull().$defaultFn(nowIso),
     removedAt: text(),
   },
   (t) => [
-    check('payment_methods_last4', sql`${t.last4} GLOB '[0-9][0-9][0-9][0-9]'`),
+    check('payment_methods_last4', digits(t.last4, 4)),
     check('payment_methods_exp_month', sql`${t.expMonth} BETWEEN 1 AND 12`),
     check('payment_methods_exp_year', sql`${t.expYear} BETWEEN 2000 AND 2100`),
     foreignKey({
@@ -200,8 +182,8 @@ export const invoices = sqliteTable(
     amountDueMinor: integer().notNull(),
     lifecycle: text({ enum: INVOICE_LIFECYCLES }).notNull().default('OPEN'),
     paidAt: text(),
-    createdAt: text().notNull().default(now),
-    updatedAt: text().notNull().default(now),
+    createdAt: text().notNull().$defaultFn(nowIso),
+    updatedAt: text().notNull().$defaultFn(nowIso),
   },
   (t) => [
     foreignKey({
@@ -229,6 +211,8 @@ export const invoices = sqliteTable(
     index('invoices_account_due_idx').on(t.billingAccountId, t.dueDate, t.id),
     index('invoices_account_date_idx').on(t.billingAccountId, t.invoiceDate, t.id),
     index('invoices_account_lifecycle_due_idx').on(t.billingAccountId, t.lifecycle, t.dueDate, t.id),
+    // What line items reference, so their account is their invoice's.
+    uniqueIndex('invoices_id_account_unique').on(t.id, t.billingAccountId),
   ],
 );
 
@@ -236,9 +220,9 @@ export const invoiceLineItems = sqliteTable(
   'invoice_line_items',
   {
     id: integer().primaryKey({ autoIncrement: true }),
-    invoiceId: integer()
-      .notNull()
-      .references(() => invoices.id, { onDelete: 'cascade' }),
+    invoiceId: integer().notNull(),
+    /** The invoice's account, so line items distribute by tenant with their invoice. */
+    billingAccountId: integer().notNull(),
     position: integer().notNull(),
     description: text().notNull(),
     serviceName: text().notNull(),
@@ -253,6 +237,12 @@ export const invoiceLineItems = sqliteTable(
     ),
     check('invoice_line_items_amount', sql`${t.amountMinor} = ${t.quantity} * ${t.unitPriceMinor}`),
     unique('invoice_line_items_position_unique').on(t.invoiceId, t.position),
+    // The account must be the invoice's own: the pair references the invoice's (id, account).
+    foreignKey({
+      name: 'invoice_line_items_invoice_account_fk',
+      columns: [t.invoiceId, t.billingAccountId],
+      foreignColumns: [invoices.id, invoices.billingAccountId],
+    }).onDelete('cascade'),
   ],
 );
 
@@ -278,8 +268,8 @@ export const payments = sqliteTable(
     processorIdempotencyKey: text().notNull().unique(),
     /** `user:<id>` or `api-key:<id>`. */
     initiatedBy: text().notNull(),
-    createdAt: text().notNull().default(now),
-    updatedAt: text().notNull().default(now),
+    createdAt: text().notNull().$defaultFn(nowIso),
+    updatedAt: text().notNull().$defaultFn(nowIso),
   },
   (t) => [
     check('payments_status', sql`${t.status} IN (${inList(PAYMENT_STATUSES)})`),
@@ -304,7 +294,7 @@ export const idempotencyRecords = sqliteTable(
     requestFingerprint: text().notNull(),
     /** Null while the first request with this key is still in flight. */
     responseJson: text(),
-    createdAt: text().notNull().default(now),
+    createdAt: text().notNull().$defaultFn(nowIso),
     expiresAt: text().notNull(),
   },
   (t) => [
@@ -328,7 +318,7 @@ export const apiKeys = sqliteTable(
     /** JSON array of ApiKeyScope. */
     scopes: text({ mode: 'json' }).$type<ApiKeyScope[]>().notNull(),
     createdByUserId: integer().references(() => users.id),
-    createdAt: text().notNull().default(now),
+    createdAt: text().notNull().$defaultFn(nowIso),
     lastUsedAt: text(),
     revokedAt: text(),
   },
@@ -345,7 +335,7 @@ export const auditEvents = sqliteTable(
     outcome: text().notNull(),
     billingAccountId: integer().references(() => billingAccounts.id),
     detail: text({ mode: 'json' }).$type<Record<string, string | number | boolean | null>>(),
-    createdAt: text().notNull().default(now),
+    createdAt: text().notNull().$defaultFn(nowIso),
   },
   (t) => [
     index('audit_events_target_idx').on(t.target),

@@ -21,7 +21,7 @@ export const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', {
 export const ApiKey = builder.loadableNode('ApiKey', {
   description: 'A partner API key. The secret is shown once, when created; only its prefix is shown after.',
   id: { resolve: (k: ApiKeyRow) => k.id, parse: parseNodeId },
-  load: (ids: number[], ctx) => ctx.services.reads.apiKeysByIds(ids),
+  load: (ids: number[], ctx) => ctx.services.store.reads.apiKeysByIds(ids),
   sort: (k) => k.id,
   authScopes: (k) => ({ billing: readTarget.apiKey(k) }),
   fields: (t) => ({
@@ -41,7 +41,7 @@ builder.objectField(BillingAccount, 'apiKeys', (t) =>
     description: "The account's API keys, newest first. Null unless the viewer is the billing account admin.",
     authScopes: (account) => ({ billing: { action: 'MANAGE_API_KEYS', billingAccountId: account.id } }),
     load: async (accountIds: number[], ctx) =>
-      groupedBy(accountIds, await ctx.services.reads.apiKeysByAccountIds(accountIds), (k) => k.billingAccountId),
+      groupedBy(accountIds, await ctx.services.store.reads.apiKeysByAccountIds(accountIds), (k) => k.billingAccountId),
     resolve: (account) => account.id,
   }),
 );

@@ -13,7 +13,7 @@ export const BillingAccountStatusEnum = builder.enumType('BillingAccountStatus',
 // Its profiles and invoices are added where those types live (billing-profile.ts, invoice.ts).
 export const BillingAccount = builder.loadableNode('BillingAccount', {
   id: { resolve: (a: AccountRow) => a.id, parse: parseNodeId },
-  load: (ids: number[], ctx) => ctx.services.reads.accountsByIds(ids),
+  load: (ids: number[], ctx) => ctx.services.store.reads.accountsByIds(ids),
   sort: (a) => a.id,
   authScopes: (account) => ({ visibleAccount: account.id }),
   fields: (t) => ({

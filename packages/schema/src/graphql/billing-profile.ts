@@ -10,7 +10,7 @@ import { readTarget } from './visibility.js';
 export const BillingProfile = builder.loadableNode('BillingProfile', {
   description: 'Where invoices are issued and paid from: currency, payment methods, invoices.',
   id: { resolve: (p: ProfileRow) => p.id, parse: parseNodeId },
-  load: (ids: number[], ctx) => ctx.services.reads.profilesByIds(ids),
+  load: (ids: number[], ctx) => ctx.services.store.reads.profilesByIds(ids),
   sort: (p) => p.id,
   authScopes: (profile) => ({ billing: readTarget.profile(profile) }),
   fields: (t) => ({
@@ -39,7 +39,7 @@ builder.objectField(BillingAccount, 'billingProfiles', (t) =>
     description: 'The profiles the viewer can see, in creation order.',
     // Visibility is decided here, once per batch; the loaded rows then pass the type's own check.
     load: async (accountIds: number[], ctx) => {
-      const rows = await ctx.services.reads.profilesByAccountIds(accountIds);
+      const rows = await ctx.services.store.reads.profilesByAccountIds(accountIds);
       const visible = rows.filter((p) => ctx.access.can('READ_BILLING', readTarget.profile(p)));
       return groupedBy(accountIds, visible, (p) => p.billingAccountId);
     },

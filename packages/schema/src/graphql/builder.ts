@@ -45,7 +45,7 @@ export const builder = new SchemaBuilder<BuilderTypes>({
   // The errors plugin outside scope-auth, so a denial becomes a typed NotAuthorizedError in mutation
   // result unions. (Relay decodes `globalID` arguments in an argument mapper, which runs before every
   // plugin's resolver wrapper whatever the order; this schema's own ID arguments are plain `ID`s, see ids.ts.)
-  // Rows load through per-request DataLoaders over `services.reads`, whatever the dialect.
+  // Rows load through per-request DataLoaders over `services.store.reads`, whatever the dialect.
   plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   // What an operation costs: every field 1 per object it is selected on, a list's selections times

@@ -139,7 +139,7 @@ async function resolveInvoiceConnection(scope: InvoiceScope, args: InvoiceConnec
     ({ before, after, limit, inverted }) => {
       const afterKey = fromCursor(after);
       const beforeKey = fromCursor(before);
-      return ctx.services.reads.invoicePage({
+      return ctx.services.store.reads.invoicePage({
         scope,
         filter,
         order,
@@ -150,7 +150,7 @@ async function resolveInvoiceConnection(scope: InvoiceScope, args: InvoiceConnec
       });
     },
   );
-  const extras: InvoiceConnectionExtras = { totalCount: () => ctx.services.reads.invoiceCount(scope, filter) };
+  const extras: InvoiceConnectionExtras = { totalCount: () => ctx.services.store.reads.invoiceCount(scope, filter) };
   return Object.assign(page, extras);
 }
 
@@ -175,7 +175,7 @@ export const InvoiceLineItem = builder.objectRef<LineItemRow>('InvoiceLineItem')
 // Its payments are added in payment.ts.
 export const Invoice = builder.loadableNode('Invoice', {
   id: { resolve: (i: InvoiceRow) => i.id, parse: parseNodeId },
-  load: (ids: number[], ctx) => ctx.services.reads.invoicesByIds(ids),
+  load: (ids: number[], ctx) => ctx.services.store.reads.invoicesByIds(ids),
   sort: (i) => i.id,
   authScopes: (invoice) => ({ billing: readTarget.invoice(invoice) }),
   fields: (t) => {
@@ -205,7 +205,7 @@ export const Invoice = builder.loadableNode('Invoice', {
       lineItems: t.loadableList({
         type: InvoiceLineItem,
         load: async (invoiceIds: number[], ctx) =>
-          groupedBy(invoiceIds, await ctx.services.reads.lineItemsByInvoiceIds(invoiceIds), (l) => l.invoiceId),
+          groupedBy(invoiceIds, await ctx.services.store.reads.lineItemsByInvoiceIds(invoiceIds), (l) => l.invoiceId),
         resolve: (i) => i.id,
       }),
       billingProfile: t.field({ type: BillingProfile, resolve: (i) => i.billingProfileId }),
@@ -283,7 +283,7 @@ builder.queryFields((t) => ({
     args: { number: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       if (args.number.length > 64) return null;
-      const [invoice] = await ctx.services.reads.invoicesByNumbers([args.number]);
+      const [invoice] = await ctx.services.store.reads.invoicesByNumbers([args.number]);
       return visibleInvoice(invoice, ctx);
     },
   }),

@@ -26,7 +26,7 @@ export const PaymentMethod = builder.loadableNode('PaymentMethod', {
   description:
     'A card on a billing profile. Only brand, last four digits, expiry and holder are kept; never the number or CVC.',
   id: { resolve: (m: PaymentMethodRow) => m.id, parse: parseNodeId },
-  load: (ids: number[], ctx) => ctx.services.reads.paymentMethodsByIds(ids),
+  load: (ids: number[], ctx) => ctx.services.store.reads.paymentMethodsByIds(ids),
   sort: (m) => m.id,
   authScopes: (m) => ({ billing: readTarget.paymentMethod(m) }),
   fields: (t) => ({
@@ -65,7 +65,7 @@ builder.objectFields(BillingProfile, (t) => ({
     load: async (profileIds: number[], ctx) =>
       groupedBy(
         profileIds,
-        await ctx.services.reads.activePaymentMethodsByProfileIds(profileIds),
+        await ctx.services.store.reads.activePaymentMethodsByProfileIds(profileIds),
         (m) => m.billingProfileId,
       ),
     resolve: (profile) => profile.id,

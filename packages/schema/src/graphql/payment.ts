@@ -27,7 +27,7 @@ export const PaymentStatusEnum = builder.enumType('PaymentStatus', {
 export const Payment = builder.loadableNode('Payment', {
   description: 'One attempt to pay an invoice.',
   id: { resolve: (p: PaymentRow) => p.id, parse: parseNodeId },
-  load: (ids: number[], ctx) => ctx.services.reads.paymentsByIds(ids),
+  load: (ids: number[], ctx) => ctx.services.store.reads.paymentsByIds(ids),
   sort: (p) => p.id,
   authScopes: (p) => ({ billing: readTarget.payment(p) }),
   fields: (t) => ({
@@ -63,7 +63,7 @@ builder.objectField(Invoice, 'payments', (t) =>
     type: Payment,
     description: 'Every payment attempt, newest first, failed ones included.',
     load: async (invoiceIds: number[], ctx) =>
-      groupedBy(invoiceIds, await ctx.services.reads.paymentsByInvoiceIds(invoiceIds), (p) => p.invoiceId),
+      groupedBy(invoiceIds, await ctx.services.store.reads.paymentsByInvoiceIds(invoiceIds), (p) => p.invoiceId),
     resolve: (invoice) => invoice.id,
   }),
 );

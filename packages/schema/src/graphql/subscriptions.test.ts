@@ -32,7 +32,7 @@ async function nextInvoiceId(stream: AsyncGenerator<EventResult>): Promise<strin
 
 describe('billingEvents', () => {
   it('delivers only the events the subscriber may read, of the account asked for', async () => {
-    fixture = createBillingFixture();
+    fixture = await createBillingFixture();
     const olga = await open('olga');
     const adaOnFabrikam = await open('ada');
     const adaOnContoso = await open('ada', toGlobalId('BillingAccount', 1));
@@ -50,7 +50,7 @@ describe('billingEvents', () => {
   });
 
   it('an ID that is malformed or of another type ends the stream at once, like one that does not exist', async () => {
-    fixture = createBillingFixture();
+    fixture = await createBillingFixture();
     for (const id of ['not-an-id', toGlobalId('Invoice', 1)]) {
       const stream = await open('olga', id);
       expect(await stream.next()).toMatchObject({ done: true });
@@ -59,7 +59,7 @@ describe('billingEvents', () => {
   });
 
   it('unsubscribes from the bus when the client goes away', async () => {
-    fixture = createBillingFixture();
+    fixture = await createBillingFixture();
     const stream = await open('ada');
     const pending = stream.next();
     await new Promise((resolve) => setTimeout(resolve, 5));

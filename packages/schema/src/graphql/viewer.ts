@@ -8,7 +8,7 @@ import { parseNodeId } from './ids.js';
 export const User = builder.loadableNode('User', {
   description: 'A person who signs in. Only the user themself can see this object.',
   id: { resolve: (u: UserRow) => u.id, parse: parseNodeId },
-  load: (ids: number[], ctx) => ctx.services.reads.usersByIds(ids),
+  load: (ids: number[], ctx) => ctx.services.store.reads.usersByIds(ids),
   sort: (u) => u.id,
   fields: (t) => ({
     email: t.exposeString('email'),

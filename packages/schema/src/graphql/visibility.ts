@@ -73,7 +73,7 @@ export async function canSeeNode(typename: string, rawId: unknown, ctx: GraphQLC
   // The relay plugin hands over the decoded id as a string, or as a number where a type parses it.
   const id = typeof rawId === 'number' || typeof rawId === 'string' ? Number(rawId) : Number.NaN;
   if (!Number.isSafeInteger(id) || id <= 0) return false;
-  const { reads } = ctx.services;
+  const { reads } = ctx.services.store;
   let row: object | undefined;
   switch (typename) {
     case 'User':

@@ -41,7 +41,7 @@ export interface GatewayPluginOptions {
   logger: Logger;
   graphqlPath: string;
   /** Named readiness checks for /ready (all must be true, except `redis`, which only degrades). */
-  readiness: () => Record<string, boolean>;
+  readiness: () => Promise<Record<string, boolean>>;
   /** What instances share (REDIS_URL); absent: everything in-process. */
   redis?: SharedRedis;
   /** The events this instance published (counted once fleet-wide); default: `services.events`. */

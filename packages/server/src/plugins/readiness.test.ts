@@ -5,7 +5,7 @@ import { useReadiness } from './readiness.js';
 describe('useReadiness', () => {
   it('answers 200 with the named checks when all pass, 503 when one fails, asking on every request', async () => {
     let database = true;
-    const yoga = pluginYoga([useReadiness({ checks: () => ({ database, accepting: true }) })]);
+    const yoga = pluginYoga([useReadiness({ checks: async () => ({ database, accepting: true }) })]);
     const ready = await yoga.fetch('http://yoga/ready');
     expect(ready.status).toBe(200);
     expect(ready.headers.get('cache-control')).toBe('no-store');
@@ -23,7 +23,7 @@ describe('useReadiness', () => {
   it('an optional check that fails degrades (200, status degraded) instead of taking the instance out', async () => {
     let redis = false;
     let database = true;
-    const yoga = pluginYoga([useReadiness({ checks: () => ({ database, redis }), optional: ['redis'] })]);
+    const yoga = pluginYoga([useReadiness({ checks: async () => ({ database, redis }), optional: ['redis'] })]);
     const degraded = await yoga.fetch('http://yoga/ready');
     expect(degraded.status).toBe(200);
     expect(await degraded.json()).toEqual({
@@ -39,7 +39,7 @@ describe('useReadiness', () => {
   });
 
   it('serves another endpoint when asked, and leaves GraphQL alone', async () => {
-    const yoga = pluginYoga([useReadiness({ checks: () => ({}), endpoint: '/readyz' })]);
+    const yoga = pluginYoga([useReadiness({ checks: async () => ({}), endpoint: '/readyz' })]);
     expect((await yoga.fetch('http://yoga/readyz')).status).toBe(200);
     const query = await yoga.fetch('http://yoga/graphql?query=%7Bhello%7D');
     expect(await query.json()).toEqual({ data: { hello: 'world' } });

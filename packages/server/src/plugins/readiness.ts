@@ -7,7 +7,7 @@
 // an outage that costs only cross-instance events and shared limits.
 // Yoga's `useReadinessCheck` serves the endpoint; this adds the named checks and their JSON report.
 import { useReadinessCheck, type Plugin } from 'graphql-yoga';
-import { pendingMigrationCount, type DatabaseHandle } from '@billing/schema/db';
+import type { BillingStore } from '@billing/schema/db';
 
 export const READY_PATH = '/ready';
 
@@ -20,7 +20,7 @@ export interface ReadinessReport {
 
 export interface ReadinessOptions {
   /** Named checks, asked on every request; the instance is ready when all are true. */
-  checks: () => Record<string, boolean>;
+  checks: () => Promise<Record<string, boolean>>;
   /** Checks whose failure degrades (200, `status: "degraded"`) instead of failing. @default [] */
   optional?: readonly string[];
   /** @default '/ready' */
@@ -28,14 +28,14 @@ export interface ReadinessOptions {
 }
 
 /** The database answers, and its schema is the one this build expects. */
-export function databaseReadiness(database: DatabaseHandle): Record<string, boolean> {
+export async function databaseReadiness(store: BillingStore): Promise<Record<string, boolean>> {
   try {
-    database.sqlite.prepare('SELECT 1').get();
+    await store.ping();
   } catch {
     return { database: false, migrations: false };
   }
   try {
-    return { database: true, migrations: pendingMigrationCount(database) === 0 };
+    return { database: true, migrations: (await store.pendingMigrations()) === 0 };
   } catch {
     return { database: true, migrations: false };
   }
@@ -45,8 +45,8 @@ export function useReadiness(options: ReadinessOptions): Plugin {
   const optional = new Set(options.optional ?? []);
   return useReadinessCheck({
     endpoint: options.endpoint ?? READY_PATH,
-    check: ({ fetchAPI }) => {
-      const checks = options.checks();
+    check: async ({ fetchAPI }) => {
+      const checks = await options.checks();
       const entries = Object.entries(checks);
       const ready = entries.every(([name, ok]) => ok || optional.has(name));
       const status = !ready ? 'not-ready' : entries.every(([, ok]) => ok) ? 'ready' : 'degraded';

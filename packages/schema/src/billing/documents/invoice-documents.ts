@@ -86,7 +86,7 @@ export function issueDocumentLinks(
 }
 
 async function loadInvoiceForDocument(services: BillingServices, invoiceId: number) {
-  return services.db.query.invoices.findFirst({
+  return services.store.db.query.invoices.findFirst({
     where: { id: invoiceId },
     with: {
       lineItems: { orderBy: { position: 'asc' } },
@@ -175,8 +175,8 @@ export async function openDocumentLink(services: BillingServices, token: string)
   const checked = verifyDocumentLink(services.settings.documents.linkKey, token, services.clock);
   if (!checked.ok) throw new DocumentLinkRefusedError(checked.refusal);
   const { claims } = checked;
-  const principal = await principalFromId(services.db, claims.principal);
-  const access = await AccessView.load(services.db, principal);
+  const principal = await principalFromId(services.store, claims.principal);
+  const access = await AccessView.load(services.store, principal);
   const invoice = await loadInvoiceForDocument(services, claims.invoiceId);
   if (!invoice || !access.principal || !access.can('READ_BILLING', invoice)) throw new NotFoundError('Document');
   if (claims.kind === 'INVOICE') {
