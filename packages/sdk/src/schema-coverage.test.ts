@@ -22,6 +22,7 @@ const LEFT_OUT_ON_PURPOSE: Record<string, string> = {
   'BillingProfile.billingAccount': 'a back-reference: profiles are read from their account',
   'PaymentMethod.billingProfile': 'a back-reference: cards are read from their profile',
   'Payment.invoice': 'a back-reference: payments are read from their invoice',
+  'Error.code': 'deprecated: ErrorFields selects `errorCode` (aliased `code`, the name SDK users read)',
 };
 
 const operationsDir = new URL('./operations/', import.meta.url);

@@ -655,6 +655,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -741,6 +752,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -808,6 +830,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -832,6 +865,17 @@ export default {
         "fields": [
           {
             "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
@@ -1333,6 +1377,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -1611,6 +1666,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -1635,6 +1701,17 @@ export default {
         "fields": [
           {
             "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
@@ -2061,6 +2138,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -2096,6 +2184,17 @@ export default {
         "fields": [
           {
             "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
@@ -2492,6 +2591,17 @@ export default {
         "fields": [
           {
             "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
