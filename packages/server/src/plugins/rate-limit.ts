@@ -9,13 +9,13 @@
 // With `shared` (REDIS_URL) the buckets live in Redis and every instance draws from the same ones.
 // When Redis cannot answer, the limit fails open: requests are served (the database, not Redis, is
 // what keeps payments exactly once), with a warning log and `gateway_rate_limit_fail_open_total`.
-import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import { principalId, type Principal } from '@billing/schema/billing';
 import { AuthenticationError, authenticateRequest, type Authenticator } from '../auth.js';
 import type { GatewayConfig } from '../config.js';
+import { gatewayError } from '../gateway-error.js';
 import type { Logger } from '../logger.js';
 import { clientAddress, type NodeServerContext } from '../request-info.js';
 import { createRedisTokenBuckets, type SharedTokenBuckets } from './redis-token-bucket.js';
@@ -47,12 +47,9 @@ async function enforce(buckets: TokenBuckets | SharedTokenBuckets, key: string, 
     return;
   }
   if (result.allowed) return;
-  throw new GraphQLError(`Too many requests. Retry in ${result.retryAfterSeconds} s.`, {
-    extensions: {
-      code: 'RATE_LIMITED',
-      retryAfterSeconds: result.retryAfterSeconds,
-      http: { status: 429, headers: { 'Retry-After': String(result.retryAfterSeconds) } },
-    },
+  throw gatewayError('RATE_LIMITED', `Too many requests. Retry in ${result.retryAfterSeconds} s.`, {
+    extensions: { retryAfterSeconds: result.retryAfterSeconds },
+    http: { status: 429, headers: { 'Retry-After': String(result.retryAfterSeconds) } },
   });
 }
 
