@@ -7,17 +7,23 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { ERROR_CODE_NAMES, type ErrorCode } from '@billing/schema/billing';
-import { toGlobalId } from '@billing/schema/graphql';
 import { buildSchema, isEnumType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JSON_HEADERS, post, send, type RawResponse } from './hardening-support.js';
-import { accountId, cardId, expectCodesInContract, invoiceId, startTestGateway, type TestGateway } from './harness.js';
+import {
+  accountId,
+  cardId,
+  engineeringCardInput,
+  expectCodesInContract,
+  invoiceId,
+  startTestGateway,
+  type TestGateway,
+} from './harness.js';
 import { requestSse } from './sse.js';
 
 const PRODUCTION = { BILLING_MODE: 'production', RATE_LIMIT_PER_MINUTE: '0', ANONYMOUS_RATE_LIMIT_PER_MINUTE: '0' };
 // The card that never answers (IDEMPOTENCY_KEY_IN_USE) is given up on after this, leaving its payment PROCESSING.
 const QUICK_PROCESSOR_TIMEOUT = { PROCESSOR_TIMEOUT_MS: '50' };
-const ENGINEERING = toGlobalId('BillingProfile', 1);
 
 let gw: TestGateway;
 let limited: TestGateway;
@@ -76,16 +82,7 @@ const addCard = (cardNumber: string) =>
     gw.url,
     {
       query: ADD_CARD,
-      variables: {
-        input: {
-          billingProfileId: ENGINEERING,
-          cardNumber,
-          expMonth: 12,
-          expYear: 2030,
-          cvc: '123',
-          holderName: 'Ada',
-        },
-      },
+      variables: { input: engineeringCardInput(cardNumber) },
     },
     gw.headersFor('ada'),
   );

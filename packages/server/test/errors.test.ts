@@ -1,10 +1,9 @@
 // Every mutation error type is reachable and typed, and bad input changes nothing in the database.
 import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardId, invoiceId, startTestGateway, type TestGateway } from './harness.js';
+import { cardId, engineeringCardInput, invoiceId, startTestGateway, type TestGateway } from './harness.js';
 
 let gw: TestGateway;
-const ENGINEERING = toGlobalId('BillingProfile', 1);
 
 const PAY = `mutation($input: PayInvoiceInput!) {
   payInvoice(input: $input) {
@@ -145,14 +144,7 @@ describe('payInvoice errors are typed, and refusals change nothing', () => {
 });
 
 describe('addPaymentMethod validates before anything is stored', () => {
-  const valid = {
-    billingProfileId: ENGINEERING,
-    cardNumber: '4242424242424242',
-    expMonth: 12,
-    expYear: 2030,
-    cvc: '123',
-    holderName: 'Ada Lovelace',
-  };
+  const valid = engineeringCardInput('4242424242424242');
 
   it.each([
     ['a number failing the Luhn check', { cardNumber: '4242424242424241' }, 'input.cardNumber'],
@@ -200,14 +192,7 @@ describe('addPaymentMethod refuses prepaid and virtual cards', () => {
       ... on AddPaymentMethodSuccess { paymentMethod { last4 } }
     }
   }`;
-  const card = (cardNumber: string) => ({
-    billingProfileId: ENGINEERING,
-    cardNumber,
-    expMonth: 12,
-    expYear: 2030,
-    cvc: '123',
-    holderName: 'Ada Lovelace',
-  });
+  const card = engineeringCardInput;
 
   it.each([
     ['a prepaid card', '5105 1051 0510 5100', 'PREPAID', 'Prepaid cards are not accepted. Use a credit or debit card.'],

@@ -23,6 +23,16 @@ export const cardId = (id: number) => toGlobalId('PaymentMethod', id);
 export const profileId = (id: number) => toGlobalId('BillingProfile', id);
 export const accountId = (id: number) => toGlobalId('BillingAccount', id);
 
+/** `addPaymentMethod`'s input for a new card of Ada's Engineering profile (profile 1), valid but for `cardNumber`. */
+export const engineeringCardInput = (cardNumber: string) => ({
+  billingProfileId: profileId(1),
+  cardNumber,
+  expMonth: 12,
+  expYear: 2030,
+  cvc: '123',
+  holderName: 'Ada Lovelace',
+});
+
 /** Adds `count` generated invoices (numbers L000000001...) to Contoso Marketing (profile 2, USD), for paging tests. */
 export function addMarketingInvoices(gw: TestGateway, count: number): void {
   seedLargeInvoices(gw.gateway.resources.database, {

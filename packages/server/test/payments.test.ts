@@ -1,11 +1,10 @@
 // Money moves exactly once, over real HTTP: races, replays, every sandbox failure mode, live events.
 import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardId, invoiceId, startTestGateway, type TestGateway } from './harness.js';
+import { cardId, engineeringCardInput, invoiceId, startTestGateway, type TestGateway } from './harness.js';
 import { openSse } from './sse.js';
 
 let gw: TestGateway;
-const ENGINEERING = toGlobalId('BillingProfile', 1);
 
 const PAY = `mutation($input: PayInvoiceInput!) {
   payInvoice(input: $input) {
@@ -27,16 +26,7 @@ const ledger = () => gw.gateway.resources.sandbox;
 async function addCard(cardNumber: string): Promise<string> {
   const r = await gw.gql(
     `mutation($input: AddPaymentMethodInput!) { addPaymentMethod(input: $input) { __typename ... on AddPaymentMethodSuccess { paymentMethod { id } } } }`,
-    {
-      input: {
-        billingProfileId: ENGINEERING,
-        cardNumber,
-        expMonth: 12,
-        expYear: 2030,
-        cvc: '123',
-        holderName: 'Ada Lovelace',
-      },
-    },
+    { input: engineeringCardInput(cardNumber) },
   );
   expect(r.data!.addPaymentMethod.__typename).toBe('AddPaymentMethodSuccess');
   return r.data!.addPaymentMethod.paymentMethod.id;
