@@ -27,6 +27,7 @@ function codeRefusedVariables(result: ExecutionResult, setResult: (result: Execu
   setResult({ ...result, errors: result.errors.map((e) => withCode(e, CODE_FOR_REFUSED_VARIABLES)) });
 }
 
+/** Gives the errors of refused variables, which graphql-js leaves without a code, `BAD_USER_INPUT`. */
 export function useVariableErrorCodes(): Plugin {
   return {
     onExecute() {
