@@ -66,6 +66,8 @@ const gatewayEnv: Record<string, string> = {
   // One principal sends all the load: a per-principal rate limit would measure the limiter.
   RATE_LIMIT_PER_MINUTE: '1000000000',
   ANONYMOUS_RATE_LIMIT_PER_MINUTE: '1000000000',
+  PAY_INVOICE_PER_MINUTE: '0',
+  ADD_PAYMENT_METHOD_PER_MINUTE: '0',
 };
 // Tokens are minted exactly as the gateway's own authenticator mints them (HS256, same secret).
 // Minting needs no services; authenticating (which the servers do) does.

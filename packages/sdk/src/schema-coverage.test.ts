@@ -21,7 +21,6 @@ const LEFT_OUT_ON_PURPOSE: Record<string, string> = {
   'Node.id': 'selected on each concrete type instead',
   'Invoice.billingAccount': 'a back-reference: the SDK reads invoices from their account or profile',
   'BillingProfile.billingAccount': 'a back-reference: profiles are read from their account',
-  'PaymentMethod.billingProfile': 'a back-reference: cards are read from their profile',
   'Payment.invoice': 'a back-reference: payments are read from their invoice',
 };
 

@@ -10,6 +10,7 @@ import { GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
 import { createLogger, yogaLogging, type Logger } from './logger.js';
 import { corsPolicy } from './plugins/cors.js';
 import { CSRF_HEADERS } from './plugins/csrf.js';
+import type { TracerProvider } from '@opentelemetry/api';
 import { gatewayPlugins } from './plugins/index.js';
 import type { SharedRedis } from './redis.js';
 import type { NodeServerContext } from './request-info.js';
@@ -30,6 +31,8 @@ export interface GatewayAppOptions {
   redis?: SharedRedis;
   /** The events this instance published itself; default: `services.events`. */
   localEvents?: BillingEventBus;
+  /** Where operation spans go, when the gateway traces. */
+  tracerProvider?: TracerProvider;
 }
 
 export type GatewayApp = YogaServerInstance<NodeServerContext, GraphQLContext>;
@@ -96,6 +99,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         readiness: options.readiness ?? (() => ({})),
         ...(options.redis ? { redis: options.redis } : {}),
         ...(options.localEvents ? { localEvents: options.localEvents } : {}),
+        ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
       }),
       ...(options.plugins ?? []),
     ],

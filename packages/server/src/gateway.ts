@@ -1,6 +1,7 @@
 // A running gateway: resources, app and HTTP server, started and stopped as one.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { DestinationStream } from 'pino';
 import { isoDate, reconcileStalePayments, startReconciler, type Clock } from '@billing/schema/billing';
 import { isDatabaseEmpty, seedDemoData, type DemoSeedResult, type OpenDatabaseOptions } from '@billing/schema/db';
@@ -13,6 +14,7 @@ import { databaseReadiness } from './plugins/readiness.js';
 import { connectRedis, type SharedRedis } from './redis.js';
 import { createResources, type GatewayResources } from './services.js';
 import { createSharedEventBus } from './shared-events.js';
+import { startTracing } from './tracing.js';
 
 export interface RunningGateway {
   url: string;
@@ -39,13 +41,18 @@ export interface StartGatewayOptions {
   onQuery?: OpenDatabaseOptions['onQuery'];
   /** Where the JSON log lines go (default stdout); tests pass a stream to read them. */
   logDestination?: DestinationStream;
+  /** Turns tracing on with this exporter, whatever `config.tracing` says (tests pass an in-memory one). */
+  spanExporter?: SpanExporter;
 }
 
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const logger = createLogger(config, options.logDestination);
+  const tracing = startTracing(config, options.spanExporter);
   const redis = config.redis ? await connectRedis(config.redis, logger) : null;
   const resources = createResources(config, {
-    ...options,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+    traced: tracing !== null,
     ...(redis ? { sharedEvents: createSharedEventBus(redis, logger) } : {}),
   });
   const { services } = resources;
@@ -73,6 +80,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     }),
     localEvents: resources.localEvents,
     ...(redis ? { redis } : {}),
+    ...(tracing ? { tracerProvider: tracing.provider } : {}),
   });
   const http = createDrainableServer(app, logger);
   const { server } = http;
@@ -102,6 +110,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
         await app.dispose();
         resources.close();
         await redis?.close();
+        await tracing?.shutdown();
         logger.info('gateway stopped');
         logger.flush();
       })();

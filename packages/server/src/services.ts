@@ -36,6 +36,8 @@ export interface GatewayResources {
 export interface ResourceOptions {
   clock?: Clock;
   onQuery?: OpenDatabaseOptions['onQuery'];
+  /** Spans for batch reads and SQL statements (when the gateway traces). */
+  traced?: boolean;
   /** Billing events shared across instances (REDIS_URL); default: the in-process bus. */
   sharedEvents?: SharedEventBus;
 }
@@ -65,6 +67,7 @@ export function createResources(config: GatewayConfig, options: ResourceOptions 
   const database = openDatabase({
     path: config.databasePath,
     ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+    traced: options.traced ?? false,
   });
   migrateDatabase(database);
   const { processor, sandbox } = createProcessor(config, clock);

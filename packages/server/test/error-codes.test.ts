@@ -10,15 +10,8 @@ import { ERROR_CODE_NAMES, type ErrorCode } from '@billing/schema/billing';
 import { buildSchema, isEnumType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JSON_HEADERS, post, send, type RawResponse } from './hardening-support.js';
-import {
-  accountId,
-  cardId,
-  engineeringCardInput,
-  expectCodesInContract,
-  invoiceId,
-  startTestGateway,
-  type TestGateway,
-} from './harness.js';
+import { accountId, cardId, expectCodesInContract, invoiceId, startTestGateway, type TestGateway } from './harness.js';
+import { cardInput } from './operations.js';
 import { requestSse } from './sse.js';
 
 const PRODUCTION = { BILLING_MODE: 'production', RATE_LIMIT_PER_MINUTE: '0', ANONYMOUS_RATE_LIMIT_PER_MINUTE: '0' };
@@ -82,7 +75,7 @@ const addCard = (cardNumber: string) =>
     gw.url,
     {
       query: ADD_CARD,
-      variables: { input: engineeringCardInput(cardNumber) },
+      variables: { input: cardInput(cardNumber) },
     },
     gw.headersFor('ada'),
   );
@@ -98,6 +91,12 @@ const PRODUCERS: Record<ErrorCode, () => Promise<RawResponse>> = {
   VALIDATION_FAILED: () => pay({ invoice: 2, card: 1, key: '' }),
   INVOICE_NOT_PAYABLE: () => pay({ invoice: 5, card: 1, key: 'codes-paid' }),
   PAYMENT_METHOD_UNUSABLE: () => pay({ invoice: 2, card: 4, key: 'codes-expired-card' }),
+  // Card 1 is the Engineering profile's default, and the profile has other cards.
+  PAYMENT_METHOD_NOT_REMOVABLE: () =>
+    asAda({
+      query: `mutation($id: ID!) { removePaymentMethod(input: { paymentMethodId: $id }) { ... on Error { errorCode } } }`,
+      variables: { id: cardId(1) },
+    }),
   PAYMENT_METHOD_NOT_ALLOWED: () => addCard('5105105105105100'),
   CARD_DECLINED: () => pay({ invoice: 2, card: 3, key: 'codes-declined' }),
   IDEMPOTENCY_KEY_CONFLICT: async () => {

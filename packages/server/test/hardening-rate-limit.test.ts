@@ -3,9 +3,11 @@
 // in-process buckets and from Redis (the token bucket itself: src/plugins/token-bucket.test.ts).
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './harness.js';
+import { type GraphQLResponse, invoiceId, startTestGateway, type TestGateway } from './harness.js';
 import { errorsOf, post, type RawResponse } from './hardening-support.js';
+import { ADD_PAYMENT_METHOD, cardInput, PAY_INVOICE } from './operations.js';
 import { describeWithService, probeRedis } from './services-available.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -130,5 +132,56 @@ describeWithService(await probeRedis(REDIS_URL), 'over HTTP, buckets in Redis', 
     const refused = await post(b.url, query, b.headersFor('ada'));
     expect(refused.headers.get('retry-after')).toBe('20');
     expect(fields(refused)).toEqual([429, '"principal";q=3;w=60', '"principal";r=0;t=60']);
+  });
+});
+
+describe('card-testing limits on addPaymentMethod and payInvoice', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ env: { PAY_INVOICE_PER_MINUTE: '2', ADD_PAYMENT_METHOD_PER_MINUTE: '2' } });
+  });
+  afterAll(() => gw.close());
+
+  const cardCount = () =>
+    (gw.gateway.resources.database.sqlite.prepare('SELECT count(*) AS n FROM payment_methods').get() as { n: number })
+      .n;
+  const addCard = () => gw.gql(ADD_PAYMENT_METHOD, { input: cardInput('4000000000000002') });
+  const expectLimited = (response: GraphQLResponse, field: string) => {
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('60');
+    expect(response.errors?.[0]).toMatchObject({
+      message: `Too many ${field} calls: at most 2 a minute. Retry in 60 s.`,
+      extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 60 },
+    });
+  };
+
+  it('refuses a third card in a minute before anything is stored or sent to the processor', async () => {
+    for (let i = 0; i < 2; i++)
+      expect((await addCard()).data?.addPaymentMethod.__typename).toBe('AddPaymentMethodSuccess');
+    const cards = cardCount();
+    const tokenized = gw.gateway.resources.sandbox.ledgerEntries().length;
+    expectLimited(await addCard(), 'addPaymentMethod');
+    expect(cardCount()).toBe(cards);
+    expect(gw.gateway.resources.sandbox.ledgerEntries().length).toBe(tokenized);
+    // Reads are not limited by it, and another principal has its own count.
+    expect((await gw.gql('{ viewer { kind } }')).status).toBe(200);
+  });
+
+  it('refuses a third payment attempt in a minute without charging', async () => {
+    const declining = (
+      await gw.gql<{ billingProfile: { paymentMethods: { id: string; last4: string }[] } }>(
+        `query($id: ID!) { billingProfile(id: $id) { paymentMethods { id last4 } } }`,
+        { id: toGlobalId('BillingProfile', 1) },
+      )
+    ).data!.billingProfile.paymentMethods.find((card) => card.last4 === '0002')!.id;
+    const payWith = (key: string) =>
+      gw.gql(PAY_INVOICE, { input: { invoiceId: invoiceId(2), paymentMethodId: declining, idempotencyKey: key } });
+    for (let i = 0; i < 2; i++)
+      expect((await payWith(`decline-${i}`)).data?.payInvoice.__typename).toBe('CardDeclinedError');
+    const charges = gw.gateway.resources.sandbox.chargeCount();
+    const entries = gw.gateway.resources.sandbox.ledgerEntries().length;
+    expectLimited(await payWith('decline-2'), 'payInvoice');
+    expect(gw.gateway.resources.sandbox.chargeCount()).toBe(charges);
+    expect(gw.gateway.resources.sandbox.ledgerEntries().length).toBe(entries);
   });
 });

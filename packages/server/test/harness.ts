@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { fixedClock, isErrorCode, type Clock } from '@billing/schema/billing';
 import { seedLargeInvoices } from '@billing/schema/db';
 import { toGlobalId } from '@billing/schema/graphql';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { loadConfig, type GatewayConfig } from '../src/config.js';
 import { startGateway, type RunningGateway } from '../src/gateway.js';
 
@@ -22,16 +23,6 @@ export const invoiceId = (id: number) => toGlobalId('Invoice', id);
 export const cardId = (id: number) => toGlobalId('PaymentMethod', id);
 export const profileId = (id: number) => toGlobalId('BillingProfile', id);
 export const accountId = (id: number) => toGlobalId('BillingAccount', id);
-
-/** `addPaymentMethod`'s input for a new card of Ada's Engineering profile (profile 1), valid but for `cardNumber`. */
-export const engineeringCardInput = (cardNumber: string) => ({
-  billingProfileId: profileId(1),
-  cardNumber,
-  expMonth: 12,
-  expYear: 2030,
-  cvc: '123',
-  holderName: 'Ada Lovelace',
-});
 
 /** Adds `count` generated invoices (numbers L000000001...) to Contoso Marketing (profile 2, USD), for paging tests. */
 export function addMarketingInvoices(gw: TestGateway, count: number): void {
@@ -95,6 +86,8 @@ export async function startTestGateway(
     now?: string;
     /** Where log lines go (tests that read them set LOG_LEVEL too). */
     logDestination?: DestinationStream;
+    /** Turns tracing on, every span to this exporter. */
+    spanExporter?: SpanExporter;
   } = {},
 ): Promise<TestGateway> {
   const clock = fixedClock(options.now ?? `${TODAY}T12:00:00.000Z`);
@@ -106,6 +99,10 @@ export async function startTestGateway(
       JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256',
       SEED_DEMO_DATA: 'true',
       RECONCILE_INTERVAL_MS: '3600000',
+      // A suite pays and adds cards far more often than a person could; the card-testing limits
+      // would refuse it. Their own tests turn them on (hardening-rate-limit.test.ts).
+      PAY_INVOICE_PER_MINUTE: '0',
+      ADD_PAYMENT_METHOD_PER_MINUTE: '0',
       // One log line per request is for operators; tests that check logs set their own level.
       LOG_LEVEL: 'silent',
       ...options.env,
@@ -117,6 +114,7 @@ export async function startTestGateway(
     clock,
     onQuery: (sql) => queries.push(sql),
     ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
   const tokens = Object.fromEntries(
     await Promise.all(

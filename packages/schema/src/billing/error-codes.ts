@@ -30,6 +30,10 @@ export const ERROR_CODES = {
     description:
       'The payment method cannot pay this invoice (see `unusableReason`). Choose another payment method or add a card.',
   },
+  PAYMENT_METHOD_NOT_REMOVABLE: {
+    description:
+      "The card may not be removed now (see `notRemovableReason`); nothing was changed. For DEFAULT_PAYMENT_METHOD: make another card the profile's default, then remove this one.",
+  },
   PAYMENT_METHOD_NOT_ALLOWED: {
     description:
       'This account, amount or kind of card may not use this payment method (see `notAllowedReason`). Nothing was charged: pay by wire transfer or with another card.',

@@ -80,6 +80,25 @@ export class PaymentMethodUnusableError extends BillingError {
   }
 }
 
+// Only one rule so far. When profiles get an autopay setting, the only card of an autopay profile is
+// refused here too (a reason such as ONLY_CARD_ON_AUTOPAY), checked in billing/payment-methods.ts.
+export const PAYMENT_METHOD_NOT_REMOVABLE_REASONS = ['DEFAULT_PAYMENT_METHOD'] as const;
+export type PaymentMethodNotRemovableReason = (typeof PAYMENT_METHOD_NOT_REMOVABLE_REASONS)[number];
+
+/** The card may not be removed now; nothing was changed. */
+export class PaymentMethodNotRemovableError extends BillingError {
+  readonly code = 'PAYMENT_METHOD_NOT_REMOVABLE';
+  constructor(readonly reason: PaymentMethodNotRemovableReason) {
+    super(
+      {
+        DEFAULT_PAYMENT_METHOD:
+          "This card is the billing profile's default payment method. Make another card the default, then remove this one.",
+      }[reason],
+    );
+    this.name = 'PaymentMethodNotRemovableError';
+  }
+}
+
 export const PAYMENT_METHOD_NOT_ALLOWED_REASONS = [
   'AGREEMENT_TYPE',
   'ABOVE_CARD_CEILING',

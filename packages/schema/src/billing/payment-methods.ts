@@ -1,13 +1,18 @@
 // Cards on a billing profile. The number and CVC go to the processor to be tokenized and nowhere
 // else: this database keeps the token, brand, last four digits, expiry and holder name.
-import { and, desc, eq, gte, isNull, or } from 'drizzle-orm';
+import { and, count, eq, isNull, ne } from 'drizzle-orm';
 import type { BillingTransaction } from '../db/connection.js';
 import { auditEvents, billingProfiles, paymentMethods } from '../db/tables.js';
 import { principalId, type AccessView } from './access.js';
 import { auditRow } from './audit.js';
-import { validateNewCard } from './cards.js';
-import type { Clock } from './clock.js';
-import { NotAuthorizedError, NotFoundError, PaymentMethodUnusableError } from './errors.js';
+import { checkCardExpiry, validateNewCard, validHolderName } from './cards.js';
+import {
+  NotAuthorizedError,
+  NotFoundError,
+  PaymentMethodNotRemovableError,
+  PaymentMethodUnusableError,
+  type PaymentMethodNotRemovableReason,
+} from './errors.js';
 import type { CardDetails } from './payment-processor.js';
 import { assertCardKindAccepted } from './payment-rules.js';
 import type { BillingServices } from './services.js';
@@ -47,7 +52,14 @@ async function loadManageable(
   return { method, actor };
 }
 
-function audit(tx: BillingTransaction, actor: string, action: string, method: PaymentMethodRow, at: Date): void {
+function audit(
+  tx: BillingTransaction,
+  actor: string,
+  action: string,
+  method: PaymentMethodRow,
+  at: Date,
+  extra: Record<string, unknown> = {},
+): void {
   tx.insert(auditEvents)
     .values(
       auditRow(
@@ -57,7 +69,7 @@ function audit(tx: BillingTransaction, actor: string, action: string, method: Pa
           target: `payment-method:${method.id}`,
           outcome: 'succeeded',
           billingAccountId: method.billingAccountId,
-          detail: { billingProfileId: method.billingProfileId, brand: method.brand, last4: method.last4 },
+          detail: { billingProfileId: method.billingProfileId, brand: method.brand, last4: method.last4, ...extra },
         },
         at,
       ),
@@ -70,29 +82,6 @@ function setProfileDefault(tx: BillingTransaction, billingProfileId: number, pay
     .set({ defaultPaymentMethodId: paymentMethodId })
     .where(eq(billingProfiles.id, billingProfileId))
     .run();
-}
-
-/** The card to fall back on when the default goes: the newest live, unexpired card of the profile. */
-function nextDefault(tx: BillingTransaction, billingProfileId: number, clock: Clock): number | null {
-  const now = clock.now();
-  const year = now.getUTCFullYear();
-  const month = now.getUTCMonth() + 1;
-  const row = tx
-    .select({ id: paymentMethods.id })
-    .from(paymentMethods)
-    .where(
-      and(
-        eq(paymentMethods.billingProfileId, billingProfileId),
-        isNull(paymentMethods.removedAt),
-        or(
-          gte(paymentMethods.expYear, year + 1),
-          and(eq(paymentMethods.expYear, year), gte(paymentMethods.expMonth, month)),
-        ),
-      ),
-    )
-    .orderBy(desc(paymentMethods.createdAt), desc(paymentMethods.id))
-    .get();
-  return row?.id ?? null;
 }
 
 export async function addPaymentMethod(
@@ -164,10 +153,69 @@ export async function setDefaultPaymentMethod(
   return method;
 }
 
+/** What `updatePaymentMethod` may change: the details printed on the card. Absent fields stay as they are. */
+export interface PaymentMethodChanges {
+  expMonth?: number;
+  expYear?: number;
+  holderName?: string;
+}
+
 /**
- * Removes a card (soft delete, so past payments still show which card paid them). Removing the
- * default makes the newest live unexpired card the default, or leaves none. Removing a removed card
- * changes nothing.
+ * Updates a card's expiry and holder name (a renewed card keeps its number). The new expiry must be a
+ * real month, not past; the name follows the free-text rule. A removed card cannot be updated.
+ */
+export async function updatePaymentMethod(
+  services: BillingServices,
+  access: AccessView,
+  paymentMethodId: number,
+  changes: PaymentMethodChanges,
+): Promise<PaymentMethodRow> {
+  const { method, actor } = await loadManageable(services, access, paymentMethodId);
+  if (method.removedAt) throw new PaymentMethodUnusableError('REMOVED');
+  const expiry = { expMonth: changes.expMonth ?? method.expMonth, expYear: changes.expYear ?? method.expYear };
+  if (changes.expMonth !== undefined || changes.expYear !== undefined) checkCardExpiry(expiry, services.clock);
+  const holderName = changes.holderName === undefined ? method.holderName : validHolderName(changes.holderName);
+  const changed = [
+    ...(expiry.expMonth !== method.expMonth ? ['expMonth'] : []),
+    ...(expiry.expYear !== method.expYear ? ['expYear'] : []),
+    ...(holderName !== method.holderName ? ['holderName'] : []),
+  ];
+  if (changed.length === 0) return method;
+
+  const now = services.clock.now();
+  return services.db.transaction(
+    (tx) => {
+      const updated = tx
+        .update(paymentMethods)
+        .set({ ...expiry, holderName })
+        .where(and(eq(paymentMethods.id, method.id), isNull(paymentMethods.removedAt)))
+        .returning()
+        .get();
+      // Removed by another request since it was loaded.
+      if (!updated) throw new PaymentMethodUnusableError('REMOVED');
+      // The field names only: the holder's name is personal data and stays out of the audit trail.
+      audit(tx, actor, 'payment-method.update', updated, now, { changed });
+      return updated;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/**
+ * Why a card may not be removed now, or null. The default goes only as the profile's last live card:
+ * while there are others, one of them must be made the default first, so the profile is never left
+ * without a default it could have. (With autopay, the last card of an autopay profile is refused too.)
+ */
+export function removalRefusal(
+  card: { isDefault: boolean },
+  otherLiveCards: number,
+): PaymentMethodNotRemovableReason | null {
+  return card.isDefault && otherLiveCards > 0 ? 'DEFAULT_PAYMENT_METHOD' : null;
+}
+
+/**
+ * Removes a card (soft delete, so past payments still show which card paid them), unless
+ * `removalRefusal` refuses it. Removing a removed card changes nothing.
  */
 export async function removePaymentMethod(
   services: BillingServices,
@@ -179,6 +227,28 @@ export async function removePaymentMethod(
   const now = services.clock.now();
   return services.db.transaction(
     (tx) => {
+      // Decided under the write lock: another request may have changed the default or the cards since the load.
+      const isDefault =
+        tx
+          .select({ id: billingProfiles.id })
+          .from(billingProfiles)
+          .where(
+            and(eq(billingProfiles.id, method.billingProfileId), eq(billingProfiles.defaultPaymentMethodId, method.id)),
+          )
+          .get() !== undefined;
+      const others = tx
+        .select({ n: count() })
+        .from(paymentMethods)
+        .where(
+          and(
+            eq(paymentMethods.billingProfileId, method.billingProfileId),
+            isNull(paymentMethods.removedAt),
+            ne(paymentMethods.id, method.id),
+          ),
+        )
+        .get()!.n;
+      const refusal = removalRefusal({ isDefault }, others);
+      if (refusal) throw new PaymentMethodNotRemovableError(refusal);
       const removed = tx
         .update(paymentMethods)
         .set({ removedAt: now.toISOString() })
@@ -186,15 +256,8 @@ export async function removePaymentMethod(
         .returning()
         .get();
       if (!removed) return tx.select().from(paymentMethods).where(eq(paymentMethods.id, method.id)).get()!;
-      const wasDefault = tx
-        .select({ id: billingProfiles.id })
-        .from(billingProfiles)
-        .where(
-          and(eq(billingProfiles.id, method.billingProfileId), eq(billingProfiles.defaultPaymentMethodId, method.id)),
-        )
-        .get();
-      if (wasDefault)
-        setProfileDefault(tx, method.billingProfileId, nextDefault(tx, method.billingProfileId, services.clock));
+      // The last card was the default: the profile has none now.
+      if (isDefault) setProfileDefault(tx, method.billingProfileId, null);
       audit(tx, actor, 'payment-method.remove', removed, now);
       return removed;
     },

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { relations } from './relations.js';
 import type { BillingReads } from './reads.js';
 import { createSqliteReads } from './reads-sqlite.js';
+import { traceReads, traceSqliteStatements } from './tracing.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -20,6 +21,8 @@ export interface OpenDatabaseOptions {
   /** How long a writer waits for a lock held by another connection before failing. */
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /** OpenTelemetry spans per batch read and per statement (see tracing.ts). @default false: no wrapping at all */
+  traced?: boolean;
 }
 
 function openDrizzle(client: Database.Database, onQuery: OpenDatabaseOptions['onQuery']) {
@@ -52,10 +55,12 @@ export function openDatabase(options: OpenDatabaseOptions): DatabaseHandle {
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
   // WAL makes NORMAL durable against process crashes; only an OS crash can lose the last commits.
   sqlite.pragma('synchronous = NORMAL');
+  if (options.traced) traceSqliteStatements(sqlite);
   const db = openDrizzle(sqlite, options.onQuery);
+  const reads = createSqliteReads(sqlite, options.onQuery);
   return {
     db,
-    reads: createSqliteReads(sqlite, options.onQuery),
+    reads: options.traced ? traceReads(reads) : reads,
     sqlite,
     path: options.path,
     close: () => {

@@ -12,7 +12,9 @@ import {
   NotFoundError,
   PAYMENT_METHOD_UNUSABLE_REASONS,
   PAYMENT_METHOD_NOT_ALLOWED_REASONS,
+  PAYMENT_METHOD_NOT_REMOVABLE_REASONS,
   PaymentMethodNotAllowedError,
+  PaymentMethodNotRemovableError,
   PaymentMethodUnusableError,
   ValidationError,
 } from '../billing/errors.js';
@@ -52,6 +54,9 @@ export const PaymentMethodUnusableReasonEnum = builder.enumType('PaymentMethodUn
 });
 export const PaymentMethodNotAllowedReasonEnum = builder.enumType('PaymentMethodNotAllowedReason', {
   values: PAYMENT_METHOD_NOT_ALLOWED_REASONS,
+});
+export const PaymentMethodNotRemovableReasonEnum = builder.enumType('PaymentMethodNotRemovableReason', {
+  values: PAYMENT_METHOD_NOT_REMOVABLE_REASONS,
 });
 export const CardKindEnum = builder.enumType('CardKind', {
   description: 'What the issuer says a card is, as the payment processor reports it.',
@@ -112,6 +117,14 @@ builder.objectType(PaymentMethodNotAllowedError, {
       resolve: (e) => (e.refusal.reason === 'CARD_KIND' ? e.refusal.cardKind : null),
     }),
   }),
+});
+builder.objectType(PaymentMethodNotRemovableError, {
+  name: 'PaymentMethodNotRemovableError',
+  description:
+    "The card cannot be removed now (DEFAULT_PAYMENT_METHOD: it is the profile's default while other cards remain). Nothing was changed.",
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof PaymentMethodNotRemovableError,
+  fields: (t) => ({ notRemovableReason: t.expose('reason', { type: PaymentMethodNotRemovableReasonEnum }) }),
 });
 builder.objectType(CardDeclinedError, {
   name: 'CardDeclinedError',

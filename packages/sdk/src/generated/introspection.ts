@@ -806,6 +806,10 @@ export default {
           },
           {
             "kind": "OBJECT",
+            "name": "PaymentMethodNotRemovableError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "PaymentMethodUnusableError"
           },
           {
@@ -1598,6 +1602,29 @@ export default {
                 }
               }
             ]
+          },
+          {
+            "name": "updatePaymentMethod",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "UpdatePaymentMethodResult",
+                "kind": "UNION",
+                "ofType": null
+              }
+            },
+            "args": [
+              {
+                "name": "input",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "Any"
+                  }
+                }
+              }
+            ]
           }
         ],
         "interfaces": []
@@ -2180,6 +2207,62 @@ export default {
       },
       {
         "kind": "OBJECT",
+        "name": "PaymentMethodNotRemovableError",
+        "fields": [
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "notRemovableReason",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
         "name": "PaymentMethodUnusableError",
         "fields": [
           {
@@ -2396,6 +2479,10 @@ export default {
           },
           {
             "kind": "OBJECT",
+            "name": "PaymentMethodNotRemovableError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "PaymentMethodUnusableError"
           },
           {
@@ -2536,6 +2623,51 @@ export default {
                 }
               }
             ]
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "UNION",
+        "name": "UpdatePaymentMethodResult",
+        "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "NotAuthorizedError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PaymentMethodUnusableError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "UpdatePaymentMethodSuccess"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "ValidationError"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "UpdatePaymentMethodSuccess",
+        "fields": [
+          {
+            "name": "paymentMethod",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "PaymentMethod",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
           }
         ],
         "interfaces": []

@@ -19,13 +19,14 @@
 // available. With the limit off (0) or its store unreachable (failing open) there is nothing to report.
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { principalId, type Principal } from '@billing/schema/billing';
 import { AuthenticationError, authenticateRequest, type Authenticator } from '../auth.js';
 import type { GatewayConfig } from '../config.js';
 import { gatewayError } from '../gateway-error.js';
 import type { Logger } from '../logger.js';
 import { clientAddress, type NodeServerContext } from '../request-info.js';
+import { createFailOpen } from './fail-open.js';
 import { createRedisTokenBuckets, type SharedTokenBuckets } from './redis-token-bucket.js';
 import { createTokenBuckets, type BucketState, type TakeResult, type TokenBuckets } from './token-bucket.js';
 
@@ -42,9 +43,6 @@ export interface RateLimitOptions {
   /** Where `gateway_rate_limit_fail_open_total` is registered. @default nowhere */
   registry?: Registry;
 }
-
-/** While Redis fails, one warning per this many milliseconds (every request would repeat it). */
-const FAIL_OPEN_WARNING_INTERVAL_MS = 10_000;
 
 /** The window the RateLimit-Policy field states: the buckets hold, and refill, a quota per minute. */
 const WINDOW_SECONDS = 60;
@@ -86,21 +84,11 @@ export function useRateLimit(options: RateLimitOptions): Plugin<object, NodeServ
   const principals = buckets('principal', options.limits.rateLimitPerMinute);
   const addresses = buckets('address', options.limits.anonymousRateLimitPerMinute);
 
-  const failedOpen = new Counter({
-    name: 'gateway_rate_limit_fail_open_total',
-    help: 'Requests let through unlimited because the shared rate-limit store (Redis) could not answer.',
-    registers: options.registry ? [options.registry] : [],
+  const failOpen = createFailOpen({
+    limiter: 'rate-limit',
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(shared ? { logger: shared.logger } : {}),
   });
-  let lastWarning = -Infinity;
-  const failOpen = (error: unknown) => {
-    failedOpen.inc();
-    if (performance.now() - lastWarning < FAIL_OPEN_WARNING_INTERVAL_MS) return;
-    lastWarning = performance.now();
-    shared?.logger.warn(
-      { component: 'rate-limit', err: { message: error instanceof Error ? error.message : String(error) } },
-      'rate limit store unreachable: failing open',
-    );
-  };
 
   // The latest count per request (a batch counts each operation; its response shows what is left after all).
   const counted = new WeakMap<Request, Counted>();
