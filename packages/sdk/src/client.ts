@@ -87,10 +87,11 @@ export interface BillingClientOptions {
    */
   headers?: Record<string, string>;
   /**
-   * How queries (and `PayInvoice`, which is idempotent) retry network failures and 502/503/504.
+   * How queries (and `PayInvoice`, which is idempotent) retry network failures and 502/503/504, and how long
+   * they may wait out a rate limit (429) before asking again. Other mutations and subscriptions never retry.
    *
    * @example
-   * { retry: { attempts: 5, baseDelayMs: 500 } }
+   * { retry: { attempts: 5, baseDelayMs: 500, rateLimitWaitMs: 30_000 } }
    */
   retry?: RetryOptions;
   /**

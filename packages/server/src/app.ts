@@ -1,7 +1,8 @@
 // The Yoga app factory: schema + context + gateway plugins. `gateway.ts` hands it to node:http.
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { billingSchema, type GraphQLContext } from '@billing/schema/graphql';
-import type { BillingEventBus, BillingServices } from '@billing/schema/billing';
+import { BillingError, type BillingEventBus, type BillingServices } from '@billing/schema/billing';
 import type { Authenticator } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createContextFactory } from './context.js';
@@ -69,7 +70,19 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     landingPage: false,
     // Unexpected errors never leak internals; development keeps the original message for debugging.
-    maskedErrors: { isDev: config.mode === 'development' },
+    maskedErrors: {
+      isDev: config.mode === 'development',
+      // A domain error thrown where no result union catches it (scope-auth's NotAuthorizedError beside a
+      // field that reads as null) is expected: it keeps its code and its message, written for people.
+      maskError: (error, message, isDev) =>
+        error instanceof GraphQLError && error.originalError instanceof BillingError
+          ? new GraphQLError(error.originalError.message, {
+              nodes: error.nodes,
+              path: error.path,
+              extensions: { code: error.originalError.code },
+            })
+          : maskError(error, message, isDev),
+    },
     logging: yogaLogging(logger),
     cors: corsPolicy(config.corsOrigins),
     maxRequestBodySize: config.limits.maxBodyBytes,

@@ -1,8 +1,8 @@
-import { GraphQLError } from 'graphql';
 import type { YogaInitialContext } from 'graphql-yoga';
 import { AccessView, type BillingServices, type Principal } from '@billing/schema/billing';
 import type { GraphQLContext } from '@billing/schema/graphql';
 import { AuthenticationError, authenticateRequest, type Authenticator } from './auth.js';
+import { gatewayError } from './gateway-error.js';
 import { requestInfo } from './request-info.js';
 
 export function createContextFactory(services: BillingServices, authenticator: Authenticator) {
@@ -12,8 +12,8 @@ export function createContextFactory(services: BillingServices, authenticator: A
       principal = await authenticateRequest(authenticator, request);
     } catch (error) {
       if (error instanceof AuthenticationError) {
-        throw new GraphQLError(error.message, {
-          extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
+        throw gatewayError('UNAUTHENTICATED', error.message, {
+          http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } },
         });
       }
       throw error;

@@ -1,6 +1,7 @@
 // Starts the real gateway (node:http on a random port, :memory: SQLite, sandbox processor) for tests.
 import type { DestinationStream } from 'pino';
-import { fixedClock, type Clock } from '@billing/schema/billing';
+import { expect } from 'vitest';
+import { fixedClock, isErrorCode, type Clock } from '@billing/schema/billing';
 import { createTestPostgresDatabase, seedLargeInvoices } from '@billing/schema/db';
 import { toGlobalId } from '@billing/schema/graphql';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -38,6 +39,23 @@ export function addMarketingInvoices(gw: TestGateway, count: number): Promise<vo
     invoices: count,
     today: TODAY,
   });
+}
+
+/**
+ * The error-code contract, checked on every answer the tests read: each top-level error carries an
+ * `extensions.code` of the schema's ErrorCode enum (ERROR_CODES). `body` is a parsed response (or a batch).
+ */
+export function expectCodesInContract(body: unknown, label = ''): void {
+  for (const result of Array.isArray(body) ? body : [body]) {
+    const errors = (result as { errors?: unknown } | null)?.errors;
+    if (!Array.isArray(errors)) continue;
+    for (const error of errors as { message?: string; extensions?: { code?: unknown } }[]) {
+      const code = error.extensions?.code;
+      expect(isErrorCode(code), `${label} error "${error.message}" has code ${String(code)}, not an ErrorCode`).toBe(
+        true,
+      );
+    }
+  }
 }
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
@@ -139,6 +157,7 @@ export async function startTestGateway(
       });
       const text = await response.text();
       const body = JSON.parse(text) as Omit<GraphQLResponse, 'status' | 'headers' | 'text'>;
+      expectCodesInContract(body, query.slice(0, 80));
       return { status: response.status, headers: response.headers, text, ...body } as never;
     },
     close: async () => {

@@ -1,12 +1,15 @@
 import type { AgreementType } from '../db/tables.js';
 import { describeMoney, type MoneyValue } from './money.js';
 import type { CardKind } from './payment-processor.js';
+import type { ErrorCode } from './error-codes.js';
+
+export * from './error-codes.js';
 
 // Domain errors. Each is a typed member of a mutation's result union in the GraphQL schema; the
-// `code` strings are stable for clients. Messages are written for the person using the portal.
+// `code` strings are stable for clients (ERROR_CODES). Messages are written for the person using the portal.
 
 export abstract class BillingError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
 }
 
 export class NotAuthorizedError extends BillingError {

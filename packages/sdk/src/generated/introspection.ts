@@ -655,6 +655,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -741,6 +752,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -812,6 +834,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -836,6 +869,17 @@ export default {
         "fields": [
           {
             "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
@@ -1337,6 +1381,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -1638,6 +1693,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -1662,6 +1728,17 @@ export default {
         "fields": [
           {
             "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
@@ -2088,6 +2165,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -2133,6 +2221,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -2168,6 +2267,17 @@ export default {
         "fields": [
           {
             "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
@@ -2613,6 +2723,17 @@ export default {
         "fields": [
           {
             "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
             "type": {
               "kind": "NON_NULL",
               "ofType": {

@@ -8,13 +8,14 @@
 // in the same instant can each pass on the same history, so the fleet-wide ceiling is approximate
 // by at most the number of instances. That is acceptable for abuse protection; it is not what keeps
 // money moving once (the database is). When Redis cannot answer, the limit fails open.
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import { InMemoryStore, RedisStore, Store, useRateLimiter, type Identity } from '@envelop/rate-limiter';
 import type { Registry } from 'prom-client';
 import { principalId } from '@billing/schema/billing';
 import type { GraphQLContext } from '@billing/schema/graphql';
+import { gatewayError } from '../gateway-error.js';
 import type { Logger } from '../logger.js';
 import { createFailOpen, type FailOpen } from './fail-open.js';
 
@@ -84,13 +85,14 @@ class GuardedStore extends Store {
 }
 
 function rateLimited(field: string, max: number): GraphQLError {
-  return new GraphQLError(`Too many ${field} calls: at most ${max} a minute. Retry in ${WINDOW_SECONDS} s.`, {
-    extensions: {
-      code: 'RATE_LIMITED',
-      retryAfterSeconds: WINDOW_SECONDS,
+  return gatewayError(
+    'RATE_LIMITED',
+    `Too many ${field} calls: at most ${max} a minute. Retry in ${WINDOW_SECONDS} s.`,
+    {
+      extensions: { retryAfterSeconds: WINDOW_SECONDS },
       http: { status: 429, headers: { 'Retry-After': String(WINDOW_SECONDS) } },
     },
-  });
+  );
 }
 
 /** Refuses a principal's calls to the listed fields past their per-minute count, with 429 RATE_LIMITED. */

@@ -16,6 +16,7 @@ import type { NodeServerContext } from '../request-info.js';
 import { useBadRequestsAs400 } from './bad-request.js';
 import { useCsrfProtection } from './csrf.js';
 import { useDocumentLimits } from './document-limits.js';
+import { useVariableErrorCodes } from './error-codes.js';
 import { useFieldRateLimit } from './field-rate-limit.js';
 import { useIntrospectionDisabled } from './introspection.js';
 import { useDocumentDownloads } from './documents.js';
@@ -85,6 +86,8 @@ export function gatewayPlugins(options: GatewayPluginOptions): GatewayPlugin[] {
     }),
   );
   plugins.push(useDocumentLimits(config.limits));
+  // graphql-js leaves the errors of refused variables without a code; every error a client sees has one.
+  plugins.push(useVariableErrorCodes());
   if (!config.introspection) plugins.push(useIntrospectionDisabled());
   if (!development) plugins.push(useProductionErrorScrubbing());
   plugins.push(useOperationCostLimit(config.limits));

@@ -2,6 +2,7 @@
 // production. This catches what is left: an exception escaping the request handler, which the
 // underlying server adapter would otherwise answer with the exception's stack as the response body.
 import type { Plugin } from 'graphql-yoga';
+import { errorResponseBody } from '../gateway-error.js';
 import type { Logger } from '../logger.js';
 import { requestInfo } from '../request-info.js';
 
@@ -19,15 +20,10 @@ export function useLastResortErrorResponse({ logger }: LastResortOptions): Plugi
           return await requestHandler(request, serverContext);
         } catch (error) {
           logger.error({ err: error, reqId: requestInfo(request).id }, 'unhandled error in the request pipeline');
-          return new fetchAPI.Response(
-            JSON.stringify({
-              errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
-            }),
-            {
-              status: 500,
-              headers: { 'content-type': 'application/json' },
-            },
-          );
+          return new fetchAPI.Response(errorResponseBody('INTERNAL_SERVER_ERROR', 'Unexpected error.'), {
+            status: 500,
+            headers: { 'content-type': 'application/json' },
+          });
         }
       });
     },
