@@ -10,6 +10,7 @@ import { createLogger, yogaLogging, type Logger } from './logger.js';
 import { corsPolicy } from './plugins/cors.js';
 import { CSRF_HEADERS } from './plugins/csrf.js';
 import { gatewayPlugins } from './plugins/index.js';
+import type { CacheGenerations } from './response-cache/generations.js';
 import type { SharedRedis } from './redis.js';
 import type { NodeServerContext } from './request-info.js';
 
@@ -29,6 +30,8 @@ export interface GatewayAppOptions {
   redis?: SharedRedis;
   /** The events this instance published itself; default: `services.events`. */
   localEvents?: BillingEventBus;
+  /** The response cache's account generations (when it is on). */
+  cacheGenerations?: CacheGenerations;
 }
 
 export type GatewayApp = YogaServerInstance<NodeServerContext, GraphQLContext>;
@@ -83,6 +86,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         readiness: options.readiness ?? (async () => ({})),
         ...(options.redis ? { redis: options.redis } : {}),
         ...(options.localEvents ? { localEvents: options.localEvents } : {}),
+        ...(options.cacheGenerations ? { cacheGenerations: options.cacheGenerations } : {}),
       }),
       ...(options.plugins ?? []),
     ],

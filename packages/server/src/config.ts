@@ -84,6 +84,11 @@ export interface GatewayConfig {
     /** Open subscription streams on this instance (503 past it). */
     maxStreams: number;
   };
+  /** The response cache (see response-cache/plugin.ts). */
+  responseCache: {
+    /** How long an answer may be kept; 0 turns the cache off. */
+    ttlMs: number;
+  };
   /** Shared by every instance (REDIS_URL): billing events and rate-limit buckets. Absent: in-process. */
   redis?: RedisConfig;
   graphiql: boolean;
@@ -228,6 +233,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       maxStreamsPerPrincipal: int(env, 'MAX_STREAMS_PER_PRINCIPAL', 5),
       maxStreams: int(env, 'MAX_STREAMS', 1_000),
     },
+    responseCache: { ttlMs: int(env, 'RESPONSE_CACHE_TTL_MS', 0) },
     ...(redis ? { redis } : {}),
     graphiql: bool(env, 'GRAPHIQL', dev),
     introspection: bool(env, 'INTROSPECTION', dev),

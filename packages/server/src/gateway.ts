@@ -12,6 +12,7 @@ import { createDrainableServer } from './http-server.js';
 import { databaseReadiness } from './plugins/readiness.js';
 import { connectRedis, type SharedRedis } from './redis.js';
 import { createResources, type GatewayResources } from './services.js';
+import { createLocalGenerations, createRedisGenerations } from './response-cache/generations.js';
 import { createSharedEventBus } from './shared-events.js';
 
 export interface RunningGateway {
@@ -44,8 +45,17 @@ export interface StartGatewayOptions {
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const logger = createLogger(config, options.logDestination);
   const redis = config.redis ? await connectRedis(config.redis, logger) : null;
+  // Raised by every event this instance publishes, before the event goes anywhere (see
+  // response-cache/generations.ts); only when the cache is on.
+  const cacheGenerations =
+    config.responseCache.ttlMs > 0
+      ? redis
+        ? createRedisGenerations({ redis: redis.commands, keyPrefix: redis.keyPrefix })
+        : createLocalGenerations()
+      : undefined;
   const resources = await createResources(config, {
     ...options,
+    ...(cacheGenerations ? { onPublish: (event) => cacheGenerations.raise(event.billingAccountId) } : {}),
     ...(redis ? { sharedEvents: createSharedEventBus(redis, logger) } : {}),
   });
   const { services } = resources;
@@ -73,6 +83,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     }),
     localEvents: resources.localEvents,
     ...(redis ? { redis } : {}),
+    ...(cacheGenerations ? { cacheGenerations } : {}),
   });
   const http = createDrainableServer(app, logger);
   const { server } = http;

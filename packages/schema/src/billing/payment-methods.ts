@@ -130,7 +130,7 @@ export async function addPaymentMethod(
 
   const now = services.clock.now();
   const { billingProfiles, paymentMethods } = services.store.t;
-  return services.store.transaction(async (tx) => {
+  const added = await services.store.transaction(async (tx) => {
     const [method] = await tx
       .insert(paymentMethods)
       .values({
@@ -157,6 +157,8 @@ export async function addPaymentMethod(
     await audit(services, tx, actor, 'payment-method.add', method, now);
     return method;
   });
+  publishCardsChanged(services, added);
+  return added;
 }
 
 export async function setDefaultPaymentMethod(
@@ -171,6 +173,7 @@ export async function setDefaultPaymentMethod(
     await setProfileDefault(services, tx, method.billingProfileId, method.id);
     await audit(services, tx, actor, 'payment-method.set-default', method, now);
   });
+  publishCardsChanged(services, method);
   return method;
 }
 
@@ -188,7 +191,7 @@ export async function removePaymentMethod(
   if (method.removedAt) return method;
   const now = services.clock.now();
   const { billingProfiles, paymentMethods } = services.store.t;
-  return services.store.transaction(async (tx) => {
+  const result = await services.store.transaction(async (tx) => {
     const [removed] = await tx
       .update(paymentMethods)
       .set({ removedAt: now.toISOString() })
@@ -210,5 +213,20 @@ export async function removePaymentMethod(
     }
     await audit(services, tx, actor, 'payment-method.remove', removed, now);
     return removed;
+  });
+  publishCardsChanged(services, result);
+  return result;
+}
+
+/** After the commit: a profile's cards (or its default) changed. */
+function publishCardsChanged(
+  services: BillingServices,
+  method: { billingAccountId: number; billingProfileId: number },
+): void {
+  services.events.publish({
+    type: 'ACCOUNT_DATA_CHANGED',
+    billingAccountId: method.billingAccountId,
+    billingProfileId: method.billingProfileId,
+    change: 'PAYMENT_METHODS',
   });
 }
