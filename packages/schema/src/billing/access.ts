@@ -114,7 +114,9 @@ export class AccessView {
    */
   grantsSignature(): string {
     return this.grants
-      .map((g) => `${g.billingAccountId}/${g.billingProfileId ?? '*'}/${g.role ?? ''}/${[...g.actions].sort().join('+')}`)
+      .map(
+        (g) => `${g.billingAccountId}/${g.billingProfileId ?? '*'}/${g.role ?? ''}/${[...g.actions].sort().join('+')}`,
+      )
       .sort()
       .join(',');
   }
