@@ -251,7 +251,9 @@ log(
 );
 
 // --- 2. The gateway (the real CLI in a child process) ---------------------------------------------------
-log(`\n[${elapsed()}] gateway: tsx packages/server/src/cli.ts start (production mode)`);
+// Compiled exactly as `pnpm start` compiles it.
+execFileSync(process.execPath, [join(REPO_DIR, 'scripts/build-server.mjs')], { stdio: 'inherit' });
+log(`\n[${elapsed()}] gateway: node packages/server/dist/cli.js start (compiled, production mode)`);
 const startupSamples: number[] = [];
 const gateway = await startGatewayCli('gateway');
 startupSamples.push(gateway.readyMs);
@@ -791,9 +793,9 @@ const targets = [
     figure: `p50 ${fmt.ratio(deepRatio)} with totalCount (${fmt.ms(scale.deep.latencyMs.p50)} vs ${fmt.ms(scale.first.latencyMs.p50)} ms), ${fmt.ratio(deepRatioNoCount)} without (${fmt.ms(scale.deepNoCount.latencyMs.p50)} vs ${fmt.ms(scale.firstNoCount.latencyMs.p50)} ms)`,
   },
   {
-    target: `start-up < 1 s on that database${quickNote}`,
-    met: startupMedian < 1000,
-    figure: `median ${fmt.int(startupMedian)} ms of ${startupSamples.length} (spawn of tsx to first invoices page); tsx+node+http floor ${fmt.int(startupFloorMs)} ms`,
+    target: `start-up < 500 ms on that database, compiled${quickNote}`,
+    met: startupMedian < 500,
+    figure: `median ${fmt.int(startupMedian)} ms of ${startupSamples.length} (spawn of the compiled gateway to first invoices page); tsx+node+http floor ${fmt.int(startupFloorMs)} ms`,
   },
   {
     target: `memory under load < 300 MB${quickNote}`,
@@ -939,7 +941,7 @@ lines.push(
 );
 lines.push(
   table(
-    'Start-up and memory (gateway child: tsx packages/server/src/cli.ts start)',
+    'Start-up and memory (gateway child: node packages/server/dist/cli.js start, compiled)',
     ['measure', 'value'],
     [
       ['start-up, spawn to first invoices page (median)', `${fmt.int(startupMedian)} ms`],

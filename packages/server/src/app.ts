@@ -12,6 +12,7 @@ import { corsPolicy } from './plugins/cors.js';
 import { CSRF_HEADERS } from './plugins/csrf.js';
 import type { TracerProvider } from '@opentelemetry/api';
 import { gatewayPlugins } from './plugins/index.js';
+import type { CacheGenerations } from './response-cache/generations.js';
 import type { SharedRedis } from './redis.js';
 import type { NodeServerContext } from './request-info.js';
 
@@ -33,6 +34,8 @@ export interface GatewayAppOptions {
   localEvents?: BillingEventBus;
   /** Where operation spans go, when the gateway traces. */
   tracerProvider?: TracerProvider;
+  /** The response cache's account generations (when it is on). */
+  cacheGenerations?: CacheGenerations;
 }
 
 export type GatewayApp = YogaServerInstance<NodeServerContext, GraphQLContext>;
@@ -100,6 +103,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         ...(options.redis ? { redis: options.redis } : {}),
         ...(options.localEvents ? { localEvents: options.localEvents } : {}),
         ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
+        ...(options.cacheGenerations ? { cacheGenerations: options.cacheGenerations } : {}),
       }),
       ...(options.plugins ?? []),
     ],

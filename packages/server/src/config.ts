@@ -95,6 +95,11 @@ export interface GatewayConfig {
     /** The `service.name` resource attribute (OTEL_SERVICE_NAME). */
     serviceName: string;
   };
+  /** The response cache (see response-cache/plugin.ts). */
+  responseCache: {
+    /** How long an answer may be kept; 0 turns the cache off. */
+    ttlMs: number;
+  };
   /** Shared by every instance (REDIS_URL): billing events and rate-limit buckets. Absent: in-process. */
   redis?: RedisConfig;
   graphiql: boolean;
@@ -252,6 +257,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       maxStreams: int(env, 'MAX_STREAMS', 1_000),
     },
     tracing: { exporter: traceExporter(env), serviceName: env.OTEL_SERVICE_NAME ?? 'billing-gateway' },
+    responseCache: { ttlMs: int(env, 'RESPONSE_CACHE_TTL_MS', 0) },
     ...(redis ? { redis } : {}),
     graphiql: bool(env, 'GRAPHIQL', dev),
     introspection: bool(env, 'INTROSPECTION', dev),

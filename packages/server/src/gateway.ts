@@ -13,6 +13,7 @@ import { createDrainableServer } from './http-server.js';
 import { databaseReadiness } from './plugins/readiness.js';
 import { connectRedis, type SharedRedis } from './redis.js';
 import { createResources, type GatewayResources } from './services.js';
+import { createLocalGenerations, createRedisGenerations } from './response-cache/generations.js';
 import { createSharedEventBus } from './shared-events.js';
 import { startTracing } from './tracing.js';
 
@@ -49,10 +50,19 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const logger = createLogger(config, options.logDestination);
   const tracing = startTracing(config, options.spanExporter);
   const redis = config.redis ? await connectRedis(config.redis, logger) : null;
+  // Raised by every event this instance publishes, before the event goes anywhere (see
+  // response-cache/generations.ts); only when the cache is on.
+  const cacheGenerations =
+    config.responseCache.ttlMs > 0
+      ? redis
+        ? createRedisGenerations({ redis: redis.commands, keyPrefix: redis.keyPrefix })
+        : createLocalGenerations()
+      : undefined;
   const resources = await createResources(config, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.onQuery ? { onQuery: options.onQuery } : {}),
     traced: tracing !== null,
+    ...(cacheGenerations ? { onPublish: (event) => cacheGenerations.raise(event.billingAccountId) } : {}),
     ...(redis ? { sharedEvents: createSharedEventBus(redis, logger) } : {}),
   });
   const { services } = resources;
@@ -81,6 +91,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     localEvents: resources.localEvents,
     ...(redis ? { redis } : {}),
     ...(tracing ? { tracerProvider: tracing.provider } : {}),
+    ...(cacheGenerations ? { cacheGenerations } : {}),
   });
   const http = createDrainableServer(app, logger);
   const { server } = http;

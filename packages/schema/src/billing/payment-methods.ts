@@ -108,7 +108,7 @@ export async function addPaymentMethod(
 
   const now = services.clock.now();
   const { billingProfiles, paymentMethods } = services.store.t;
-  return services.store.transaction(async (tx) => {
+  const added = await services.store.transaction(async (tx) => {
     const [method] = await tx
       .insert(paymentMethods)
       .values({
@@ -135,6 +135,8 @@ export async function addPaymentMethod(
     await audit(services, tx, actor, 'payment-method.add', method, now);
     return method;
   });
+  publishCardsChanged(services, added);
+  return added;
 }
 
 export async function setDefaultPaymentMethod(
@@ -149,6 +151,7 @@ export async function setDefaultPaymentMethod(
     await setProfileDefault(services, tx, method.billingProfileId, method.id);
     await audit(services, tx, actor, 'payment-method.set-default', method, now);
   });
+  publishCardsChanged(services, method);
   return method;
 }
 
@@ -183,7 +186,7 @@ export async function updatePaymentMethod(
 
   const now = services.clock.now();
   const { paymentMethods } = services.store.t;
-  return services.store.transaction(async (tx) => {
+  const result = await services.store.transaction(async (tx) => {
     const [updated] = await tx
       .update(paymentMethods)
       .set({ ...expiry, holderName })
@@ -195,6 +198,8 @@ export async function updatePaymentMethod(
     await audit(services, tx, actor, 'payment-method.update', updated, now, { changed });
     return updated;
   });
+  publishCardsChanged(services, result);
+  return result;
 }
 
 /**
@@ -222,7 +227,7 @@ export async function removePaymentMethod(
   if (method.removedAt) return method;
   const now = services.clock.now();
   const { billingProfiles, paymentMethods } = services.store.t;
-  return services.store.transaction(async (tx) => {
+  const result = await services.store.transaction(async (tx) => {
     // Decided inside the write transaction: another request may have changed the default or the cards.
     const [defaultRow] = await tx
       .select({ id: billingProfiles.id })
@@ -256,5 +261,20 @@ export async function removePaymentMethod(
     if (isDefault) await setProfileDefault(services, tx, method.billingProfileId, null);
     await audit(services, tx, actor, 'payment-method.remove', removed, now);
     return removed;
+  });
+  publishCardsChanged(services, result);
+  return result;
+}
+
+/** After the commit: a profile's cards (or its default) changed. */
+function publishCardsChanged(
+  services: BillingServices,
+  method: { billingAccountId: number; billingProfileId: number },
+): void {
+  services.events.publish({
+    type: 'ACCOUNT_DATA_CHANGED',
+    billingAccountId: method.billingAccountId,
+    billingProfileId: method.billingProfileId,
+    change: 'PAYMENT_METHODS',
   });
 }

@@ -13,6 +13,8 @@ import type { GatewayConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { SharedRedis } from '../redis.js';
 import type { NodeServerContext } from '../request-info.js';
+import type { CacheGenerations } from '../response-cache/generations.js';
+import { useBillingResponseCache } from '../response-cache/plugin.js';
 import { useBadRequestsAs400 } from './bad-request.js';
 import { useCsrfProtection } from './csrf.js';
 import { useDocumentLimits } from './document-limits.js';
@@ -49,6 +51,8 @@ export interface GatewayPluginOptions {
   localEvents?: BillingEventBus;
   /** Operation spans go here; absent: no tracing plugin at all. */
   tracerProvider?: TracerProvider;
+  /** With `config.responseCache.ttlMs` above 0: the account generations its keys hold. */
+  cacheGenerations?: CacheGenerations;
 }
 
 export function gatewayPlugins(options: GatewayPluginOptions): GatewayPlugin[] {
@@ -85,6 +89,17 @@ export function gatewayPlugins(options: GatewayPluginOptions): GatewayPlugin[] {
         development && config.graphiql && isFromOwnGraphiQL(request, options.graphqlPath),
     }),
   );
+  // After the persisted documents (a hash becomes its text first) and the rate limit (a hit counts).
+  if (config.responseCache.ttlMs > 0 && options.cacheGenerations) {
+    plugins.push(
+      useBillingResponseCache({
+        services: options.services,
+        authenticator: options.authenticator,
+        generations: options.cacheGenerations,
+        ttlMs: config.responseCache.ttlMs,
+      }),
+    );
+  }
   plugins.push(useDocumentLimits(config.limits));
   // graphql-js leaves the errors of refused variables without a code; every error a client sees has one.
   plugins.push(useVariableErrorCodes());
