@@ -26,6 +26,11 @@ await build({
   target: 'node20',
   format: 'esm',
   sourcemap: 'inline',
+  // Resolve as Node does: `exports` with the import/node conditions, else `main`. esbuild's extra
+  // `module` condition and field (bundler-only ESM, often with extensionless imports) would name
+  // files that Node cannot load; an empty list drops it.
+  conditions: [],
+  mainFields: ['main'],
   logLevel: 'warning',
   plugins: [
     {
