@@ -139,7 +139,9 @@ export async function startServer(options: StartOptions): Promise<ServerChild> {
   }
   const readyMs = performance.now() - started;
   const wrapperPid = child.pid!;
-  const serverPids = () => descendantsOf(wrapperPid);
+  // Compiled JavaScript runs in the spawned node itself; tsx runs the server in a child of its own.
+  const direct = runner === process.execPath;
+  const serverPids = () => (direct ? [wrapperPid, ...descendantsOf(wrapperPid)] : descendantsOf(wrapperPid));
 
   return {
     name: options.name,
@@ -158,7 +160,7 @@ export async function startServer(options: StartOptions): Promise<ServerChild> {
           serverHwmMB += m.hwmMB;
         }
       }
-      return { serverMB, serverHwmMB, wrapperMB: memoryOf(wrapperPid)?.rssMB ?? 0 };
+      return { serverMB, serverHwmMB, wrapperMB: direct ? 0 : (memoryOf(wrapperPid)?.rssMB ?? 0) };
     },
     async stop() {
       if (exited) return;
