@@ -36,6 +36,7 @@ import {
 import { abandonIdempotent, beginIdempotent, completeIdempotentRecord, requestFingerprint } from './idempotency.js';
 import { notPayableReason } from './invoice-status.js';
 import type { ChargeOutcome } from './payment-processor.js';
+import { assertCardPaymentAllowed } from './payment-rules.js';
 import type { BillingServices } from './services.js';
 
 export const PAY_INVOICE_OPERATION = 'payInvoice';
@@ -281,6 +282,19 @@ async function loadPayable(
   if (method.removedAt) throw new PaymentMethodUnusableError('REMOVED');
   if (method.billingProfileId !== invoice.billingProfileId) throw new PaymentMethodUnusableError('OTHER_PROFILE');
   if (isCardExpired(method, services.clock)) throw new PaymentMethodUnusableError('EXPIRED');
+  // The agreement and the amount decide whether a card may pay at all (payment-rules.ts), after the
+  // card itself was found, so a foreign card still reads as missing.
+  const account = await services.store.db.query.billingAccounts.findFirst({
+    where: { id: invoice.billingAccountId },
+    columns: { agreementType: true },
+  });
+  assertCardPaymentAllowed(
+    {
+      agreementType: account!.agreementType,
+      amount: { minorUnits: invoice.amountDueMinor, currency: invoice.currency },
+    },
+    services.settings.paymentRules,
+  );
   return { invoice, method };
 }
 

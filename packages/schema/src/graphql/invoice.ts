@@ -1,12 +1,7 @@
 import { resolveCursorConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
-import {
-  invoiceStatus,
-  INVOICE_STATUSES,
-  notPayableReason,
-  statusCondition,
-  type InvoiceStatus,
-} from '../billing/invoice-status.js';
+import { invoiceStatus, INVOICE_STATUSES, statusCondition, type InvoiceStatus } from '../billing/invoice-status.js';
+import { PAY_NOW_UNAVAILABLE_REASONS, payNowDecision, type PayNowDecision } from '../billing/payment-rules.js';
 import type {
   InvoiceKey,
   InvoiceListFilter,
@@ -172,6 +167,40 @@ export const InvoiceLineItem = builder.objectRef<LineItemRow>('InvoiceLineItem')
   }),
 });
 
+export const PayNowUnavailableReasonEnum = builder.enumType('PayNowUnavailableReason', {
+  values: PAY_NOW_UNAVAILABLE_REASONS,
+});
+
+export const PayNow = builder.objectRef<PayNowDecision>('PayNow').implement({
+  description: 'Whether the portal offers "Pay now" (a card payment) for an invoice to this viewer, and if not, why.',
+  fields: (t) => ({
+    offered: t.exposeBoolean('offered'),
+    reason: t.expose('reason', {
+      type: PayNowUnavailableReasonEnum,
+      nullable: true,
+      description: 'Null when offered.',
+    }),
+    message: t.exposeString('message', {
+      nullable: true,
+      description: 'For people: why Pay now is not offered and what to do instead. Null when offered.',
+    }),
+    cardCeiling: t.expose('cardCeiling', {
+      type: Money,
+      nullable: true,
+      description: "The largest card payment in the invoice's currency; null when there is none.",
+    }),
+  }),
+});
+
+/** The Pay now decision for the viewer; the account's agreement comes through its DataLoader. */
+async function payNowFor(invoice: InvoiceRow, ctx: GraphQLContext): Promise<PayNowDecision> {
+  const account = await BillingAccount.getDataloader(ctx).load(invoice.billingAccountId);
+  return payNowDecision(
+    { invoice, agreementType: account.agreementType, viewerMayPay: ctx.access.can('PAY_INVOICES', invoice) },
+    ctx.services.settings.paymentRules,
+  );
+}
+
 // Its payments are added in payment.ts.
 export const Invoice = builder.loadableNode('Invoice', {
   id: { resolve: (i: InvoiceRow) => i.id, parse: parseNodeId },
@@ -199,8 +228,13 @@ export const Invoice = builder.loadableNode('Invoice', {
       amountDue: money('amountDueMinor', 'What remains to pay: zero once paid or void.'),
       viewerCanPay: t.boolean({
         description:
-          'True exactly when the portal shows "Pay now": the invoice is due or past due, something is due, and the viewer may pay (billing account admin).',
-        resolve: (i, _args, ctx) => notPayableReason(i) === null && ctx.access.can('PAY_INVOICES', i),
+          'True exactly when the portal shows "Pay now": the invoice is due or past due, something is due, the viewer may pay (billing account admin), and a card may pay it (not an Enterprise Agreement, not above the card ceiling). `payNow` says why not.',
+        resolve: async (i, _args, ctx) => (await payNowFor(i, ctx)).offered,
+      }),
+      payNow: t.field({
+        type: PayNow,
+        description: 'The "Pay now" decision with its reason and the card ceiling, so a UI can say why.',
+        resolve: (i, _args, ctx) => payNowFor(i, ctx),
       }),
       lineItems: t.loadableList({
         type: InvoiceLineItem,

@@ -1012,6 +1012,18 @@ export default {
             "args": []
           },
           {
+            "name": "payNow",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "PayNow",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
+          },
+          {
             "name": "paymentInProgress",
             "type": {
               "kind": "NON_NULL",
@@ -1753,6 +1765,10 @@ export default {
           },
           {
             "kind": "OBJECT",
+            "name": "PaymentMethodNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "PaymentMethodUnusableError"
           },
           {
@@ -1786,6 +1802,49 @@ export default {
                 "kind": "OBJECT",
                 "ofType": null
               }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
+        "name": "PayNow",
+        "fields": [
+          {
+            "name": "cardCeiling",
+            "type": {
+              "kind": "OBJECT",
+              "name": "Money",
+              "ofType": null
+            },
+            "args": []
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "offered",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "reason",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
             },
             "args": []
           }
