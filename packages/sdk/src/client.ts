@@ -2,6 +2,7 @@
 import { Client, fetchExchange, type AnyVariables, type Exchange, type TypedDocumentNode } from '@urql/core';
 import { makeSubject, pipe, takeUntil, takeWhile, toAsyncIterable } from 'wonka';
 import {
+  AccountCreditsDocument,
   AccountInvoicesDocument,
   AddPaymentMethodDocument,
   ApiKeysDocument,
@@ -16,6 +17,7 @@ import {
   RemovePaymentMethodDocument,
   RevokeApiKeyDocument,
   SetDefaultPaymentMethodDocument,
+  type AccountCreditsQuery,
   type AccountInvoicesQuery,
   type AddPaymentMethodInput,
   type AddPaymentMethodMutation,
@@ -408,6 +410,17 @@ export function createBillingClient(options: BillingClientOptions) {
      */
     async apiKeys(accountId: string): Promise<NonNullable<ApiKeysQuery['billingAccount']>['apiKeys'] | null> {
       return (await query(ApiKeysDocument, { accountId }, 'ApiKeys')).billingAccount?.apiKeys ?? null;
+    },
+
+    /**
+     * The account's credit balances and what each paid towards (empty unless the viewer reads the whole
+     * account); null when the account is not visible.
+     *
+     * @example
+     * const credits = await billing.credits(accountId);
+     */
+    async credits(accountId: string): Promise<NonNullable<AccountCreditsQuery['billingAccount']>['credits'] | null> {
+      return (await query(AccountCreditsDocument, { accountId }, 'AccountCredits')).billingAccount?.credits ?? null;
     },
 
     /**

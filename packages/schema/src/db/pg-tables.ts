@@ -181,6 +181,8 @@ export const invoices = pgTable(
     taxMinor: bigint({ mode: 'number' }).notNull(),
     totalMinor: bigint({ mode: 'number' }).notNull(),
     amountDueMinor: bigint({ mode: 'number' }).notNull(),
+    /** Credits applied at period close (credit_applications); amount_due is net of them. */
+    creditAppliedMinor: bigint({ mode: 'number' }).notNull().default(0),
     lifecycle: text({ enum: INVOICE_LIFECYCLES }).notNull().default('OPEN'),
     paidAt: text(),
     createdAt: text().notNull().$defaultFn(nowIso),
@@ -205,6 +207,10 @@ export const invoices = pgTable(
     ),
     check('invoices_total', sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.taxMinor}`),
     check('invoices_amount_due_le_total', sql`${t.amountDueMinor} <= ${t.totalMinor}`),
+    check(
+      'invoices_credit_applied',
+      sql`${t.creditAppliedMinor} >= 0 AND ${t.amountDueMinor} + ${t.creditAppliedMinor} <= ${t.totalMinor}`,
+    ),
     check('invoices_paid_at', sql`(${t.lifecycle} = 'PAID') = (${t.paidAt} IS NOT NULL)`),
     // Keyset pagination: (scope, ordering column, id) for both orderings.
     index('invoices_profile_due_idx').on(t.billingProfileId, t.dueDate, t.id),
@@ -236,6 +242,60 @@ export const invoiceLineItems = pgTable(
     ),
     check('invoice_line_items_amount', sql`${t.amountMinor} = ${t.quantity} * ${t.unitPriceMinor}`),
     unique('invoice_line_items_position_unique').on(t.invoiceId, t.position),
+  ],
+);
+
+/** A credit balance (for example Azure credits) of an account, used at period close before any charge. */
+export const credits = pgTable(
+  'credits',
+  {
+    id: integer().primaryKey().generatedByDefaultAsIdentity(),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    description: text().notNull(),
+    currency: text().notNull(),
+    /** As granted. */
+    amountMinor: bigint({ mode: 'number' }).notNull(),
+    /** What is left: the amount less its applications (kept here so a use is one conditional update). */
+    remainingMinor: bigint({ mode: 'number' }).notNull(),
+    /** The last day (UTC) it can be used; null: it does not expire. */
+    expiresOn: text(),
+    createdAt: text().notNull().$defaultFn(nowIso),
+  },
+  (t) => [
+    check('credits_currency', currencyCode(t.currency)),
+    check(
+      'credits_amounts',
+      sql`${t.amountMinor} > 0 AND ${t.remainingMinor} >= 0 AND ${t.remainingMinor} <= ${t.amountMinor}`,
+    ),
+    check('credits_expires_on', sql`${t.expiresOn} IS NULL OR ${isoDate(t.expiresOn)}`),
+    index('credits_account_idx').on(t.billingAccountId),
+  ],
+);
+
+/** What a credit paid towards an invoice: one row per credit and invoice. */
+export const creditApplications = pgTable(
+  'credit_applications',
+  {
+    id: integer().primaryKey().generatedByDefaultAsIdentity(),
+    // Denormalized from the credit, like payments: every tenant-owned row names its account.
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    creditId: integer()
+      .notNull()
+      .references(() => credits.id),
+    invoiceId: integer()
+      .notNull()
+      .references(() => invoices.id),
+    amountMinor: bigint({ mode: 'number' }).notNull(),
+    createdAt: text().notNull().$defaultFn(nowIso),
+  },
+  (t) => [
+    check('credit_applications_amount_positive', sql`${t.amountMinor} > 0`),
+    unique('credit_applications_credit_invoice_unique').on(t.creditId, t.invoiceId),
+    index('credit_applications_invoice_idx').on(t.invoiceId),
   ],
 );
 

@@ -6,6 +6,8 @@ import type {
   AccountRow,
   ApiKeyRow,
   BillingReads,
+  CreditApplicationRow,
+  CreditRow,
   InvoiceKey,
   InvoiceListFilter,
   InvoicePageQuery,
@@ -30,7 +32,7 @@ export interface ReadDialect {
 const INVOICE_COLUMNS = `i.id, i.number, i.billing_account_id AS "billingAccountId", i.billing_profile_id AS "billingProfileId",
   i.period_start AS "periodStart", i.period_end AS "periodEnd", i.invoice_date AS "invoiceDate", i.due_date AS "dueDate",
   i.currency, i.subtotal_minor AS "subtotalMinor", i.tax_minor AS "taxMinor", i.total_minor AS "totalMinor",
-  i.amount_due_minor AS "amountDueMinor", i.lifecycle, i.paid_at AS "paidAt"`;
+  i.amount_due_minor AS "amountDueMinor", i.credit_applied_minor AS "creditAppliedMinor", i.lifecycle, i.paid_at AS "paidAt"`;
 const PROFILE_COLUMNS = `id, billing_account_id AS "billingAccountId", display_name AS "displayName", currency,
   invoice_email AS "invoiceEmail", default_payment_method_id AS "defaultPaymentMethodId"`;
 const PAYMENT_COLUMNS = `p.id, p.billing_account_id AS "billingAccountId", i.billing_profile_id AS "billingProfileId",
@@ -66,6 +68,12 @@ const statements = (IN: string) =>
     JOIN billing_profiles bp ON bp.id = m.billing_profile_id
     WHERE m.billing_profile_id ${IN} AND m.removed_at IS NULL
     ORDER BY m.billing_profile_id, "isDefault" DESC, m.id`,
+    creditsByAccountIds: `SELECT id, billing_account_id AS "billingAccountId", description, currency,
+    amount_minor AS "amountMinor", remaining_minor AS "remainingMinor", expires_on AS "expiresOn", created_at AS "createdAt"
+    FROM credits WHERE billing_account_id ${IN} ORDER BY id`,
+    creditApplicationsByCreditIds: `SELECT a.id, a.credit_id AS "creditId", a.invoice_id AS "invoiceId",
+    a.amount_minor AS "amountMinor", c.currency, a.created_at AS "createdAt"
+    FROM credit_applications a JOIN credits c ON c.id = a.credit_id WHERE a.credit_id ${IN} ORDER BY a.credit_id, a.id`,
     apiKeysByIds: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id ${IN}`,
     apiKeysByAccountIds: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE billing_account_id ${IN} ORDER BY id DESC`,
   }) as const;
@@ -155,6 +163,8 @@ export function createReads(dialect: ReadDialect): BillingReads {
     paymentsByInvoiceIds: byList<PaymentRow>(SQL.paymentsByInvoiceIds),
     paymentMethodsByIds: byList(SQL.paymentMethodsByIds, paymentMethod),
     activePaymentMethodsByProfileIds: byList(SQL.activePaymentMethodsByProfileIds, paymentMethod),
+    creditsByAccountIds: byList<CreditRow>(SQL.creditsByAccountIds),
+    creditApplicationsByCreditIds: byList<CreditApplicationRow>(SQL.creditApplicationsByCreditIds),
     apiKeysByIds: byList(SQL.apiKeysByIds, apiKey),
     apiKeysByAccountIds: byList(SQL.apiKeysByAccountIds, apiKey),
 

@@ -42,8 +42,30 @@ export interface InvoiceRow {
   taxMinor: number;
   totalMinor: number;
   amountDueMinor: number;
+  /** Credits applied at period close; amountDueMinor is net of them. */
+  creditAppliedMinor: number;
   lifecycle: InvoiceLifecycle;
   paidAt: string | null;
+}
+
+export interface CreditRow {
+  id: number;
+  billingAccountId: number;
+  description: string;
+  currency: string;
+  amountMinor: number;
+  remainingMinor: number;
+  expiresOn: string | null;
+  createdAt: string;
+}
+
+export interface CreditApplicationRow {
+  id: number;
+  creditId: number;
+  invoiceId: number;
+  amountMinor: number;
+  currency: string;
+  createdAt: string;
 }
 
 export interface LineItemRow {
@@ -174,6 +196,10 @@ export interface BillingReads {
   apiKeysByIds(ids: readonly number[]): Promise<ApiKeyRow[]>;
   /** Newest (highest id) first. */
   apiKeysByAccountIds(accountIds: readonly number[]): Promise<ApiKeyRow[]>;
+  /** Every credit of these accounts, by id ascending. */
+  creditsByAccountIds(accountIds: readonly number[]): Promise<CreditRow[]>;
+  /** What these credits paid, by credit, then id. */
+  creditApplicationsByCreditIds(creditIds: readonly number[]): Promise<CreditApplicationRow[]>;
   /** One page of a keyset-paged invoice list. */
   invoicePage(query: InvoicePageQuery): Promise<InvoiceRow[]>;
   /** Exactly how many invoices match, ignoring paging. */

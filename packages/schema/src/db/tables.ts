@@ -180,6 +180,8 @@ export const invoices = sqliteTable(
     taxMinor: integer().notNull(),
     totalMinor: integer().notNull(),
     amountDueMinor: integer().notNull(),
+    /** Credits applied at period close (credit_applications); amount_due is net of them. */
+    creditAppliedMinor: integer().notNull().default(0),
     lifecycle: text({ enum: INVOICE_LIFECYCLES }).notNull().default('OPEN'),
     paidAt: text(),
     createdAt: text().notNull().$defaultFn(nowIso),
@@ -204,6 +206,10 @@ export const invoices = sqliteTable(
     ),
     check('invoices_total', sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.taxMinor}`),
     check('invoices_amount_due_le_total', sql`${t.amountDueMinor} <= ${t.totalMinor}`),
+    check(
+      'invoices_credit_applied',
+      sql`${t.creditAppliedMinor} >= 0 AND ${t.amountDueMinor} + ${t.creditAppliedMinor} <= ${t.totalMinor}`,
+    ),
     check('invoices_paid_at', sql`(${t.lifecycle} = 'PAID') = (${t.paidAt} IS NOT NULL)`),
     // Keyset pagination: (scope, ordering column, id) for both orderings.
     index('invoices_profile_due_idx').on(t.billingProfileId, t.dueDate, t.id),
@@ -235,6 +241,60 @@ export const invoiceLineItems = sqliteTable(
     ),
     check('invoice_line_items_amount', sql`${t.amountMinor} = ${t.quantity} * ${t.unitPriceMinor}`),
     unique('invoice_line_items_position_unique').on(t.invoiceId, t.position),
+  ],
+);
+
+/** A credit balance (for example Azure credits) of an account, used at period close before any charge. */
+export const credits = sqliteTable(
+  'credits',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    description: text().notNull(),
+    currency: text().notNull(),
+    /** As granted. */
+    amountMinor: integer().notNull(),
+    /** What is left: the amount less its applications (kept here so a use is one conditional update). */
+    remainingMinor: integer().notNull(),
+    /** The last day (UTC) it can be used; null: it does not expire. */
+    expiresOn: text(),
+    createdAt: text().notNull().$defaultFn(nowIso),
+  },
+  (t) => [
+    check('credits_currency', currencyCode(t.currency)),
+    check(
+      'credits_amounts',
+      sql`${t.amountMinor} > 0 AND ${t.remainingMinor} >= 0 AND ${t.remainingMinor} <= ${t.amountMinor}`,
+    ),
+    check('credits_expires_on', sql`${t.expiresOn} IS NULL OR ${isoDate(t.expiresOn)}`),
+    index('credits_account_idx').on(t.billingAccountId),
+  ],
+);
+
+/** What a credit paid towards an invoice: one row per credit and invoice. */
+export const creditApplications = sqliteTable(
+  'credit_applications',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    // Denormalized from the credit, like payments: every tenant-owned row names its account.
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    creditId: integer()
+      .notNull()
+      .references(() => credits.id),
+    invoiceId: integer()
+      .notNull()
+      .references(() => invoices.id),
+    amountMinor: integer().notNull(),
+    createdAt: text().notNull().$defaultFn(nowIso),
+  },
+  (t) => [
+    check('credit_applications_amount_positive', sql`${t.amountMinor} > 0`),
+    unique('credit_applications_credit_invoice_unique').on(t.creditId, t.invoiceId),
+    index('credit_applications_invoice_idx').on(t.invoiceId),
   ],
 );
 

@@ -12,6 +12,7 @@ import './invoice.js';
 import './document.js';
 import './payment-method.js';
 import './payment.js';
+import './credit.js';
 import './api-key.js';
 import './subscriptions.js';
 

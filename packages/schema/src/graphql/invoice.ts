@@ -208,8 +208,10 @@ export const Invoice = builder.loadableNode('Invoice', {
   sort: (i) => i.id,
   authScopes: (invoice) => ({ billing: readTarget.invoice(invoice) }),
   fields: (t) => {
-    const money = (column: 'subtotalMinor' | 'taxMinor' | 'totalMinor' | 'amountDueMinor', description: string) =>
-      t.field({ type: Money, description, resolve: (i) => ({ minorUnits: i[column], currency: i.currency }) });
+    const money = (
+      column: 'subtotalMinor' | 'taxMinor' | 'totalMinor' | 'amountDueMinor' | 'creditAppliedMinor',
+      description: string,
+    ) => t.field({ type: Money, description, resolve: (i) => ({ minorUnits: i[column], currency: i.currency }) });
     return {
       number: t.exposeString('number'),
       status: t.field({ type: InvoiceStatusEnum, resolve: (i, _args, ctx) => invoiceStatus(i, ctx.services.clock) }),
@@ -225,7 +227,11 @@ export const Invoice = builder.loadableNode('Invoice', {
       subtotal: money('subtotalMinor', 'Before tax.'),
       tax: money('taxMinor', 'Tax.'),
       total: money('totalMinor', 'Subtotal plus tax.'),
-      amountDue: money('amountDueMinor', 'What remains to pay: zero once paid or void.'),
+      creditApplied: money('creditAppliedMinor', 'Credits applied when the period closed, before any charge.'),
+      amountDue: money(
+        'amountDueMinor',
+        'What remains to pay, net of credits: zero once paid or void, or when credits covered the total.',
+      ),
       viewerCanPay: t.boolean({
         description:
           'True exactly when the portal shows "Pay now": the invoice is due or past due, something is due, the viewer may pay (billing account admin), and a card may pay it (not an Enterprise Agreement, not above the card ceiling). `payNow` says why not.',
