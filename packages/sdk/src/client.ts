@@ -16,6 +16,7 @@ import {
   ProfileInvoicesDocument,
   RemovePaymentMethodDocument,
   RevokeApiKeyDocument,
+  SetAutopayDocument,
   SetDefaultPaymentMethodDocument,
   type AccountCreditsQuery,
   type AccountInvoicesQuery,
@@ -36,6 +37,7 @@ import {
   type PaymentMethodsQuery,
   type RemovePaymentMethodMutation,
   type RevokeApiKeyMutation,
+  type SetAutopayMutation,
   type SetDefaultPaymentMethodMutation,
 } from './generated/graphql.js';
 import { BillingClientError } from './errors.js';
@@ -387,6 +389,17 @@ export function createBillingClient(options: BillingClientOptions) {
     async removePaymentMethod(paymentMethodId: string): Promise<RemovePaymentMethodMutation['removePaymentMethod']> {
       return (await mutate(RemovePaymentMethodDocument, { input: { paymentMethodId } }, 'RemovePaymentMethod'))
         .removePaymentMethod;
+    },
+
+    /**
+     * Turns a profile's autopay on or off (the billing account admin): each closed period's invoice is then
+     * charged to the default card, and retried on a decline.
+     *
+     * @example
+     * const result = await billing.setAutopay(profileId, false);
+     */
+    async setAutopay(billingProfileId: string, enabled: boolean): Promise<SetAutopayMutation['setAutopay']> {
+      return (await mutate(SetAutopayDocument, { input: { billingProfileId, enabled } }, 'SetAutopay')).setAutopay;
     },
 
     /**

@@ -86,6 +86,7 @@ export async function startTestGateway(
       JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256',
       SEED_DEMO_DATA: 'true',
       RECONCILE_INTERVAL_MS: '3600000',
+      AUTOPAY_INTERVAL_MS: '3600000',
       // One log line per request is for operators; tests that check logs set their own level.
       LOG_LEVEL: 'silent',
       ...options.env,

@@ -127,6 +127,11 @@ function entryPoints(typename: NodeTypeName): [string, string, (id: string) => R
         mutation('addPaymentMethod'),
         (id) => ({ input: { billingProfileId: id, ...card } }),
       ],
+      [
+        'setAutopay.billingProfileId',
+        mutation('setAutopay'),
+        (id) => ({ input: { billingProfileId: id, enabled: false } }),
+      ],
     ],
     Invoice: [
       [

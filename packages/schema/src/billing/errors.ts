@@ -90,7 +90,8 @@ export type PaymentMethodRefusal =
   | { reason: 'AGREEMENT_TYPE'; agreementType: AgreementType }
   | { reason: 'ABOVE_CARD_CEILING'; ceiling: MoneyValue }
   | { reason: 'CARD_KIND'; cardKind: CardKind }
-  | { reason: 'NOT_FOR_RECURRING'; issuingCountry: string };
+  /** The country is null when only the card's stored flag is known (it is not kept). */
+  | { reason: 'NOT_FOR_RECURRING'; issuingCountry: string | null };
 
 const AGREEMENT_NAMES: Record<AgreementType, string> = {
   MICROSOFT_CUSTOMER_AGREEMENT: 'Microsoft Customer Agreement',

@@ -21,3 +21,4 @@ export * from './payment-rules.js';
 export * from './documents/index.js';
 export * from './credit-ledger.js';
 export * from './period-close.js';
+export * from './autopay.js';

@@ -9,7 +9,7 @@ import { validateNewCard } from './cards.js';
 import type { Clock } from './clock.js';
 import { NotAuthorizedError, NotFoundError, PaymentMethodUnusableError } from './errors.js';
 import type { CardDetails } from './payment-processor.js';
-import { assertCardKindAccepted } from './payment-rules.js';
+import { assertCardKindAccepted, mayChargeRecurring } from './payment-rules.js';
 import type { BillingServices } from './services.js';
 
 export type PaymentMethodRow = typeof paymentMethods.$inferSelect;
@@ -142,6 +142,8 @@ export async function addPaymentMethod(
         expYear: tokenized.expYear,
         holderName: card.holderName,
         processorToken: tokenized.token,
+        // The issuing country decides it once, when the card is saved (paymentRules.noRecurringChargeCountries).
+        notForRecurring: !mayChargeRecurring(tokenized, services.settings.paymentRules),
         createdAt: now.toISOString(),
       })
       .returning();

@@ -1,8 +1,10 @@
 // Closing a billing period: the period's invoice is issued and the account's credits are applied to
-// it, in one transaction, before anything is charged. Closing the same period again finds the invoice
-// it issued (its number is derived from the profile and the period) and changes nothing.
+// it, in one transaction, before anything is charged; on an autopay profile the rest is then charged
+// to the default card (autopay.ts). Closing the same period again finds the invoice it issued (its
+// number is derived from the profile and the period) and only finishes what a crash interrupted.
 import { eq } from 'drizzle-orm';
 import { recordAudit } from './audit.js';
+import { chargeInvoiceAutomatically, type AutopayOutcome } from './autopay.js';
 import { addDays, isValidIsoDate, isoDate } from './clock.js';
 import { applyStoredCredits } from './credit-ledger.js';
 import { NotFoundError, ValidationError } from './errors.js';
@@ -37,6 +39,8 @@ export interface ClosedPeriod {
   totalMinor: number;
   creditAppliedMinor: number;
   amountDueMinor: number;
+  /** What autopay did with it (not-due when the profile pays otherwise, or nothing is left to pay). */
+  autopay: AutopayOutcome;
 }
 
 /** The period's invoice number: one per profile and period end, so a rerun finds it. */
@@ -63,8 +67,16 @@ function validate(input: ClosePeriodInput): void {
   });
 }
 
-/** Issues the period's invoice with credits applied (see the file comment). Charges nothing. */
+/** Issues the period's invoice with credits applied, then charges the rest on an autopay profile. */
 export async function closeBillingPeriod(services: BillingServices, input: ClosePeriodInput): Promise<ClosedPeriod> {
+  const issued = await issuePeriodInvoice(services, input);
+  return { ...issued, autopay: await chargeInvoiceAutomatically(services, issued.invoiceId) };
+}
+
+async function issuePeriodInvoice(
+  services: BillingServices,
+  input: ClosePeriodInput,
+): Promise<Omit<ClosedPeriod, 'autopay'>> {
   validate(input);
   const { invoices, invoiceLineItems } = services.store.t;
   const profile = await services.store.db.query.billingProfiles.findFirst({ where: { id: input.billingProfileId } });
@@ -76,7 +88,7 @@ export async function closeBillingPeriod(services: BillingServices, input: Close
   const totalMinor = subtotalMinor + input.taxMinor;
   const invoiceDate = addDays(input.periodEnd, 1);
 
-  return services.store.transaction(async (tx): Promise<ClosedPeriod> => {
+  return services.store.transaction(async (tx): Promise<Omit<ClosedPeriod, 'autopay'>> => {
     const [inserted] = await tx
       .insert(invoices)
       .values({
@@ -139,6 +151,8 @@ export async function closeBillingPeriod(services: BillingServices, input: Close
         creditAppliedMinor: credited.creditAppliedMinor,
         amountDueMinor: credited.amountDueMinor,
         ...(paid ? { lifecycle: 'PAID' as const, paidAt: nowIso } : {}),
+        // Scheduled in the same commit as the invoice, so a crash before the charge leaves it due for the pass.
+        ...(!paid && profile.autopay ? { nextAutopayAt: nowIso } : {}),
       })
       .where(eq(invoices.id, inserted.id));
     await recordAudit(

@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
   bigint,
+  boolean,
   check,
   foreignKey,
   index,
@@ -79,6 +80,8 @@ export const billingProfiles = pgTable(
     displayName: text().notNull(),
     currency: text().notNull(),
     invoiceEmail: text(),
+    /** Charge each new invoice to the default payment method when the period closes (and retry on a decline). */
+    autopay: boolean().notNull().default(false),
     defaultPaymentMethodId: integer().references((): AnyPgColumn => paymentMethods.id),
     createdAt: text().notNull().$defaultFn(nowIso),
   },
@@ -145,6 +148,8 @@ export const paymentMethods = pgTable(
     holderName: text().notNull(),
     /** The processor's token for the card; the card number and CVC never reach this database. */
     processorToken: text().notNull().unique(),
+    /** Saved without consent to recurring charges (paymentRules.noRecurringChargeCountries): never charged by autopay. */
+    notForRecurring: boolean().notNull().default(false),
     createdAt: text().notNull().$defaultFn(nowIso),
     removedAt: text(),
   },
@@ -183,6 +188,10 @@ export const invoices = pgTable(
     amountDueMinor: bigint({ mode: 'number' }).notNull(),
     /** Credits applied at period close (credit_applications); amount_due is net of them. */
     creditAppliedMinor: bigint({ mode: 'number' }).notNull().default(0),
+    /** Automatic charges tried so far (the attempt number is part of each one's processor key). */
+    autopayAttempts: integer().notNull().default(0),
+    /** When autopay next charges it; null: not scheduled. */
+    nextAutopayAt: text(),
     lifecycle: text({ enum: INVOICE_LIFECYCLES }).notNull().default('OPEN'),
     paidAt: text(),
     createdAt: text().notNull().$defaultFn(nowIso),
@@ -218,6 +227,8 @@ export const invoices = pgTable(
     index('invoices_account_due_idx').on(t.billingAccountId, t.dueDate, t.id),
     index('invoices_account_date_idx').on(t.billingAccountId, t.invoiceDate, t.id),
     index('invoices_account_lifecycle_due_idx').on(t.billingAccountId, t.lifecycle, t.dueDate, t.id),
+    // The autopay pass: what is scheduled by now.
+    index('invoices_next_autopay_idx').on(t.nextAutopayAt),
   ],
 );
 

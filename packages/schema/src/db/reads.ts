@@ -26,6 +26,7 @@ export interface ProfileRow {
   currency: string;
   invoiceEmail: string | null;
   defaultPaymentMethodId: number | null;
+  autopay: boolean;
 }
 
 export interface InvoiceRow {
@@ -44,6 +45,8 @@ export interface InvoiceRow {
   amountDueMinor: number;
   /** Credits applied at period close; amountDueMinor is net of them. */
   creditAppliedMinor: number;
+  /** When autopay next charges it; null: not scheduled. */
+  nextAutopayAt: string | null;
   lifecycle: InvoiceLifecycle;
   paidAt: string | null;
 }
@@ -109,6 +112,7 @@ export interface PaymentMethodRow {
   holderName: string;
   createdAt: string;
   removedAt: string | null;
+  notForRecurring: boolean;
   /** Whether it is its profile's default card. */
   isDefault: boolean;
 }

@@ -55,7 +55,7 @@ export interface InvoicePlan {
   amountSeed: number;
 }
 
-function lineItemsFor(plan: InvoicePlan) {
+function lineItemsFor(plan: Pick<InvoicePlan, 'amountSeed' | 'lineItemCount'>) {
   const random = seededRandom(plan.amountSeed);
   return Array.from({ length: plan.lineItemCount }, (_, i) => {
     const [serviceName, description] = SEED_SERVICES[(plan.amountSeed + i) % SEED_SERVICES.length]!;
@@ -70,6 +70,31 @@ function lineItemsFor(plan: InvoicePlan) {
       amountMinor: quantity * unitPriceMinor,
     };
   });
+}
+
+/**
+ * A period's demo usage for a profile (what `billing-gateway close-period` bills): the same generator
+ * as the seeded invoices, keyed by profile and period so a rerun bills the same lines.
+ */
+export function demoUsageFor(
+  billingProfileId: number,
+  periodEnd: string,
+): {
+  lineItems: { description: string; serviceName: string; quantity: number; unitPriceMinor: number }[];
+  taxMinor: number;
+} {
+  const amountSeed = billingProfileId * 100_003 + Number(periodEnd.replaceAll('-', ''));
+  const lines = lineItemsFor({ amountSeed, lineItemCount: 2 + (amountSeed % 3) });
+  const subtotal = lines.reduce((sum, l) => sum + l.amountMinor, 0);
+  return {
+    lineItems: lines.map(({ description, serviceName, quantity, unitPriceMinor }) => ({
+      description,
+      serviceName,
+      quantity,
+      unitPriceMinor,
+    })),
+    taxMinor: Math.round((subtotal * SEED_TAX_BASIS_POINTS) / 10_000),
+  };
 }
 
 function invoiceRow(plan: InvoicePlan, lines: { amountMinor: number }[]) {

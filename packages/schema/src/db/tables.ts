@@ -78,6 +78,8 @@ export const billingProfiles = sqliteTable(
     displayName: text().notNull(),
     currency: text().notNull(),
     invoiceEmail: text(),
+    /** Charge each new invoice to the default payment method when the period closes (and retry on a decline). */
+    autopay: integer({ mode: 'boolean' }).notNull().default(false),
     defaultPaymentMethodId: integer().references((): AnySQLiteColumn => paymentMethods.id),
     createdAt: text().notNull().$defaultFn(nowIso),
   },
@@ -144,6 +146,8 @@ export const paymentMethods = sqliteTable(
     holderName: text().notNull(),
     /** The processor's token for the card; the card number and CVC never reach this database. */
     processorToken: text().notNull().unique(),
+    /** Saved without consent to recurring charges (paymentRules.noRecurringChargeCountries): never charged by autopay. */
+    notForRecurring: integer({ mode: 'boolean' }).notNull().default(false),
     createdAt: text().notNull().$defaultFn(nowIso),
     removedAt: text(),
   },
@@ -182,6 +186,10 @@ export const invoices = sqliteTable(
     amountDueMinor: integer().notNull(),
     /** Credits applied at period close (credit_applications); amount_due is net of them. */
     creditAppliedMinor: integer().notNull().default(0),
+    /** Automatic charges tried so far (the attempt number is part of each one's processor key). */
+    autopayAttempts: integer().notNull().default(0),
+    /** When autopay next charges it; null: not scheduled. */
+    nextAutopayAt: text(),
     lifecycle: text({ enum: INVOICE_LIFECYCLES }).notNull().default('OPEN'),
     paidAt: text(),
     createdAt: text().notNull().$defaultFn(nowIso),
@@ -217,6 +225,8 @@ export const invoices = sqliteTable(
     index('invoices_account_due_idx').on(t.billingAccountId, t.dueDate, t.id),
     index('invoices_account_date_idx').on(t.billingAccountId, t.invoiceDate, t.id),
     index('invoices_account_lifecycle_due_idx').on(t.billingAccountId, t.lifecycle, t.dueDate, t.id),
+    // The autopay pass: what is scheduled by now.
+    index('invoices_next_autopay_idx').on(t.nextAutopayAt),
   ],
 );
 

@@ -13,6 +13,7 @@ import './document.js';
 import './payment-method.js';
 import './payment.js';
 import './credit.js';
+import './autopay.js';
 import './api-key.js';
 import './subscriptions.js';
 

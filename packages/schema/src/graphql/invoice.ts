@@ -223,6 +223,12 @@ export const Invoice = builder.loadableNode('Invoice', {
       invoiceDate: t.expose('invoiceDate', { type: 'Date' }),
       dueDate: t.expose('dueDate', { type: 'Date' }),
       paidAt: t.expose('paidAt', { type: 'DateTime', nullable: true }),
+      nextAutomaticChargeAt: t.expose('nextAutopayAt', {
+        type: 'DateTime',
+        nullable: true,
+        description:
+          "When autopay next charges the profile's default card (after a decline: the dunning schedule); null when nothing is scheduled.",
+      }),
       currency: t.exposeString('currency'),
       subtotal: money('subtotalMinor', 'Before tax.'),
       tax: money('taxMinor', 'Tax.'),

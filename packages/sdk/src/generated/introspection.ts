@@ -487,6 +487,17 @@ export default {
         "name": "BillingProfile",
         "fields": [
           {
+            "name": "autopay",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "billingAccount",
             "type": {
               "kind": "NON_NULL",
@@ -1133,6 +1144,14 @@ export default {
             "args": []
           },
           {
+            "name": "nextAutomaticChargeAt",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
             "name": "number",
             "type": {
               "kind": "NON_NULL",
@@ -1656,6 +1675,29 @@ export default {
               "kind": "NON_NULL",
               "ofType": {
                 "name": "RevokeApiKeyResult",
+                "kind": "UNION",
+                "ofType": null
+              }
+            },
+            "args": [
+              {
+                "name": "input",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "Any"
+                  }
+                }
+              }
+            ]
+          },
+          {
+            "name": "setAutopay",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "SetAutopayResult",
                 "kind": "UNION",
                 "ofType": null
               }
@@ -2212,6 +2254,17 @@ export default {
             "args": []
           },
           {
+            "name": "notForRecurring",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "removedAt",
             "type": {
               "kind": "SCALAR",
@@ -2559,6 +2612,51 @@ export default {
               "kind": "NON_NULL",
               "ofType": {
                 "name": "ApiKey",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "UNION",
+        "name": "SetAutopayResult",
+        "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "NotAuthorizedError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PaymentMethodNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "SetAutopaySuccess"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "ValidationError"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "SetAutopaySuccess",
+        "fields": [
+          {
+            "name": "billingProfile",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "BillingProfile",
                 "kind": "OBJECT",
                 "ofType": null
               }
