@@ -18,6 +18,7 @@ import {
   RevokeApiKeyDocument,
   SetAutopayDocument,
   SetDefaultPaymentMethodDocument,
+  SetDefaultPaymentTypeDocument,
   type AccountCreditsQuery,
   type AccountInvoicesQuery,
   type AddPaymentMethodInput,
@@ -38,7 +39,9 @@ import {
   type RemovePaymentMethodMutation,
   type RevokeApiKeyMutation,
   type SetAutopayMutation,
+  type DefaultPaymentType,
   type SetDefaultPaymentMethodMutation,
+  type SetDefaultPaymentTypeMutation,
 } from './generated/graphql.js';
 import { BillingClientError } from './errors.js';
 import { newIdempotencyKey } from './internal/idempotency-key.js';
@@ -400,6 +403,22 @@ export function createBillingClient(options: BillingClientOptions) {
      */
     async setAutopay(billingProfileId: string, enabled: boolean): Promise<SetAutopayMutation['setAutopay']> {
       return (await mutate(SetAutopayDocument, { input: { billingProfileId, enabled } }, 'SetAutopay')).setAutopay;
+    },
+
+    /**
+     * Makes wire transfer (or the default card) how a profile pays. Wire-transfer invoices carry
+     * `paymentInstructions` and are never charged automatically.
+     *
+     * @example
+     * await billing.setDefaultPaymentType(profileId, 'WIRE_TRANSFER');
+     */
+    async setDefaultPaymentType(
+      billingProfileId: string,
+      type: DefaultPaymentType,
+    ): Promise<SetDefaultPaymentTypeMutation['setDefaultPaymentType']> {
+      return (
+        await mutate(SetDefaultPaymentTypeDocument, { input: { billingProfileId, type } }, 'SetDefaultPaymentType')
+      ).setDefaultPaymentType;
     },
 
     /**

@@ -7,6 +7,7 @@ import {
   isoDate,
   isValidIsoDate,
   reconcileStalePayments,
+  recordWireTransfer,
   runAutopayPass,
   systemClock,
 } from '@billing/schema/billing';
@@ -51,6 +52,9 @@ const USAGE = `usage: billing-gateway <command>
        [--period-end DATE]      invoice with demo usage, apply credits, charge autopay profiles' default
                                 cards; rerunning it changes nothing and never charges twice
   autopay                       run one autopay pass: charge invoices whose (dunning) retry is due
+  record-wire-transfer          record a transfer the bank received; applied only if it matches the
+       --reference INVOICE_NO   invoice exactly, otherwise held for review
+       --amount MINOR_UNITS --currency CUR --bank-reference ID [--received-on DATE]
   token <email | user id>       print a bearer token for a user (embedded mode)
   sandbox-processor --port N    run the sandbox payment processor as an HTTP service with its own
        [--host H]               ledger (SANDBOX_LEDGER_PATH); gateways reach it with
@@ -169,6 +173,42 @@ async function main(argv: string[]): Promise<number> {
         await reconcileStalePayments(resources.services);
         const summary = await runAutopayPass(resources.services);
         process.stdout.write(`${summary ? JSON.stringify(summary) : 'another instance is running the pass'}\n`);
+      } finally {
+        await resources.close();
+      }
+      return 0;
+    }
+    case 'record-wire-transfer': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          reference: { type: 'string' },
+          amount: { type: 'string' },
+          currency: { type: 'string' },
+          'bank-reference': { type: 'string' },
+          'received-on': { type: 'string' },
+        },
+      });
+      if (!values.reference || !values.amount || !values.currency || !values['bank-reference'])
+        throw new Error(
+          'record-wire-transfer needs --reference, --amount (minor units), --currency and --bank-reference',
+        );
+      const resources = await createResources(config);
+      try {
+        const recorded = await recordWireTransfer(
+          resources.services,
+          {
+            reference: values.reference,
+            amountMinor: Number(values.amount),
+            currency: values.currency,
+            bankReference: values['bank-reference'],
+            receivedOn: values['received-on'] ?? isoDate(systemClock.now()),
+          },
+          `operator:${process.env.USER ?? 'cli'}`,
+        );
+        process.stdout.write(
+          `wire transfer ${recorded.bankReference}: ${recorded.status}${recorded.holdReason ? ` (${recorded.holdReason})` : ''}\n`,
+        );
       } finally {
         await resources.close();
       }

@@ -132,6 +132,11 @@ function entryPoints(typename: NodeTypeName): [string, string, (id: string) => R
         mutation('setAutopay'),
         (id) => ({ input: { billingProfileId: id, enabled: false } }),
       ],
+      [
+        'setDefaultPaymentType.billingProfileId',
+        mutation('setDefaultPaymentType'),
+        (id) => ({ input: { billingProfileId: id, type: 'WIRE_TRANSFER' } }),
+      ],
     ],
     Invoice: [
       [

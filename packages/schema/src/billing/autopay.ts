@@ -55,6 +55,7 @@ export function nextAutopayAt(settings: AutopaySettings, attempt: number, from: 
 /** Why an automatic charge was not tried; the invoice stays due and Pay now is offered. */
 export type AutopaySkipReason =
   | 'AUTOPAY_OFF'
+  | 'WIRE_TRANSFER'
   | 'NO_DEFAULT_PAYMENT_METHOD'
   | Extract<PaymentMethodUnusableReason, 'EXPIRED' | 'REMOVED'>
   | Exclude<PaymentMethodNotAllowedReason, 'CARD_KIND'>;
@@ -121,6 +122,7 @@ export async function chargeInvoiceAutomatically(
   });
   if (!profile) throw new Error(`invoice ${invoice.id} has no profile`);
   if (!profile.autopay) return skip(services, invoice, 'AUTOPAY_OFF');
+  if (profile.defaultPaymentType === 'WIRE_TRANSFER') return skip(services, invoice, 'WIRE_TRANSFER');
   const method = profile.defaultPaymentMethod;
   if (!method) return skip(services, invoice, 'NO_DEFAULT_PAYMENT_METHOD');
   if (method.removedAt) return skip(services, invoice, 'REMOVED');

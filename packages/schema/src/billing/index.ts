@@ -22,3 +22,4 @@ export * from './documents/index.js';
 export * from './credit-ledger.js';
 export * from './period-close.js';
 export * from './autopay.js';
+export * from './wire-transfers.js';

@@ -171,6 +171,11 @@ export async function setDefaultPaymentMethod(
   const now = services.clock.now();
   await services.store.transaction(async (tx) => {
     await setProfileDefault(services, tx, method.billingProfileId, method.id);
+    // Choosing a default card makes the profile pay by card again (after wire transfer).
+    await tx
+      .update(services.store.t.billingProfiles)
+      .set({ defaultPaymentType: 'CARD' })
+      .where(eq(services.store.t.billingProfiles.id, method.billingProfileId));
     await audit(services, tx, actor, 'payment-method.set-default', method, now);
   });
   return method;

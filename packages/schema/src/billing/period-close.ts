@@ -152,7 +152,7 @@ async function issuePeriodInvoice(
         amountDueMinor: credited.amountDueMinor,
         ...(paid ? { lifecycle: 'PAID' as const, paidAt: nowIso } : {}),
         // Scheduled in the same commit as the invoice, so a crash before the charge leaves it due for the pass.
-        ...(!paid && profile.autopay ? { nextAutopayAt: nowIso } : {}),
+        ...(!paid && profile.autopay && profile.defaultPaymentType === 'CARD' ? { nextAutopayAt: nowIso } : {}),
       })
       .where(eq(invoices.id, inserted.id));
     await recordAudit(

@@ -18,6 +18,7 @@ import type {
   PaymentRow,
   ProfileRow,
   UserRow,
+  WireTransferReadRow,
 } from './reads.js';
 
 export interface ReadDialect {
@@ -35,7 +36,8 @@ const INVOICE_COLUMNS = `i.id, i.number, i.billing_account_id AS "billingAccount
   i.amount_due_minor AS "amountDueMinor", i.credit_applied_minor AS "creditAppliedMinor",
   i.next_autopay_at AS "nextAutopayAt", i.lifecycle, i.paid_at AS "paidAt"`;
 const PROFILE_COLUMNS = `id, billing_account_id AS "billingAccountId", display_name AS "displayName", currency,
-  invoice_email AS "invoiceEmail", default_payment_method_id AS "defaultPaymentMethodId", autopay`;
+  invoice_email AS "invoiceEmail", default_payment_method_id AS "defaultPaymentMethodId",
+  default_payment_type AS "defaultPaymentType", autopay`;
 const PAYMENT_COLUMNS = `p.id, p.billing_account_id AS "billingAccountId", i.billing_profile_id AS "billingProfileId",
   p.invoice_id AS "invoiceId", p.payment_method_id AS "paymentMethodId", p.amount_minor AS "amountMinor", p.currency,
   p.status, p.failure_code AS "failureCode", p.processor_reference AS "processorReference", p.created_at AS "createdAt",
@@ -75,6 +77,9 @@ const statements = (IN: string) =>
     creditApplicationsByCreditIds: `SELECT a.id, a.credit_id AS "creditId", a.invoice_id AS "invoiceId",
     a.amount_minor AS "amountMinor", c.currency, a.created_at AS "createdAt"
     FROM credit_applications a JOIN credits c ON c.id = a.credit_id WHERE a.credit_id ${IN} ORDER BY a.credit_id, a.id`,
+    wireTransfersByInvoiceIds: `SELECT id, invoice_id AS "invoiceId", reference, amount_minor AS "amountMinor", currency,
+    received_on AS "receivedOn", status, hold_reason AS "holdReason", created_at AS "createdAt"
+    FROM wire_transfers WHERE invoice_id ${IN} ORDER BY invoice_id, id`,
     apiKeysByIds: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id ${IN}`,
     apiKeysByAccountIds: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE billing_account_id ${IN} ORDER BY id DESC`,
   }) as const;
@@ -168,6 +173,7 @@ export function createReads(dialect: ReadDialect): BillingReads {
     activePaymentMethodsByProfileIds: byList(SQL.activePaymentMethodsByProfileIds, paymentMethod),
     creditsByAccountIds: byList<CreditRow>(SQL.creditsByAccountIds),
     creditApplicationsByCreditIds: byList<CreditApplicationRow>(SQL.creditApplicationsByCreditIds),
+    wireTransfersByInvoiceIds: byList<WireTransferReadRow>(SQL.wireTransfersByInvoiceIds),
     apiKeysByIds: byList(SQL.apiKeysByIds, apiKey),
     apiKeysByAccountIds: byList(SQL.apiKeysByAccountIds, apiKey),
 

@@ -2,7 +2,16 @@
 // keyset-paged invoice list. Dialect-neutral on purpose: plain rows in, plain rows out, no Drizzle
 // types, so each dialect implements it with its own prepared statements (`reads-sqlite.ts`, ...).
 // Authorization is the caller's: these functions return whatever the ids or the scope name.
-import type { AgreementType, AccountStatus, ApiKeyScope, InvoiceLifecycle, PaymentStatus } from './tables.js';
+import type {
+  AgreementType,
+  AccountStatus,
+  ApiKeyScope,
+  DefaultPaymentType,
+  InvoiceLifecycle,
+  PaymentStatus,
+  WireTransferHoldReason,
+  WireTransferStatus,
+} from './tables.js';
 
 export interface UserRow {
   id: number;
@@ -26,7 +35,20 @@ export interface ProfileRow {
   currency: string;
   invoiceEmail: string | null;
   defaultPaymentMethodId: number | null;
+  defaultPaymentType: DefaultPaymentType;
   autopay: boolean;
+}
+
+export interface WireTransferReadRow {
+  id: number;
+  invoiceId: number;
+  reference: string;
+  amountMinor: number;
+  currency: string;
+  receivedOn: string;
+  status: WireTransferStatus;
+  holdReason: WireTransferHoldReason | null;
+  createdAt: string;
 }
 
 export interface InvoiceRow {
@@ -204,6 +226,8 @@ export interface BillingReads {
   creditsByAccountIds(accountIds: readonly number[]): Promise<CreditRow[]>;
   /** What these credits paid, by credit, then id. */
   creditApplicationsByCreditIds(creditIds: readonly number[]): Promise<CreditApplicationRow[]>;
+  /** Received wire transfers of these invoices, by invoice, then id. */
+  wireTransfersByInvoiceIds(invoiceIds: readonly number[]): Promise<WireTransferReadRow[]>;
   /** One page of a keyset-paged invoice list. */
   invoicePage(query: InvoicePageQuery): Promise<InvoiceRow[]>;
   /** Exactly how many invoices match, ignoring paging. */

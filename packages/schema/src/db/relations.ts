@@ -46,6 +46,10 @@ const define = (r: RelationsBuilder<ExtractTablesFromSchema<typeof tables>>) => 
     lineItems: r.many.invoiceLineItems({ from: r.invoices.id, to: r.invoiceLineItems.invoiceId }),
     payments: r.many.payments({ from: r.invoices.id, to: r.payments.invoiceId }),
     creditApplications: r.many.creditApplications({ from: r.invoices.id, to: r.creditApplications.invoiceId }),
+    wireTransfers: r.many.wireTransfers({ from: r.invoices.id, to: r.wireTransfers.invoiceId }),
+  },
+  wireTransfers: {
+    invoice: r.one.invoices({ from: r.wireTransfers.invoiceId, to: r.invoices.id, optional: false }),
   },
   credits: {
     account: r.one.billingAccounts({ from: r.credits.billingAccountId, to: r.billingAccounts.id, optional: false }),

@@ -23,6 +23,7 @@ import {
   AGREEMENT_TYPES,
   type ApiKeyScope,
   currencyCode,
+  DEFAULT_PAYMENT_TYPES,
   digits,
   INVOICE_LIFECYCLES,
   inList,
@@ -30,6 +31,8 @@ import {
   nowIso,
   PAYMENT_STATUSES,
   PROFILE_ROLES,
+  WIRE_TRANSFER_HOLD_REASONS,
+  WIRE_TRANSFER_STATUSES,
 } from './model.js';
 
 export * from './model.js';
@@ -79,12 +82,15 @@ export const billingProfiles = sqliteTable(
     currency: text().notNull(),
     invoiceEmail: text(),
     /** Charge each new invoice to the default payment method when the period closes (and retry on a decline). */
+    /** CARD: the default card pays (autopay, Pay now); WIRE_TRANSFER: invoices show payment instructions. */
+    defaultPaymentType: text({ enum: DEFAULT_PAYMENT_TYPES }).notNull().default('CARD'),
     autopay: integer({ mode: 'boolean' }).notNull().default(false),
     defaultPaymentMethodId: integer().references((): AnySQLiteColumn => paymentMethods.id),
     createdAt: text().notNull().$defaultFn(nowIso),
   },
   (t) => [
     check('billing_profiles_currency', currencyCode(t.currency)),
+    check('billing_profiles_default_payment_type', sql`${t.defaultPaymentType} IN (${inList(DEFAULT_PAYMENT_TYPES)})`),
     index('billing_profiles_account_idx').on(t.billingAccountId),
     // Target of the invoices' composite foreign key, which keeps an invoice's account and profile consistent.
     unique('billing_profiles_id_account_unique').on(t.id, t.billingAccountId),
@@ -343,6 +349,42 @@ export const payments = sqliteTable(
     uniqueIndex('payments_one_active_per_invoice')
       .on(t.invoiceId)
       .where(sql`${t.status} IN ('PROCESSING', 'SUCCEEDED')`),
+  ],
+);
+
+/** A wire transfer the bank reported, matched to an invoice by its reference (the invoice number). */
+export const wireTransfers = sqliteTable(
+  'wire_transfers',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    invoiceId: integer()
+      .notNull()
+      .references(() => invoices.id),
+    /** The bank's own id of the transfer: recording it again changes nothing. */
+    bankReference: text().notNull().unique(),
+    /** What the payer quoted. */
+    reference: text().notNull(),
+    amountMinor: integer().notNull(),
+    currency: text().notNull(),
+    receivedOn: text().notNull(),
+    status: text({ enum: WIRE_TRANSFER_STATUSES }).notNull(),
+    holdReason: text({ enum: WIRE_TRANSFER_HOLD_REASONS }),
+    recordedBy: text().notNull(),
+    createdAt: text().notNull().$defaultFn(nowIso),
+  },
+  (t) => [
+    check('wire_transfers_amount_positive', sql`${t.amountMinor} > 0`),
+    check('wire_transfers_currency', currencyCode(t.currency)),
+    check('wire_transfers_received_on', isoDate(t.receivedOn)),
+    check('wire_transfers_status', sql`${t.status} IN (${inList(WIRE_TRANSFER_STATUSES)})`),
+    check(
+      'wire_transfers_hold_reason',
+      sql`(${t.status} = 'HELD_FOR_REVIEW') = (${t.holdReason} IS NOT NULL) AND (${t.holdReason} IS NULL OR ${t.holdReason} IN (${inList(WIRE_TRANSFER_HOLD_REASONS)}))`,
+    ),
+    index('wire_transfers_invoice_idx').on(t.invoiceId),
   ],
 );
 

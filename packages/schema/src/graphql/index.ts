@@ -14,6 +14,7 @@ import './payment-method.js';
 import './payment.js';
 import './credit.js';
 import './autopay.js';
+import './wire-transfer.js';
 import './api-key.js';
 import './subscriptions.js';
 
