@@ -14,6 +14,7 @@ const BOTH_DIALECTS = [
   'packages/server/test/period-close.test.ts',
   'packages/server/test/autopay.test.ts',
   'packages/server/test/wire-transfers.test.ts',
+  'packages/server/test/demo-story.test.ts',
   'packages/server/test/errors.test.ts',
   'packages/server/test/hardening-hostile.test.ts',
   'packages/server/test/id-oracle.test.ts',
