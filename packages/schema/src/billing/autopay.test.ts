@@ -174,6 +174,26 @@ describe('cards not for recurring charges', () => {
   });
 });
 
+describe('amounts a card may not pay', () => {
+  it('above the card ceiling: the automatic charge is skipped with the reason, nothing is charged', async () => {
+    const fx = await fixture();
+    await enableAutopay(fx);
+    const closed = await closeBillingPeriod(fx.services, {
+      billingProfileId: ENGINEERING,
+      periodStart: '2026-11-01',
+      periodEnd: '2026-11-30',
+      lineItems: [{ description: 'Reservation', serviceName: 'Reservations', quantity: 1, unitPriceMinor: 5_000_001 }],
+      taxMinor: 0,
+    });
+    expect(closed.autopay).toEqual({ kind: 'skipped', reason: 'ABOVE_CARD_CEILING' });
+    expect(invoiceRow(fx, closed.invoiceId)).toMatchObject({ lifecycle: 'OPEN', next: null, attempts: 0 });
+    expect(fx.processor.chargeCount()).toBe(0);
+    expect(fx.handle.sqlite.prepare("SELECT outcome FROM audit_events WHERE action = 'autopay.skip'").all()).toEqual([
+      { outcome: 'ABOVE_CARD_CEILING' },
+    ]);
+  });
+});
+
 describe('a crash between the charge and its settlement', () => {
   it('the rerun and the pass charge nothing; reconciliation settles the one charge by its key', async () => {
     const dir = tempDir();
