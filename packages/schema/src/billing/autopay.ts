@@ -11,13 +11,12 @@
 // - `payments_one_active_per_invoice` and the invoice's PAYMENT_IN_PROGRESS state still hold, and a
 //   lost answer is settled by the reconciler like any other attempt.
 import { and, asc, eq, gt, isNotNull, lte } from 'drizzle-orm';
-import { principalId, type AccessView } from './access.js';
+import { principalAllowedOnProfile, type AccessView } from './access.js';
+import { runPeriodically } from './periodic.js';
 import { recordAudit } from './audit.js';
 import { isCardExpired } from './cards.js';
 import {
   InvoiceNotPayableError,
-  NotAuthorizedError,
-  NotFoundError,
   PaymentMethodNotAllowedError,
   type PaymentMethodNotAllowedReason,
   type PaymentMethodUnusableReason,
@@ -204,25 +203,14 @@ export function runAutopayPass(services: BillingServices): Promise<AutopayPassSu
   });
 }
 
-/** Runs the autopay pass every `intervalMs`, one pass at a time, without keeping the process alive. */
+/** Runs the autopay pass every `intervalMs` (see runPeriodically). */
 export function startAutopayScheduler(
   services: BillingServices,
   intervalMs: number,
   options: { onError?: (error: unknown) => void } = {},
 ): () => void {
   const onError = options.onError ?? ((error: unknown) => console.error('autopay pass failed', error));
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    runAutopayPass(services)
-      .catch(onError)
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return runPeriodically(intervalMs, () => runAutopayPass(services), onError);
 }
 
 /**
@@ -236,15 +224,16 @@ export async function setAutopay(
   input: { billingProfileId: number; enabled: boolean },
 ) {
   const { billingProfiles, invoices } = services.store.t;
-  const profile = await services.store.db.query.billingProfiles.findFirst({
+  const found = await services.store.db.query.billingProfiles.findFirst({
     where: { id: input.billingProfileId },
     with: { defaultPaymentMethod: true },
   });
-  const target = profile && { billingAccountId: profile.billingAccountId, billingProfileId: profile.id };
-  if (!profile || !target || !access.principal || !access.can('READ_BILLING', target))
-    throw new NotFoundError('BillingProfile');
-  if (!access.can('PAY_INVOICES', target))
-    throw new NotAuthorizedError('Only the billing account admin can change autopay.');
+  const { actor, profile } = principalAllowedOnProfile(
+    access,
+    found,
+    'PAY_INVOICES',
+    'Only the billing account admin can change autopay.',
+  );
   const card = profile.defaultPaymentMethod;
   if (input.enabled && card && !card.removedAt && card.notForRecurring) {
     throw new PaymentMethodNotAllowedError({ reason: 'NOT_FOR_RECURRING', issuingCountry: null });
@@ -265,7 +254,7 @@ export async function setAutopay(
     await recordAudit(
       services,
       {
-        actor: principalId(access.principal!),
+        actor,
         action: input.enabled ? 'autopay.enable' : 'autopay.disable',
         target: `billing-profile:${profile.id}`,
         outcome: 'succeeded',

@@ -4,11 +4,11 @@
 // short, over or otherwise unmatched one is held for a person to review and changes no invoice.
 import { and, eq, gt } from 'drizzle-orm';
 import type { AgreementType, DefaultPaymentType, WireTransferHoldReason, wireTransfers } from '../db/tables.js';
-import { principalId, type AccessView } from './access.js';
+import { principalAllowedOnProfile, type AccessView } from './access.js';
 import { recordAudit } from './audit.js';
 import { isValidIsoDate } from './clock.js';
 import type { WireTransferAccount } from './documents/document-data.js';
-import { NotAuthorizedError, NotFoundError, ValidationError } from './errors.js';
+import { NotFoundError, ValidationError } from './errors.js';
 import { cardPaymentRefusal, type PaymentRules } from './payment-rules.js';
 import type { BillingServices } from './services.js';
 
@@ -151,12 +151,13 @@ export async function setDefaultPaymentType(
   input: { billingProfileId: number; type: DefaultPaymentType },
 ) {
   const { billingProfiles, invoices } = services.store.t;
-  const profile = await services.store.db.query.billingProfiles.findFirst({ where: { id: input.billingProfileId } });
-  const target = profile && { billingAccountId: profile.billingAccountId, billingProfileId: profile.id };
-  if (!profile || !target || !access.principal || !access.can('READ_BILLING', target))
-    throw new NotFoundError('BillingProfile');
-  if (!access.can('MANAGE_PAYMENT_METHODS', target))
-    throw new NotAuthorizedError('Only billing account owners and contributors can manage payment methods.');
+  const found = await services.store.db.query.billingProfiles.findFirst({ where: { id: input.billingProfileId } });
+  const { actor, profile } = principalAllowedOnProfile(
+    access,
+    found,
+    'MANAGE_PAYMENT_METHODS',
+    'Only billing account owners and contributors can manage payment methods.',
+  );
   const now = services.clock.now();
   return services.store.transaction(async (tx) => {
     const [updated] = await tx
@@ -170,7 +171,7 @@ export async function setDefaultPaymentType(
     await recordAudit(
       services,
       {
-        actor: principalId(access.principal!),
+        actor,
         action: 'billing-profile.set-default-payment-type',
         target: `billing-profile:${profile.id}`,
         outcome: input.type,
