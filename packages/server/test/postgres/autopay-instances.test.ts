@@ -81,6 +81,25 @@ describe('autopay across two instances on one PostgreSQL database', () => {
     expect(await succeededFor(closed.invoiceId)).toBe(1);
   });
 
+  it('both close the same period at the same moment: one invoice, charged once', async () => {
+    const ada = await AccessView.load(one.store, { kind: 'user', userId: 1 });
+    await setDefaultPaymentMethod(one, ada, 1);
+    const before = ledger().chargeCount({ status: 'SUCCEEDED' });
+    const input = {
+      billingProfileId: 1,
+      periodStart: '2027-01-01',
+      periodEnd: '2027-01-31',
+      lineItems: [{ description: 'Log ingestion, GB', serviceName: 'Azure Monitor', quantity: 9, unitPriceMinor: 275 }],
+      taxMinor: 0,
+    };
+    const closes = await Promise.all([closeBillingPeriod(one, input), closeBillingPeriod(two, input)]);
+    expect(new Set(closes.map((c) => c.invoiceId)).size).toBe(1);
+    expect(closes.map((c) => c.created).sort()).toEqual([false, true]);
+    expect(closes.filter((c) => c.autopay.kind === 'charged')).toHaveLength(1);
+    expect(ledger().chargeCount({ status: 'SUCCEEDED' }) - before).toBe(1);
+    expect(await succeededFor(closes[0]!.invoiceId)).toBe(1);
+  });
+
   it('both charge the same due invoice directly, bypassing the lock: one attempt, one charge', async () => {
     const ada = await AccessView.load(one.store, { kind: 'user', userId: 1 });
     await setDefaultPaymentMethod(one, ada, 3);
