@@ -32,6 +32,7 @@ describe('demo sign-in token source', () => {
       'rita@contoso.example',
       'ivan@contoso.example',
       'olga@fabrikam.example',
+      'tom@tailspin.example',
     ]);
     const { token, displayName } = await mintDemoToken(env, 'rita@contoso.example');
     expect(displayName).toBe('Rita Reader');

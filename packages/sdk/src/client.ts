@@ -2,6 +2,7 @@
 import { Client, fetchExchange, type AnyVariables, type Exchange, type TypedDocumentNode } from '@urql/core';
 import { makeSubject, pipe, takeUntil, takeWhile, toAsyncIterable } from 'wonka';
 import {
+  AccountCreditsDocument,
   AccountInvoicesDocument,
   AddPaymentMethodDocument,
   ApiKeysDocument,
@@ -15,8 +16,11 @@ import {
   ProfileInvoicesDocument,
   RemovePaymentMethodDocument,
   RevokeApiKeyDocument,
+  SetAutopayDocument,
   SetDefaultPaymentMethodDocument,
   UpdatePaymentMethodDocument,
+  SetDefaultPaymentTypeDocument,
+  type AccountCreditsQuery,
   type AccountInvoicesQuery,
   type AddPaymentMethodInput,
   type AddPaymentMethodMutation,
@@ -35,9 +39,12 @@ import {
   type PaymentMethodsQuery,
   type RemovePaymentMethodMutation,
   type RevokeApiKeyMutation,
+  type SetAutopayMutation,
+  type DefaultPaymentType,
   type SetDefaultPaymentMethodMutation,
   type UpdatePaymentMethodInput,
   type UpdatePaymentMethodMutation,
+  type SetDefaultPaymentTypeMutation,
 } from './generated/graphql.js';
 import { BillingClientError } from './errors.js';
 import { newIdempotencyKey } from './internal/idempotency-key.js';
@@ -406,6 +413,33 @@ export function createBillingClient(options: BillingClientOptions) {
     },
 
     /**
+     * Turns a profile's autopay on or off (the billing account admin): each closed period's invoice is then
+     * charged to the default card, and retried on a decline.
+     *
+     * @example
+     * const result = await billing.setAutopay(profileId, false);
+     */
+    async setAutopay(billingProfileId: string, enabled: boolean): Promise<SetAutopayMutation['setAutopay']> {
+      return (await mutate(SetAutopayDocument, { input: { billingProfileId, enabled } }, 'SetAutopay')).setAutopay;
+    },
+
+    /**
+     * Makes wire transfer (or the default card) how a profile pays. Wire-transfer invoices carry
+     * `paymentInstructions` and are never charged automatically.
+     *
+     * @example
+     * await billing.setDefaultPaymentType(profileId, 'WIRE_TRANSFER');
+     */
+    async setDefaultPaymentType(
+      billingProfileId: string,
+      type: DefaultPaymentType,
+    ): Promise<SetDefaultPaymentTypeMutation['setDefaultPaymentType']> {
+      return (
+        await mutate(SetDefaultPaymentTypeDocument, { input: { billingProfileId, type } }, 'SetDefaultPaymentType')
+      ).setDefaultPaymentType;
+    },
+
+    /**
      * Pays an invoice. The idempotency key (generated if not given) goes with every retry of this call, so a
      * lost response never becomes a second charge.
      *
@@ -426,6 +460,17 @@ export function createBillingClient(options: BillingClientOptions) {
      */
     async apiKeys(accountId: string): Promise<NonNullable<ApiKeysQuery['billingAccount']>['apiKeys'] | null> {
       return (await query(ApiKeysDocument, { accountId }, 'ApiKeys')).billingAccount?.apiKeys ?? null;
+    },
+
+    /**
+     * The account's credit balances and what each paid towards (empty unless the viewer reads the whole
+     * account); null when the account is not visible.
+     *
+     * @example
+     * const credits = await billing.credits(accountId);
+     */
+    async credits(accountId: string): Promise<NonNullable<AccountCreditsQuery['billingAccount']>['credits'] | null> {
+      return (await query(AccountCreditsDocument, { accountId }, 'AccountCredits')).billingAccount?.credits ?? null;
     },
 
     /**

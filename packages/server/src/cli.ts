@@ -1,8 +1,17 @@
 #!/usr/bin/env node
-// billing-gateway start | migrate | seed [--invoices N] | token <user email or id> | sandbox-processor --port N
+// billing-gateway start | migrate | seed [--invoices N] | close-period | autopay | token <user> | sandbox-processor --port N
 import { parseArgs } from 'node:util';
-import { isoDate, systemClock } from '@billing/schema/billing';
-import { isDatabaseEmpty, openStore, seedDemoData, seedLargeInvoices } from '@billing/schema/db';
+import {
+  addDays,
+  closeBillingPeriod,
+  isoDate,
+  isValidIsoDate,
+  reconcileStalePayments,
+  recordWireTransfer,
+  runAutopayPass,
+  systemClock,
+} from '@billing/schema/billing';
+import { demoUsageFor, isDatabaseEmpty, openStore, seedDemoData, seedLargeInvoices } from '@billing/schema/db';
 import { createAuthenticator } from './auth.js';
 import { databaseLocation, describeDatabase, loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
@@ -39,6 +48,13 @@ const USAGE = `usage: billing-gateway <command>
   migrate                       apply database migrations
   seed [--invoices N]           seed demo data (if empty); with --invoices, add N invoices to the
        [--profile ID]           first billing profile (or ID) for benchmarks
+  close-period [--profile ID]   close a billing period (default: last month, every profile): issue its
+       [--period-end DATE]      invoice with demo usage, apply credits, charge autopay profiles' default
+                                cards; rerunning it changes nothing and never charges twice
+  autopay                       run one autopay pass: charge invoices whose (dunning) retry is due
+  record-wire-transfer          record a transfer the bank received; applied only if it matches the
+       --reference INVOICE_NO   invoice exactly, otherwise held for review
+       --amount MINOR_UNITS --currency CUR --bank-reference ID [--received-on DATE]
   token <email | user id>       print a bearer token for a user (embedded mode)
   sandbox-processor --port N    run the sandbox payment processor as an HTTP service with its own
        [--host H]               ledger (SANDBOX_LEDGER_PATH); gateways reach it with
@@ -114,6 +130,88 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`\nadded ${count} invoices in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       }
       await store.close();
+      return 0;
+    }
+    case 'close-period': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { profile: { type: 'string' }, 'period-end': { type: 'string' } },
+      });
+      const today = isoDate(systemClock.now());
+      // Default: the last day of the previous month.
+      const periodEnd = values['period-end'] ?? addDays(`${today.slice(0, 8)}01`, -1);
+      if (!isValidIsoDate(periodEnd)) throw new Error('--period-end must be a date (YYYY-MM-DD)');
+      const periodStart = `${periodEnd.slice(0, 8)}01`;
+      const resources = await createResources(config);
+      try {
+        // A run that crashed mid-charge left its attempt PROCESSING: settle it with the processor first.
+        await reconcileStalePayments(resources.services);
+        const profiles = values.profile
+          ? [Number(values.profile)]
+          : (await resources.store.db.query.billingProfiles.findMany({ orderBy: { id: 'asc' } })).map((p) => p.id);
+        for (const billingProfileId of profiles) {
+          const closed = await closeBillingPeriod(resources.services, {
+            billingProfileId,
+            periodStart,
+            periodEnd,
+            ...demoUsageFor(billingProfileId, periodEnd),
+          });
+          const autopay =
+            closed.autopay.kind === 'skipped' ? `skipped (${closed.autopay.reason})` : closed.autopay.kind;
+          process.stdout.write(
+            `profile ${billingProfileId}: invoice ${closed.invoiceNumber} ${closed.created ? 'issued' : 'already issued'}, total ${closed.totalMinor}, credits ${closed.creditAppliedMinor}, due ${closed.amountDueMinor} (minor units); autopay: ${autopay}\n`,
+          );
+        }
+      } finally {
+        await resources.close();
+      }
+      return 0;
+    }
+    case 'autopay': {
+      const resources = await createResources(config);
+      try {
+        await reconcileStalePayments(resources.services);
+        const summary = await runAutopayPass(resources.services);
+        process.stdout.write(`${summary ? JSON.stringify(summary) : 'another instance is running the pass'}\n`);
+      } finally {
+        await resources.close();
+      }
+      return 0;
+    }
+    case 'record-wire-transfer': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          reference: { type: 'string' },
+          amount: { type: 'string' },
+          currency: { type: 'string' },
+          'bank-reference': { type: 'string' },
+          'received-on': { type: 'string' },
+        },
+      });
+      if (!values.reference || !values.amount || !values.currency || !values['bank-reference'])
+        throw new Error(
+          'record-wire-transfer needs --reference, --amount (minor units), --currency and --bank-reference',
+        );
+      const resources = await createResources(config);
+      try {
+        const recorded = await recordWireTransfer(
+          resources.services,
+          {
+            reference: values.reference,
+            amountMinor: Number(values.amount),
+            currency: values.currency,
+            bankReference: values['bank-reference'],
+            receivedOn: values['received-on'] ?? isoDate(systemClock.now()),
+          },
+          `operator:${process.env.USER ?? 'cli'}`,
+        );
+        process.stdout.write(
+          `wire transfer ${recorded.bankReference}: ${recorded.status}${recorded.holdReason ? ` (${recorded.holdReason})` : ''}\n`,
+        );
+      } finally {
+        await resources.close();
+      }
       return 0;
     }
     case 'sandbox-processor': {

@@ -51,6 +51,10 @@ export interface GatewayConfig {
     /** A PROCESSING attempt older than this is reconciled with the processor. */
     reconcileAfterMs: number;
     reconcileIntervalMs: number;
+    /** Dunning: days after each declined automatic charge before the next (AUTOPAY_RETRY_DAYS, e.g. `1,3,7`). */
+    autopayRetryDays: number[];
+    /** How often this instance looks for automatic charges that are due (one instance runs each pass). */
+    autopayIntervalMs: number;
   };
   documents: {
     /** Signs invoice download links; default: derived from the HS256 secret (or its generated file). */
@@ -136,6 +140,16 @@ function int(env: Env, name: string, fallback: number): number {
   if (!Number.isSafeInteger(value) || value < 0)
     throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
+}
+
+function dayList(env: Env, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  if (raw.trim() === '') return [];
+  const days = raw.split(',').map((part) => Number(part.trim()));
+  if (days.some((d) => !Number.isSafeInteger(d) || d <= 0))
+    throw new Error(`${name} must be positive whole days separated by commas (e.g. 1,3,7), got "${raw}"`);
+  return days;
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -235,6 +249,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       processorTimeoutMs: int(env, 'PROCESSOR_TIMEOUT_MS', 10_000),
       reconcileAfterMs: int(env, 'RECONCILE_AFTER_MS', 60_000),
       reconcileIntervalMs: int(env, 'RECONCILE_INTERVAL_MS', 30_000),
+      autopayRetryDays: dayList(env, 'AUTOPAY_RETRY_DAYS', [1, 3, 7]),
+      autopayIntervalMs: int(env, 'AUTOPAY_INTERVAL_MS', 60_000),
     },
     documents: {
       ...(env.DOCUMENT_LINK_SECRET ? { linkSecret: env.DOCUMENT_LINK_SECRET } : {}),

@@ -3,7 +3,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { DestinationStream } from 'pino';
-import { isoDate, reconcileStalePayments, startReconciler, type Clock } from '@billing/schema/billing';
+import {
+  isoDate,
+  reconcileStalePayments,
+  startAutopayScheduler,
+  startReconciler,
+  type Clock,
+} from '@billing/schema/billing';
 import { isDatabaseEmpty, seedDemoData, type DemoSeedResult, type OpenDatabaseOptions } from '@billing/schema/db';
 import { createAuthenticator, type Authenticator } from './auth.js';
 import { createGatewayApp, GRAPHQL_PATH, type GatewayApp } from './app.js';
@@ -75,6 +81,9 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const stopReconciler = startReconciler(services, config.payments.reconcileIntervalMs, {
     onError: (error) => logger.error({ err: error }, 'payment reconciliation pass failed'),
   });
+  const stopAutopay = startAutopayScheduler(services, config.payments.autopayIntervalMs, {
+    onError: (error) => logger.error({ err: error }, 'autopay pass failed'),
+  });
 
   const authenticator = createAuthenticator(config, services);
   const app = createGatewayApp({
@@ -117,6 +126,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     close() {
       closing ??= (async () => {
         stopReconciler();
+        stopAutopay();
         await http.drain({ delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs });
         await app.dispose();
         await resources.close();

@@ -94,6 +94,7 @@ export async function createResources(config: GatewayConfig, options: ResourceOp
       idempotencyTtlMs: 24 * 60 * 60 * 1000,
       reconcileAfterMs: config.payments.reconcileAfterMs,
       paymentRules: DEFAULT_PAYMENT_RULES,
+      autopay: { retryDelaysDays: config.payments.autopayRetryDays },
       documents: {
         linkKey: documentLinkKey(config.documents.linkSecret ?? loadOrCreateDevSecret(config)),
         linkTtlMs: config.documents.linkTtlMs,

@@ -111,6 +111,7 @@ export async function startTestGateway(
       // would refuse it. Their own tests turn them on (hardening-rate-limit.test.ts).
       PAY_INVOICE_PER_MINUTE: '0',
       ADD_PAYMENT_METHOD_PER_MINUTE: '0',
+      AUTOPAY_INTERVAL_MS: '3600000',
       // One log line per request is for operators; tests that check logs set their own level.
       LOG_LEVEL: 'silent',
       ...options.env,

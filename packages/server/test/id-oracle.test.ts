@@ -31,6 +31,8 @@ function unseenIds(typename: NodeTypeName, foreignRowId: number): Record<string,
   };
 }
 
+const rawIdOf = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
+
 let gw: TestGateway;
 const logs = new LogCapture();
 /** Another tenant's real row of each type (Fabrikam's, as seen from Contoso and by anonymous callers). */
@@ -54,21 +56,23 @@ beforeAll(async () => {
     {},
     'olga',
   );
-  const paid = await gw.gql(
-    `mutation($invoiceId: ID!) { payInvoice(input: { invoiceId: $invoiceId, paymentMethodId: "${cardId(7)}", idempotencyKey: "fabrikam-1" }) {
-      ... on PayInvoiceSuccess { invoice { id } payment { id } } } }`,
-    { invoiceId: due.data?.billingAccount.invoices.nodes[0].id },
-    'olga',
+  // Fabrikam is on an Enterprise Agreement, which cannot pay by card: its payment is written directly,
+  // as a declined attempt on its due invoice.
+  const fabrikamInvoice = rawIdOf(due.data?.billingAccount.invoices.nodes[0].id);
+  const [payment] = await gw.gateway.resources.store.rawQuery<{ id: number }>(
+    `INSERT INTO payments (billing_account_id, invoice_id, payment_method_id, amount_minor, currency, status, failure_code,
+       processor_idempotency_key, initiated_by, created_at, updated_at)
+     VALUES (2, ?, 7, 100, 'USD', 'FAILED', 'GENERIC_DECLINE', 'id-oracle-fabrikam-1', 'user:5', ?, ?) RETURNING id`,
+    [fabrikamInvoice, '2026-11-29T12:00:00.000Z', '2026-11-29T12:00:00.000Z'],
   );
-  const rawId = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
   Object.assign(foreign, {
     User: 5,
     BillingAccount: 2,
     BillingProfile: 4,
-    Invoice: rawId(paid.data?.payInvoice.invoice.id),
+    Invoice: fabrikamInvoice,
     PaymentMethod: 7,
-    Payment: rawId(paid.data?.payInvoice.payment.id),
-    ApiKey: rawId(key.data?.createApiKey.apiKey.id),
+    Payment: Number(payment?.id),
+    ApiKey: rawIdOf(key.data?.createApiKey.apiKey.id),
   });
   for (const [type, id] of Object.entries(foreign)) expect(Number.isSafeInteger(id), type).toBe(true);
   before = await dumpDatabase(gw.gateway.resources.store);
@@ -115,6 +119,16 @@ function entryPoints(typename: NodeTypeName): [string, string, (id: string) => R
         'addPaymentMethod.billingProfileId',
         mutation('addPaymentMethod'),
         (id) => ({ input: { billingProfileId: id, ...card } }),
+      ],
+      [
+        'setAutopay.billingProfileId',
+        mutation('setAutopay'),
+        (id) => ({ input: { billingProfileId: id, enabled: false } }),
+      ],
+      [
+        'setDefaultPaymentType.billingProfileId',
+        mutation('setDefaultPaymentType'),
+        (id) => ({ input: { billingProfileId: id, type: 'WIRE_TRANSFER' } }),
       ],
     ],
     Invoice: [

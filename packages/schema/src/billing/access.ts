@@ -2,6 +2,7 @@
 import { eq } from 'drizzle-orm';
 import type { BillingStore } from '../db/store.js';
 import type { ApiKeyScope, BillingRole } from '../db/tables.js';
+import { NotAuthorizedError, NotFoundError } from './errors.js';
 
 export type Principal =
   | { kind: 'user'; userId: number }
@@ -173,4 +174,22 @@ export class AccessView {
   actionsOn(target: { billingAccountId: number; billingProfileId?: number | null }): AccessAction[] {
     return [...ACCESS_ACTIONS].filter((a) => this.can(a, target));
   }
+}
+
+/**
+ * The acting principal's id when it may take `action` on the profile; otherwise the refusal: a profile
+ * it cannot read (or none at all) is NotFound, exactly like a missing one, and one it reads but may not
+ * change is NotAuthorized with `message`.
+ */
+export function principalAllowedOnProfile<P extends { id: number; billingAccountId: number }>(
+  access: AccessView,
+  profile: P | null | undefined,
+  action: AccessAction,
+  message: string,
+): { actor: string; profile: P } {
+  const target = profile && { billingAccountId: profile.billingAccountId, billingProfileId: profile.id };
+  if (!profile || !target || !access.principal || !access.can('READ_BILLING', target))
+    throw new NotFoundError('BillingProfile');
+  if (!access.can(action, target)) throw new NotAuthorizedError(message);
+  return { actor: principalId(access.principal), profile };
 }

@@ -80,9 +80,8 @@ export class PaymentMethodUnusableError extends BillingError {
   }
 }
 
-// Only one rule so far. When profiles get an autopay setting, the only card of an autopay profile is
-// refused here too (a reason such as ONLY_CARD_ON_AUTOPAY), checked in billing/payment-methods.ts.
-export const PAYMENT_METHOD_NOT_REMOVABLE_REASONS = ['DEFAULT_PAYMENT_METHOD'] as const;
+// Decided by removalRefusal in billing/payment-methods.ts.
+export const PAYMENT_METHOD_NOT_REMOVABLE_REASONS = ['DEFAULT_PAYMENT_METHOD', 'ONLY_CARD_ON_AUTOPAY'] as const;
 export type PaymentMethodNotRemovableReason = (typeof PAYMENT_METHOD_NOT_REMOVABLE_REASONS)[number];
 
 /** The card may not be removed now; nothing was changed. */
@@ -93,6 +92,8 @@ export class PaymentMethodNotRemovableError extends BillingError {
       {
         DEFAULT_PAYMENT_METHOD:
           "This card is the billing profile's default payment method. Make another card the default, then remove this one.",
+        ONLY_CARD_ON_AUTOPAY:
+          'This is the only card of a billing profile that pays automatically. Add another card, or turn autopay off, then remove this one.',
       }[reason],
     );
     this.name = 'PaymentMethodNotRemovableError';
@@ -112,7 +113,8 @@ export type PaymentMethodRefusal =
   | { reason: 'AGREEMENT_TYPE'; agreementType: AgreementType }
   | { reason: 'ABOVE_CARD_CEILING'; ceiling: MoneyValue }
   | { reason: 'CARD_KIND'; cardKind: CardKind }
-  | { reason: 'NOT_FOR_RECURRING'; issuingCountry: string };
+  /** The country is null when only the card's stored flag is known (it is not kept). */
+  | { reason: 'NOT_FOR_RECURRING'; issuingCountry: string | null };
 
 const AGREEMENT_NAMES: Record<AgreementType, string> = {
   MICROSOFT_CUSTOMER_AGREEMENT: 'Microsoft Customer Agreement',

@@ -19,3 +19,7 @@ export * from './http-processor.js';
 export * from './credits.js';
 export * from './payment-rules.js';
 export * from './documents/index.js';
+export * from './credit-ledger.js';
+export * from './period-close.js';
+export * from './autopay.js';
+export * from './wire-transfers.js';

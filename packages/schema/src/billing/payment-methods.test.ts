@@ -180,10 +180,27 @@ describe('removePaymentMethod', () => {
     expect(await defaultOf(PROFILE.europe)).toBeNull();
   });
 
-  it('removalRefusal: the default only while others remain', () => {
-    expect(removalRefusal({ isDefault: true }, 1)).toBe('DEFAULT_PAYMENT_METHOD');
-    expect(removalRefusal({ isDefault: true }, 0)).toBeNull();
-    expect(removalRefusal({ isDefault: false }, 3)).toBeNull();
+  it('removalRefusal: the default only while others remain; the last card of an autopay profile never', () => {
+    const manual = { autopay: false };
+    const autopay = { autopay: true };
+    expect(removalRefusal({ isDefault: true }, manual, 1)).toBe('DEFAULT_PAYMENT_METHOD');
+    expect(removalRefusal({ isDefault: true }, manual, 0)).toBeNull();
+    expect(removalRefusal({ isDefault: false }, manual, 3)).toBeNull();
+    expect(removalRefusal({ isDefault: true }, autopay, 0)).toBe('ONLY_CARD_ON_AUTOPAY');
+    expect(removalRefusal({ isDefault: false }, autopay, 0)).toBe('ONLY_CARD_ON_AUTOPAY');
+    expect(removalRefusal({ isDefault: false }, autopay, 1)).toBeNull();
+    expect(removalRefusal({ isDefault: true }, autopay, 1)).toBe('DEFAULT_PAYMENT_METHOD');
+  });
+
+  it('the last card of an autopay profile stays, and nothing changes', async () => {
+    await fx.services.store.rawQuery(`UPDATE billing_profiles SET autopay = TRUE WHERE id = ${PROFILE.europe}`);
+    const before = await fx.services.store.rawQuery('SELECT * FROM payment_methods ORDER BY id');
+    await expect(removePaymentMethod(fx.services, await fx.as('ada'), CARD.europeVisa)).rejects.toMatchObject({
+      name: 'PaymentMethodNotRemovableError',
+      reason: 'ONLY_CARD_ON_AUTOPAY',
+    });
+    expect(await fx.services.store.rawQuery('SELECT * FROM payment_methods ORDER BY id')).toEqual(before);
+    expect(await defaultOf(PROFILE.europe)).toBe(CARD.europeVisa);
   });
 
   it('removing a non-default card keeps the default; removing twice changes nothing more', async () => {

@@ -14,7 +14,7 @@ import {
   type PaymentMethodNotRemovableReason,
 } from './errors.js';
 import type { CardDetails } from './payment-processor.js';
-import { assertCardKindAccepted } from './payment-rules.js';
+import { assertCardKindAccepted, mayChargeRecurring } from './payment-rules.js';
 import type { BillingServices } from './services.js';
 
 export type PaymentMethodRow = typeof paymentMethods.$inferSelect;
@@ -120,6 +120,8 @@ export async function addPaymentMethod(
         expYear: tokenized.expYear,
         holderName: card.holderName,
         processorToken: tokenized.token,
+        // The issuing country decides it once, when the card is saved (paymentRules.noRecurringChargeCountries).
+        notForRecurring: !mayChargeRecurring(tokenized, services.settings.paymentRules),
         createdAt: now.toISOString(),
       })
       .returning();
@@ -149,6 +151,11 @@ export async function setDefaultPaymentMethod(
   const now = services.clock.now();
   await services.store.transaction(async (tx) => {
     await setProfileDefault(services, tx, method.billingProfileId, method.id);
+    // Choosing a default card makes the profile pay by card again (after wire transfer).
+    await tx
+      .update(services.store.t.billingProfiles)
+      .set({ defaultPaymentType: 'CARD' })
+      .where(eq(services.store.t.billingProfiles.id, method.billingProfileId));
     await audit(services, tx, actor, 'payment-method.set-default', method, now);
   });
   publishCardsChanged(services, method);
@@ -205,13 +212,17 @@ export async function updatePaymentMethod(
 /**
  * Why a card may not be removed now, or null. The default goes only as the profile's last live card:
  * while there are others, one of them must be made the default first, so the profile is never left
- * without a default it could have. (With autopay, the last card of an autopay profile is refused too.)
+ * without a default it could have. The last card of a profile with autopay on stays, or the next
+ * period's charge would have nothing to charge.
  */
 export function removalRefusal(
   card: { isDefault: boolean },
+  profile: { autopay: boolean },
   otherLiveCards: number,
 ): PaymentMethodNotRemovableReason | null {
-  return card.isDefault && otherLiveCards > 0 ? 'DEFAULT_PAYMENT_METHOD' : null;
+  if (card.isDefault && otherLiveCards > 0) return 'DEFAULT_PAYMENT_METHOD';
+  if (profile.autopay && otherLiveCards === 0) return 'ONLY_CARD_ON_AUTOPAY';
+  return null;
 }
 
 /**
@@ -229,13 +240,11 @@ export async function removePaymentMethod(
   const { billingProfiles, paymentMethods } = services.store.t;
   const result = await services.store.transaction(async (tx) => {
     // Decided inside the write transaction: another request may have changed the default or the cards.
-    const [defaultRow] = await tx
-      .select({ id: billingProfiles.id })
+    const [profile] = await tx
+      .select({ defaultId: billingProfiles.defaultPaymentMethodId, autopay: billingProfiles.autopay })
       .from(billingProfiles)
-      .where(
-        and(eq(billingProfiles.id, method.billingProfileId), eq(billingProfiles.defaultPaymentMethodId, method.id)),
-      );
-    const isDefault = defaultRow !== undefined;
+      .where(eq(billingProfiles.id, method.billingProfileId));
+    const isDefault = profile?.defaultId === method.id;
     const [others] = await tx
       .select({ n: count() })
       .from(paymentMethods)
@@ -246,7 +255,7 @@ export async function removePaymentMethod(
           ne(paymentMethods.id, method.id),
         ),
       );
-    const refusal = removalRefusal({ isDefault }, Number(others?.n ?? 0));
+    const refusal = removalRefusal({ isDefault }, { autopay: profile?.autopay ?? false }, Number(others?.n ?? 0));
     if (refusal) throw new PaymentMethodNotRemovableError(refusal);
     const [removed] = await tx
       .update(paymentMethods)

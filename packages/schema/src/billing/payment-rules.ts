@@ -2,6 +2,7 @@
 // configuration table: the rules name no country or currency in code, only in `PaymentRules`.
 import type { AgreementType, InvoiceLifecycle } from '../db/tables.js';
 import {
+  INVOICE_NOT_PAYABLE_REASONS,
   InvoiceNotPayableError,
   PaymentMethodNotAllowedError,
   type InvoiceNotPayableReason,
@@ -81,6 +82,14 @@ export type PayNowUnavailableReason =
   | InvoiceNotPayableReason
   | 'NOT_AUTHORIZED'
   | Extract<PaymentMethodRefusal['reason'], 'AGREEMENT_TYPE' | 'ABOVE_CARD_CEILING'>;
+
+/** Every PayNowUnavailableReason, for the API's enum. */
+export const PAY_NOW_UNAVAILABLE_REASONS = [
+  ...INVOICE_NOT_PAYABLE_REASONS,
+  'NOT_AUTHORIZED',
+  'AGREEMENT_TYPE',
+  'ABOVE_CARD_CEILING',
+] as const satisfies readonly PayNowUnavailableReason[];
 
 /** Whether the portal offers "Pay now" (a card payment) for an invoice, and if not, why. */
 export interface PayNowDecision {

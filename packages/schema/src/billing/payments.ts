@@ -36,6 +36,7 @@ import {
 import { abandonIdempotent, beginIdempotent, completeIdempotentRecord, requestFingerprint } from './idempotency.js';
 import { notPayableReason } from './invoice-status.js';
 import type { ChargeOutcome } from './payment-processor.js';
+import { assertCardPaymentAllowed } from './payment-rules.js';
 import type { BillingServices } from './services.js';
 
 export const PAY_INVOICE_OPERATION = 'payInvoice';
@@ -281,25 +282,56 @@ async function loadPayable(
   if (method.removedAt) throw new PaymentMethodUnusableError('REMOVED');
   if (method.billingProfileId !== invoice.billingProfileId) throw new PaymentMethodUnusableError('OTHER_PROFILE');
   if (isCardExpired(method, services.clock)) throw new PaymentMethodUnusableError('EXPIRED');
+  // The agreement and the amount decide whether a card may pay at all (payment-rules.ts), after the
+  // card itself was found, so a foreign card still reads as missing.
+  const account = await services.store.db.query.billingAccounts.findFirst({
+    where: { id: invoice.billingAccountId },
+    columns: { agreementType: true },
+  });
+  assertCardPaymentAllowed(
+    {
+      agreementType: account!.agreementType,
+      amount: { minorUnits: invoice.amountDueMinor, currency: invoice.currency },
+    },
+    services.settings.paymentRules,
+  );
   return { invoice, method };
 }
 
-/** Reserves the invoice and creates the PROCESSING attempt, atomically; throws if someone else won. */
-function reserveAttempt(
-  services: BillingServices,
-  invoiceId: number,
-  method: PaymentMethodRow,
-  initiatedBy: string,
-  idempotencyRecordId: number,
-): Promise<{ payment: PaymentRow; invoice: InvoiceRow }> {
+export interface AttemptSpec {
+  invoiceId: number;
+  method: PaymentMethodRow;
+  initiatedBy: string;
+  /** The attempt's own processor key: payInvoice's (processorKeyFor) or autopay's (autopay.ts). */
+  processorKey: string;
+  /** Further conditions the invoice must meet to be reserved, and columns set with the reservation. */
+  guard?: SQL;
+  set?: Partial<typeof invoices.$inferInsert>;
+}
+
+/** A reserved invoice, its PROCESSING attempt, and the token to charge. */
+export interface ReservedAttempt {
+  payment: PaymentRow;
+  invoice: InvoiceRow;
+  token: string;
+}
+
+/**
+ * Reserves the invoice and creates the PROCESSING attempt, atomically. Throws InvoiceNotPayableError
+ * if someone else won (or, with a `guard`, if it no longer holds).
+ */
+export function reserveAttempt(services: BillingServices, spec: AttemptSpec): Promise<ReservedAttempt> {
   const nowIso = services.clock.now().toISOString();
   const { invoices, payments } = services.store.t;
+  const { invoiceId, method } = spec;
   return services.store.transaction(async (tx) => {
     // One conditional statement: of many concurrent payers exactly one sees the row come back.
     const [invoice] = await tx
       .update(invoices)
-      .set({ lifecycle: 'PAYMENT_IN_PROGRESS', updatedAt: nowIso })
-      .where(and(eq(invoices.id, invoiceId), eq(invoices.lifecycle, 'OPEN'), gt(invoices.amountDueMinor, 0)))
+      .set({ ...spec.set, lifecycle: 'PAYMENT_IN_PROGRESS', updatedAt: nowIso })
+      .where(
+        and(eq(invoices.id, invoiceId), eq(invoices.lifecycle, 'OPEN'), gt(invoices.amountDueMinor, 0), spec.guard),
+      )
       .returning();
     if (!invoice) {
       const [current] = await tx.select().from(invoices).where(eq(invoices.id, invoiceId));
@@ -318,21 +350,77 @@ function reserveAttempt(
             amountMinor: invoice.amountDueMinor,
             currency: invoice.currency,
             status: 'PROCESSING',
-            processorIdempotencyKey: processorKeyFor(invoice.id, idempotencyRecordId),
-            initiatedBy,
+            processorIdempotencyKey: spec.processorKey,
+            initiatedBy: spec.initiatedBy,
             createdAt: nowIso,
             updatedAt: nowIso,
           })
           .returning();
         return inserted!;
       });
-      return { payment, invoice };
+      return { payment, invoice, token: method.processorToken };
     } catch (error) {
       if (services.store.isUniqueViolation(error, ONE_LIVE_ATTEMPT_INDEX))
         throw new InvoiceNotPayableError('PAYMENT_IN_PROGRESS');
       throw error;
     }
   });
+}
+
+/**
+ * Charges a reserved attempt outside any transaction, under its own processor key, and settles it;
+ * a lost answer asks the processor, and an attempt still unknown stays PROCESSING for reconciliation.
+ * Returns the attempt as it is afterwards. The one charging path of payInvoice and autopay.
+ */
+export async function chargeReservedAttempt(
+  services: BillingServices,
+  attempt: ReservedAttempt,
+  actor: string,
+): Promise<PaymentRow> {
+  const { payment, invoice, token } = attempt;
+  publishPaymentEvents(services, payment, invoice);
+
+  let outcome: ChargeOutcome | null = null;
+  try {
+    outcome = await services.processor.charge(
+      {
+        idempotencyKey: payment.processorIdempotencyKey,
+        token,
+        amountMinor: payment.amountMinor,
+        currency: payment.currency,
+        description: `Invoice ${invoice.number}`,
+      },
+      { timeoutMs: services.settings.processorTimeoutMs },
+    );
+  } catch {
+    // A timeout, or any failure mid-call: the charge may or may not have happened, so the attempt
+    // stays PROCESSING and the processor is asked, never charged again.
+  }
+  await services.faults?.afterChargeBeforeFinalize?.();
+
+  if (outcome) return (await settlePayment(services, payment.id, outcome, 'request')).payment;
+
+  const checked = await settleFromProcessor(services, payment, { writeOffMissing: false, settledBy: 'request' });
+  if (checked.status === 'PROCESSING') {
+    await recordAudit(
+      services,
+      {
+        actor,
+        action: 'invoice.pay',
+        target: `invoice:${invoice.id}`,
+        outcome: 'unknown',
+        billingAccountId: invoice.billingAccountId,
+        detail: {
+          paymentId: payment.id,
+          paymentMethodId: payment.paymentMethodId,
+          amountMinor: payment.amountMinor,
+          currency: payment.currency,
+        },
+      },
+      services.clock.now(),
+    );
+  }
+  return checked;
 }
 
 /**
@@ -370,60 +458,19 @@ export async function payInvoice(
       break;
   }
 
-  let attempt: { payment: PaymentRow; invoice: InvoiceRow; token: string };
+  let attempt: ReservedAttempt;
   try {
     const { invoice, method } = await loadPayable(services, access, input);
-    attempt = {
-      ...(await reserveAttempt(services, invoice.id, method, actor, begun.recordId)),
-      token: method.processorToken,
-    };
+    attempt = await reserveAttempt(services, {
+      invoiceId: invoice.id,
+      method,
+      initiatedBy: actor,
+      processorKey: processorKeyFor(invoice.id, begun.recordId),
+    });
   } catch (error) {
     // Nothing was charged or written: forget the key so that a retry is a fresh request.
     await abandonIdempotent(services, begun.recordId);
     throw error;
   }
-  const { payment, invoice, token } = attempt;
-  publishPaymentEvents(services, payment, invoice);
-
-  let outcome: ChargeOutcome | null = null;
-  try {
-    outcome = await services.processor.charge(
-      {
-        idempotencyKey: payment.processorIdempotencyKey,
-        token,
-        amountMinor: payment.amountMinor,
-        currency: payment.currency,
-        description: `Invoice ${invoice.number}`,
-      },
-      { timeoutMs: services.settings.processorTimeoutMs },
-    );
-  } catch {
-    // A timeout, or any failure mid-call: the charge may or may not have happened, so the attempt
-    // stays PROCESSING and the processor is asked, never charged again.
-  }
-  await services.faults?.afterChargeBeforeFinalize?.();
-
-  if (outcome) return resultOf((await settlePayment(services, payment.id, outcome, 'request')).payment);
-
-  const checked = await settleFromProcessor(services, payment, { writeOffMissing: false, settledBy: 'request' });
-  if (checked.status === 'PROCESSING') {
-    await recordAudit(
-      services,
-      {
-        actor,
-        action: 'invoice.pay',
-        target: `invoice:${invoice.id}`,
-        outcome: 'unknown',
-        billingAccountId: invoice.billingAccountId,
-        detail: {
-          paymentId: payment.id,
-          paymentMethodId: payment.paymentMethodId,
-          amountMinor: payment.amountMinor,
-          currency: payment.currency,
-        },
-      },
-      services.clock.now(),
-    );
-  }
-  return resultOf(checked);
+  return resultOf(await chargeReservedAttempt(services, attempt, actor));
 }

@@ -8,6 +8,7 @@ import { and, asc, eq, isNull, lte, notExists, sql } from 'drizzle-orm';
 import { NotFoundError } from './errors.js';
 import { purgeExpiredIdempotencyRecords } from './idempotency.js';
 import { isAttemptOfRecord, PAY_INVOICE_OPERATION, settleFromProcessor, type PaymentRow } from './payments.js';
+import { runPeriodically } from './periodic.js';
 import type { BillingServices } from './services.js';
 
 export interface ReconcileSummary {
@@ -120,21 +121,12 @@ export function startReconciler(
 ): () => void {
   // A failed pass must be visible, and must not stop the next one.
   const onError = options.onError ?? ((error: unknown) => console.error('payment reconciliation pass failed', error));
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    void (async () => {
-      try {
-        await reconcileStalePayments(services);
-        await purgeExpiredIdempotencyRecords(services);
-      } catch (error) {
-        onError(error);
-      } finally {
-        running = false;
-      }
-    })();
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return runPeriodically(
+    intervalMs,
+    async () => {
+      await reconcileStalePayments(services);
+      await purgeExpiredIdempotencyRecords(services);
+    },
+    onError,
+  );
 }

@@ -4,6 +4,7 @@ import type { BillingEventBus } from './events.js';
 import type { PaymentProcessor } from './payment-processor.js';
 import type { DocumentSettings } from './documents/invoice-documents.js';
 import type { PaymentRules } from './payment-rules.js';
+import type { AutopaySettings } from './autopay.js';
 
 /** Test-only hooks that make the process fail at a chosen point of the payment flow. */
 export interface PaymentFaults {
@@ -26,6 +27,8 @@ export interface BillingServices {
     reconcileAfterMs: number;
     /** Which payment methods an account, amount or charge may use. */
     paymentRules: PaymentRules;
+    /** The dunning schedule of automatic charges. */
+    autopay: AutopaySettings;
     /** Invoice PDFs and their signed download links. */
     documents: DocumentSettings;
   };

@@ -12,6 +12,7 @@ import { createEventBus, type BillingEvent, type BillingEventBus } from './event
 import { DEFAULT_DOCUMENT_LINK_TTL_MS, documentLinkKey } from './documents/download-links.js';
 import { DEMO_DOCUMENT_ISSUER, DEMO_WIRE_TRANSFER_ACCOUNT } from './documents/invoice-documents.js';
 import { DEFAULT_PAYMENT_RULES } from './payment-rules.js';
+import { DEFAULT_AUTOPAY_SETTINGS } from './autopay.js';
 import { createSandboxProcessor, type SandboxProcessor } from './sandbox-processor.js';
 import type { BillingServices, PaymentFaults } from './services.js';
 
@@ -49,6 +50,7 @@ export const SETTINGS: BillingServices['settings'] = {
   idempotencyTtlMs: 24 * 60 * 60 * 1000,
   reconcileAfterMs: 60_000,
   paymentRules: DEFAULT_PAYMENT_RULES,
+  autopay: DEFAULT_AUTOPAY_SETTINGS,
   documents: {
     linkKey: documentLinkKey('billing-test-support-document-links'),
     linkTtlMs: DEFAULT_DOCUMENT_LINK_TTL_MS,

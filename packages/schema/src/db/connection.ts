@@ -66,10 +66,29 @@ export function openDatabase(options: OpenDatabaseOptions): DatabaseHandle {
   };
 }
 
+/**
+ * Applies the pending migrations. Foreign keys are off while they run, as SQLite's own procedure for
+ * schema changes asks: a migration that rebuilds a table (create the new one, copy, drop the old,
+ * rename) would otherwise fail on `DROP TABLE` in any database that has rows referencing it, and
+ * `PRAGMA foreign_keys` has no effect inside the migrator's transaction. Afterwards every foreign key
+ * is checked, so a migration can never leave a dangling reference behind.
+ */
 export function migrateDatabase(handle: DatabaseHandle): void {
-  const result = migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER });
-  if (result && typeof result === 'object' && 'exitCode' in result && result.exitCode !== undefined) {
-    throw new Error(`database migration failed: ${JSON.stringify(result)}`);
+  const enforced = handle.sqlite.pragma('foreign_keys', { simple: true }) === 1;
+  handle.sqlite.pragma('foreign_keys = OFF');
+  try {
+    const result = migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER });
+    if (result && typeof result === 'object' && 'exitCode' in result && result.exitCode !== undefined) {
+      throw new Error(`database migration failed: ${JSON.stringify(result)}`);
+    }
+    const dangling = handle.sqlite.pragma('foreign_key_check') as unknown[];
+    if (dangling.length > 0) {
+      throw new Error(
+        `database migration left ${dangling.length} rows with dangling foreign keys: ${JSON.stringify(dangling.slice(0, 5))}`,
+      );
+    }
+  } finally {
+    if (enforced) handle.sqlite.pragma('foreign_keys = ON');
   }
 }
 

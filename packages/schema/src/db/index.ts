@@ -27,6 +27,7 @@ export {
 } from './connection.js';
 export {
   seedDemoData,
+  demoUsageFor,
   seedLargeInvoices,
   insertInvoices,
   isDatabaseEmpty,

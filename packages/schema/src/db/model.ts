@@ -24,6 +24,16 @@ export type InvoiceLifecycle = (typeof INVOICE_LIFECYCLES)[number];
 export const PAYMENT_STATUSES = ['PROCESSING', 'SUCCEEDED', 'FAILED'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
+/** How a billing profile pays by default: its default card, or wire transfer (never charged automatically). */
+export const DEFAULT_PAYMENT_TYPES = ['CARD', 'WIRE_TRANSFER'] as const;
+export type DefaultPaymentType = (typeof DEFAULT_PAYMENT_TYPES)[number];
+
+/** A received wire transfer: applied to its invoice, or held for a person to review (never applied in part). */
+export const WIRE_TRANSFER_STATUSES = ['APPLIED', 'HELD_FOR_REVIEW'] as const;
+export type WireTransferStatus = (typeof WIRE_TRANSFER_STATUSES)[number];
+export const WIRE_TRANSFER_HOLD_REASONS = ['SHORT_PAYMENT', 'OVERPAYMENT', 'CURRENCY', 'NOT_PAYABLE'] as const;
+export type WireTransferHoldReason = (typeof WIRE_TRANSFER_HOLD_REASONS)[number];
+
 export const API_KEY_SCOPES = [
   'invoices:read',
   'payment-methods:read',

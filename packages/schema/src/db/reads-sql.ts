@@ -6,6 +6,8 @@ import type {
   AccountRow,
   ApiKeyRow,
   BillingReads,
+  CreditApplicationRow,
+  CreditRow,
   InvoiceKey,
   InvoiceListFilter,
   InvoicePageQuery,
@@ -16,6 +18,7 @@ import type {
   PaymentRow,
   ProfileRow,
   UserRow,
+  WireTransferReadRow,
 } from './reads.js';
 
 export interface ReadDialect {
@@ -30,16 +33,18 @@ export interface ReadDialect {
 const INVOICE_COLUMNS = `i.id, i.number, i.billing_account_id AS "billingAccountId", i.billing_profile_id AS "billingProfileId",
   i.period_start AS "periodStart", i.period_end AS "periodEnd", i.invoice_date AS "invoiceDate", i.due_date AS "dueDate",
   i.currency, i.subtotal_minor AS "subtotalMinor", i.tax_minor AS "taxMinor", i.total_minor AS "totalMinor",
-  i.amount_due_minor AS "amountDueMinor", i.lifecycle, i.paid_at AS "paidAt"`;
+  i.amount_due_minor AS "amountDueMinor", i.credit_applied_minor AS "creditAppliedMinor",
+  i.next_autopay_at AS "nextAutopayAt", i.lifecycle, i.paid_at AS "paidAt"`;
 const PROFILE_COLUMNS = `id, billing_account_id AS "billingAccountId", display_name AS "displayName", currency,
-  invoice_email AS "invoiceEmail", default_payment_method_id AS "defaultPaymentMethodId"`;
+  invoice_email AS "invoiceEmail", default_payment_method_id AS "defaultPaymentMethodId",
+  default_payment_type AS "defaultPaymentType", autopay`;
 const PAYMENT_COLUMNS = `p.id, p.billing_account_id AS "billingAccountId", i.billing_profile_id AS "billingProfileId",
   p.invoice_id AS "invoiceId", p.payment_method_id AS "paymentMethodId", p.amount_minor AS "amountMinor", p.currency,
   p.status, p.failure_code AS "failureCode", p.processor_reference AS "processorReference", p.created_at AS "createdAt",
   p.updated_at AS "updatedAt"`;
 const PAYMENT_METHOD_COLUMNS = `m.id, m.billing_account_id AS "billingAccountId", m.billing_profile_id AS "billingProfileId",
   m.brand, m.last4, m.exp_month AS "expMonth", m.exp_year AS "expYear", m.holder_name AS "holderName",
-  m.created_at AS "createdAt", m.removed_at AS "removedAt",
+  m.created_at AS "createdAt", m.removed_at AS "removedAt", m.not_for_recurring AS "notForRecurring",
   (bp.default_payment_method_id IS NOT DISTINCT FROM m.id) AS "isDefault"`;
 const API_KEY_COLUMNS = `id, billing_account_id AS "billingAccountId", name, prefix, scopes, created_at AS "createdAt",
   last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"`;
@@ -66,6 +71,15 @@ const statements = (IN: string) =>
     JOIN billing_profiles bp ON bp.id = m.billing_profile_id
     WHERE m.billing_profile_id ${IN} AND m.removed_at IS NULL
     ORDER BY m.billing_profile_id, "isDefault" DESC, m.id`,
+    creditsByAccountIds: `SELECT id, billing_account_id AS "billingAccountId", description, currency,
+    amount_minor AS "amountMinor", remaining_minor AS "remainingMinor", expires_on AS "expiresOn", created_at AS "createdAt"
+    FROM credits WHERE billing_account_id ${IN} ORDER BY id`,
+    creditApplicationsByCreditIds: `SELECT a.id, a.credit_id AS "creditId", a.invoice_id AS "invoiceId",
+    a.amount_minor AS "amountMinor", c.currency, a.created_at AS "createdAt"
+    FROM credit_applications a JOIN credits c ON c.id = a.credit_id WHERE a.credit_id ${IN} ORDER BY a.credit_id, a.id`,
+    wireTransfersByInvoiceIds: `SELECT id, invoice_id AS "invoiceId", reference, amount_minor AS "amountMinor", currency,
+    received_on AS "receivedOn", status, hold_reason AS "holdReason", created_at AS "createdAt"
+    FROM wire_transfers WHERE invoice_id ${IN} ORDER BY invoice_id, id`,
     apiKeysByIds: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id ${IN}`,
     apiKeysByAccountIds: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE billing_account_id ${IN} ORDER BY id DESC`,
   }) as const;
@@ -78,7 +92,9 @@ const asIs = <T>(row: Record<string, unknown>) => row as T;
 const paymentMethod: Mapper<PaymentMethodRow> = (row) => ({
   ...(row as unknown as PaymentMethodRow),
   isDefault: Boolean(row.isDefault),
+  notForRecurring: Boolean(row.notForRecurring),
 });
+const profile: Mapper<ProfileRow> = (row) => ({ ...(row as unknown as ProfileRow), autopay: Boolean(row.autopay) });
 const apiKey: Mapper<ApiKeyRow> = (row) => ({
   ...(row as unknown as ApiKeyRow),
   scopes: typeof row.scopes === 'string' ? JSON.parse(row.scopes) : row.scopes,
@@ -146,8 +162,8 @@ export function createReads(dialect: ReadDialect): BillingReads {
   return {
     usersByIds: byList<UserRow>(SQL.usersByIds),
     accountsByIds: byList<AccountRow>(SQL.accountsByIds),
-    profilesByIds: byList<ProfileRow>(SQL.profilesByIds),
-    profilesByAccountIds: byList<ProfileRow>(SQL.profilesByAccountIds),
+    profilesByIds: byList(SQL.profilesByIds, profile),
+    profilesByAccountIds: byList(SQL.profilesByAccountIds, profile),
     invoicesByIds: byList<InvoiceRow>(SQL.invoicesByIds),
     invoicesByNumbers: byList<InvoiceRow>(SQL.invoicesByNumbers),
     lineItemsByInvoiceIds: byList<LineItemRow>(SQL.lineItemsByInvoiceIds),
@@ -155,6 +171,9 @@ export function createReads(dialect: ReadDialect): BillingReads {
     paymentsByInvoiceIds: byList<PaymentRow>(SQL.paymentsByInvoiceIds),
     paymentMethodsByIds: byList(SQL.paymentMethodsByIds, paymentMethod),
     activePaymentMethodsByProfileIds: byList(SQL.activePaymentMethodsByProfileIds, paymentMethod),
+    creditsByAccountIds: byList<CreditRow>(SQL.creditsByAccountIds),
+    creditApplicationsByCreditIds: byList<CreditApplicationRow>(SQL.creditApplicationsByCreditIds),
+    wireTransfersByInvoiceIds: byList<WireTransferReadRow>(SQL.wireTransfersByInvoiceIds),
     apiKeysByIds: byList(SQL.apiKeysByIds, apiKey),
     apiKeysByAccountIds: byList(SQL.apiKeysByAccountIds, apiKey),
 

@@ -2,7 +2,16 @@
 // keyset-paged invoice list. Dialect-neutral on purpose: plain rows in, plain rows out, no Drizzle
 // types, so each dialect implements it with its own prepared statements (`reads-sqlite.ts`, ...).
 // Authorization is the caller's: these functions return whatever the ids or the scope name.
-import type { AgreementType, AccountStatus, ApiKeyScope, InvoiceLifecycle, PaymentStatus } from './tables.js';
+import type {
+  AgreementType,
+  AccountStatus,
+  ApiKeyScope,
+  DefaultPaymentType,
+  InvoiceLifecycle,
+  PaymentStatus,
+  WireTransferHoldReason,
+  WireTransferStatus,
+} from './tables.js';
 
 export interface UserRow {
   id: number;
@@ -26,6 +35,20 @@ export interface ProfileRow {
   currency: string;
   invoiceEmail: string | null;
   defaultPaymentMethodId: number | null;
+  defaultPaymentType: DefaultPaymentType;
+  autopay: boolean;
+}
+
+export interface WireTransferReadRow {
+  id: number;
+  invoiceId: number;
+  reference: string;
+  amountMinor: number;
+  currency: string;
+  receivedOn: string;
+  status: WireTransferStatus;
+  holdReason: WireTransferHoldReason | null;
+  createdAt: string;
 }
 
 export interface InvoiceRow {
@@ -42,8 +65,32 @@ export interface InvoiceRow {
   taxMinor: number;
   totalMinor: number;
   amountDueMinor: number;
+  /** Credits applied at period close; amountDueMinor is net of them. */
+  creditAppliedMinor: number;
+  /** When autopay next charges it; null: not scheduled. */
+  nextAutopayAt: string | null;
   lifecycle: InvoiceLifecycle;
   paidAt: string | null;
+}
+
+export interface CreditRow {
+  id: number;
+  billingAccountId: number;
+  description: string;
+  currency: string;
+  amountMinor: number;
+  remainingMinor: number;
+  expiresOn: string | null;
+  createdAt: string;
+}
+
+export interface CreditApplicationRow {
+  id: number;
+  creditId: number;
+  invoiceId: number;
+  amountMinor: number;
+  currency: string;
+  createdAt: string;
 }
 
 export interface LineItemRow {
@@ -87,6 +134,7 @@ export interface PaymentMethodRow {
   holderName: string;
   createdAt: string;
   removedAt: string | null;
+  notForRecurring: boolean;
   /** Whether it is its profile's default card. */
   isDefault: boolean;
 }
@@ -174,6 +222,12 @@ export interface BillingReads {
   apiKeysByIds(ids: readonly number[]): Promise<ApiKeyRow[]>;
   /** Newest (highest id) first. */
   apiKeysByAccountIds(accountIds: readonly number[]): Promise<ApiKeyRow[]>;
+  /** Every credit of these accounts, by id ascending. */
+  creditsByAccountIds(accountIds: readonly number[]): Promise<CreditRow[]>;
+  /** What these credits paid, by credit, then id. */
+  creditApplicationsByCreditIds(creditIds: readonly number[]): Promise<CreditApplicationRow[]>;
+  /** Received wire transfers of these invoices, by invoice, then id. */
+  wireTransfersByInvoiceIds(invoiceIds: readonly number[]): Promise<WireTransferReadRow[]>;
   /** One page of a keyset-paged invoice list. */
   invoicePage(query: InvoicePageQuery): Promise<InvoiceRow[]>;
   /** Exactly how many invoices match, ignoring paging. */

@@ -45,6 +45,19 @@ const define = (r: RelationsBuilder<ExtractTablesFromSchema<typeof tables>>) => 
     account: r.one.billingAccounts({ from: r.invoices.billingAccountId, to: r.billingAccounts.id, optional: false }),
     lineItems: r.many.invoiceLineItems({ from: r.invoices.id, to: r.invoiceLineItems.invoiceId }),
     payments: r.many.payments({ from: r.invoices.id, to: r.payments.invoiceId }),
+    creditApplications: r.many.creditApplications({ from: r.invoices.id, to: r.creditApplications.invoiceId }),
+    wireTransfers: r.many.wireTransfers({ from: r.invoices.id, to: r.wireTransfers.invoiceId }),
+  },
+  wireTransfers: {
+    invoice: r.one.invoices({ from: r.wireTransfers.invoiceId, to: r.invoices.id, optional: false }),
+  },
+  credits: {
+    account: r.one.billingAccounts({ from: r.credits.billingAccountId, to: r.billingAccounts.id, optional: false }),
+    applications: r.many.creditApplications({ from: r.credits.id, to: r.creditApplications.creditId }),
+  },
+  creditApplications: {
+    credit: r.one.credits({ from: r.creditApplications.creditId, to: r.credits.id, optional: false }),
+    invoice: r.one.invoices({ from: r.creditApplications.invoiceId, to: r.invoices.id, optional: false }),
   },
   invoiceLineItems: {
     invoice: r.one.invoices({ from: r.invoiceLineItems.invoiceId, to: r.invoices.id, optional: false }),

@@ -55,7 +55,7 @@ export interface InvoicePlan {
   amountSeed: number;
 }
 
-function lineItemsFor(plan: InvoicePlan) {
+function lineItemsFor(plan: Pick<InvoicePlan, 'amountSeed' | 'lineItemCount'>) {
   const random = seededRandom(plan.amountSeed);
   return Array.from({ length: plan.lineItemCount }, (_, i) => {
     const [serviceName, description] = SEED_SERVICES[(plan.amountSeed + i) % SEED_SERVICES.length]!;
@@ -70,6 +70,31 @@ function lineItemsFor(plan: InvoicePlan) {
       amountMinor: quantity * unitPriceMinor,
     };
   });
+}
+
+/**
+ * A period's demo usage for a profile (what `billing-gateway close-period` bills): the same generator
+ * as the seeded invoices, keyed by profile and period so a rerun bills the same lines.
+ */
+export function demoUsageFor(
+  billingProfileId: number,
+  periodEnd: string,
+): {
+  lineItems: { description: string; serviceName: string; quantity: number; unitPriceMinor: number }[];
+  taxMinor: number;
+} {
+  const amountSeed = billingProfileId * 100_003 + Number(periodEnd.replaceAll('-', ''));
+  const lines = lineItemsFor({ amountSeed, lineItemCount: 2 + (amountSeed % 3) });
+  const subtotal = lines.reduce((sum, l) => sum + l.amountMinor, 0);
+  return {
+    lineItems: lines.map(({ description, serviceName, quantity, unitPriceMinor }) => ({
+      description,
+      serviceName,
+      quantity,
+      unitPriceMinor,
+    })),
+    taxMinor: Math.round((subtotal * SEED_TAX_BASIS_POINTS) / 10_000),
+  };
 }
 
 function invoiceRow(plan: InvoicePlan, lines: { amountMinor: number }[]) {
@@ -149,6 +174,12 @@ export function seedDemoData(store: BillingStore, options: { today: string }): P
         story: 'invoice manager of one Contoso profile',
       },
       { email: 'olga@fabrikam.example', displayName: 'Olga Owner', story: 'Fabrikam owner: the other tenant' },
+      {
+        email: 'tom@tailspin.example',
+        displayName: 'Tom Owner',
+        story:
+          'Tailspin owner: autopay with a declining card, wire transfer, credits, an invoice above the card ceiling',
+      },
     ];
     const users: DemoUser[] = [];
     for (const u of userRows) {
@@ -158,7 +189,7 @@ export function seedDemoData(store: BillingStore, options: { today: string }): P
         .returning({ id: tb.users.id });
       users.push({ id: row!.id, ...u });
     }
-    const [ada, carlos, rita, ivan, olga] = users as [DemoUser, DemoUser, DemoUser, DemoUser, DemoUser];
+    const [ada, carlos, rita, ivan, olga, tom] = users as [DemoUser, DemoUser, DemoUser, DemoUser, DemoUser, DemoUser];
 
     const account = async (displayName: string, agreementType: t.AgreementType, ownerUserId: number) => {
       const [row] = await tx
@@ -333,9 +364,90 @@ export function seedDemoData(store: BillingStore, options: { today: string }): P
     history(contoso.id, europe, 'EUR', { due: 1, pastDue: 0, paid: 3, void: 1 });
     history(fabrikam.id, fabrikamMain, 'USD', { due: 1, pastDue: 1, paid: 3, void: 0 });
     history(adaPersonal.id, adaProfile, 'USD', { due: 1, pastDue: 0, paid: 2, void: 0 });
+    // The rest of the pay-your-bill story, on its own tenant (appended, so every id above is unchanged):
+    // autopay with a card that declines, a profile paying by wire transfer, credits, and an invoice above
+    // the USD 50,000 card ceiling.
+    const tailspin = await account('Tailspin Toys', 'MICROSOFT_CUSTOMER_AGREEMENT', tom.id);
+    await tx
+      .insert(tb.billingRoleAssignments)
+      .values({ userId: tom.id, billingAccountId: tailspin.id, role: 'OWNER', createdAt: created });
+    const tailspinAutopay = await profile(tailspin.id, 'Tailspin Autopay', 'USD');
+    const tailspinWire = await profile(tailspin.id, 'Tailspin Wire Transfer', 'USD');
+    const decliningCard = await card(
+      tailspin.id,
+      tailspinAutopay,
+      'VISA',
+      '0002',
+      4,
+      nextYear,
+      'Tom Owner',
+      'tok_sandbox_declined_seed09',
+    );
+    await setDefault(tailspinAutopay, decliningCard);
+    await tx
+      .update(tb.billingProfiles)
+      .set({ autopay: true })
+      .where(sql`${tb.billingProfiles.id} = ${tailspinAutopay}`);
+    await tx
+      .update(tb.billingProfiles)
+      .set({ defaultPaymentType: 'WIRE_TRANSFER' })
+      .where(sql`${tb.billingProfiles.id} = ${tailspinWire}`);
+    await tx.insert(tb.credits).values([
+      {
+        billingAccountId: tailspin.id,
+        description: 'Azure sponsorship credit',
+        currency: 'USD',
+        amountMinor: 15_000,
+        remainingMinor: 15_000,
+        expiresOn: addDays(today, 180),
+        createdAt: created,
+      },
+      {
+        billingAccountId: tailspin.id,
+        description: 'Expired promotional credit',
+        currency: 'USD',
+        amountMinor: 5_000,
+        remainingMinor: 5_000,
+        expiresOn: addDays(today, -30),
+        createdAt: created,
+      },
+    ]);
+    history(tailspin.id, tailspinAutopay, 'USD', { due: 0, pastDue: 0, paid: 2, void: 0 });
+    history(tailspin.id, tailspinWire, 'USD', { due: 1, pastDue: 0, paid: 1, void: 0 });
     await writeInvoices(tx, tb, plans);
+    // USD 62,500.00: Pay now refuses the card (above the ceiling) and the invoice shows wire instructions.
+    const [above] = await tx
+      .insert(tb.invoices)
+      .values({
+        number: 'G900062500',
+        billingAccountId: tailspin.id,
+        billingProfileId: tailspinAutopay,
+        periodStart: addDays(today, -40),
+        periodEnd: addDays(today, -11),
+        invoiceDate: addDays(today, -10),
+        dueDate: addDays(today, 20),
+        currency: 'USD',
+        subtotalMinor: 5_787_037,
+        taxMinor: 462_963,
+        totalMinor: 6_250_000,
+        amountDueMinor: 6_250_000,
+        lifecycle: 'OPEN',
+        createdAt: `${addDays(today, -10)}T00:00:00.000Z`,
+        updatedAt: `${addDays(today, -10)}T00:00:00.000Z`,
+      })
+      .returning({ id: tb.invoices.id });
+    await tx.insert(tb.invoiceLineItems).values({
+      billingAccountId: tailspin.id,
+      invoiceId: above!.id,
+      position: 1,
+      description: 'Reserved capacity, 3-year term (prepaid)',
+      serviceName: 'Azure Reservations',
+      quantity: 1,
+      unitPriceMinor: 5_787_037,
+      amountMinor: 5_787_037,
+    });
 
-    return { users, accounts: [contoso, fabrikam, adaPersonal], invoiceCount: plans.length };
+    return { users, accounts: [contoso, fabrikam, adaPersonal, tailspin], invoiceCount: plans.length + 1 };
   });
 }
 

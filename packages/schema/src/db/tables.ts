@@ -23,6 +23,7 @@ import {
   AGREEMENT_TYPES,
   type ApiKeyScope,
   currencyCode,
+  DEFAULT_PAYMENT_TYPES,
   digits,
   INVOICE_LIFECYCLES,
   inList,
@@ -30,6 +31,8 @@ import {
   nowIso,
   PAYMENT_STATUSES,
   PROFILE_ROLES,
+  WIRE_TRANSFER_HOLD_REASONS,
+  WIRE_TRANSFER_STATUSES,
 } from './model.js';
 
 export * from './model.js';
@@ -78,11 +81,16 @@ export const billingProfiles = sqliteTable(
     displayName: text().notNull(),
     currency: text().notNull(),
     invoiceEmail: text(),
+    /** Charge each new invoice to the default payment method when the period closes (and retry on a decline). */
+    /** CARD: the default card pays (autopay, Pay now); WIRE_TRANSFER: invoices show payment instructions. */
+    defaultPaymentType: text({ enum: DEFAULT_PAYMENT_TYPES }).notNull().default('CARD'),
+    autopay: integer({ mode: 'boolean' }).notNull().default(false),
     defaultPaymentMethodId: integer().references((): AnySQLiteColumn => paymentMethods.id),
     createdAt: text().notNull().$defaultFn(nowIso),
   },
   (t) => [
     check('billing_profiles_currency', currencyCode(t.currency)),
+    check('billing_profiles_default_payment_type', sql`${t.defaultPaymentType} IN (${inList(DEFAULT_PAYMENT_TYPES)})`),
     index('billing_profiles_account_idx').on(t.billingAccountId),
     // Target of the invoices' composite foreign key, which keeps an invoice's account and profile consistent.
     unique('billing_profiles_id_account_unique').on(t.id, t.billingAccountId),
@@ -144,6 +152,8 @@ export const paymentMethods = sqliteTable(
     holderName: text().notNull(),
     /** The processor's token for the card; the card number and CVC never reach this database. */
     processorToken: text().notNull().unique(),
+    /** Saved without consent to recurring charges (paymentRules.noRecurringChargeCountries): never charged by autopay. */
+    notForRecurring: integer({ mode: 'boolean' }).notNull().default(false),
     createdAt: text().notNull().$defaultFn(nowIso),
     removedAt: text(),
   },
@@ -180,6 +190,12 @@ export const invoices = sqliteTable(
     taxMinor: integer().notNull(),
     totalMinor: integer().notNull(),
     amountDueMinor: integer().notNull(),
+    /** Credits applied at period close (credit_applications); amount_due is net of them. */
+    creditAppliedMinor: integer().notNull().default(0),
+    /** Automatic charges tried so far (the attempt number is part of each one's processor key). */
+    autopayAttempts: integer().notNull().default(0),
+    /** When autopay next charges it; null: not scheduled. */
+    nextAutopayAt: text(),
     lifecycle: text({ enum: INVOICE_LIFECYCLES }).notNull().default('OPEN'),
     paidAt: text(),
     createdAt: text().notNull().$defaultFn(nowIso),
@@ -204,6 +220,10 @@ export const invoices = sqliteTable(
     ),
     check('invoices_total', sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.taxMinor}`),
     check('invoices_amount_due_le_total', sql`${t.amountDueMinor} <= ${t.totalMinor}`),
+    check(
+      'invoices_credit_applied',
+      sql`${t.creditAppliedMinor} >= 0 AND ${t.amountDueMinor} + ${t.creditAppliedMinor} <= ${t.totalMinor}`,
+    ),
     check('invoices_paid_at', sql`(${t.lifecycle} = 'PAID') = (${t.paidAt} IS NOT NULL)`),
     // Keyset pagination: (scope, ordering column, id) for both orderings.
     index('invoices_profile_due_idx').on(t.billingProfileId, t.dueDate, t.id),
@@ -213,6 +233,8 @@ export const invoices = sqliteTable(
     index('invoices_account_lifecycle_due_idx').on(t.billingAccountId, t.lifecycle, t.dueDate, t.id),
     // What line items reference, so their account is their invoice's.
     uniqueIndex('invoices_id_account_unique').on(t.id, t.billingAccountId),
+    // The autopay pass: what is scheduled by now.
+    index('invoices_next_autopay_idx').on(t.nextAutopayAt),
   ],
 );
 
@@ -243,6 +265,60 @@ export const invoiceLineItems = sqliteTable(
       columns: [t.invoiceId, t.billingAccountId],
       foreignColumns: [invoices.id, invoices.billingAccountId],
     }).onDelete('cascade'),
+  ],
+);
+
+/** A credit balance (for example Azure credits) of an account, used at period close before any charge. */
+export const credits = sqliteTable(
+  'credits',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    description: text().notNull(),
+    currency: text().notNull(),
+    /** As granted. */
+    amountMinor: integer().notNull(),
+    /** What is left: the amount less its applications (kept here so a use is one conditional update). */
+    remainingMinor: integer().notNull(),
+    /** The last day (UTC) it can be used; null: it does not expire. */
+    expiresOn: text(),
+    createdAt: text().notNull().$defaultFn(nowIso),
+  },
+  (t) => [
+    check('credits_currency', currencyCode(t.currency)),
+    check(
+      'credits_amounts',
+      sql`${t.amountMinor} > 0 AND ${t.remainingMinor} >= 0 AND ${t.remainingMinor} <= ${t.amountMinor}`,
+    ),
+    check('credits_expires_on', sql`${t.expiresOn} IS NULL OR ${isoDate(t.expiresOn)}`),
+    index('credits_account_idx').on(t.billingAccountId),
+  ],
+);
+
+/** What a credit paid towards an invoice: one row per credit and invoice. */
+export const creditApplications = sqliteTable(
+  'credit_applications',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    // Denormalized from the credit, like payments: every tenant-owned row names its account.
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    creditId: integer()
+      .notNull()
+      .references(() => credits.id),
+    invoiceId: integer()
+      .notNull()
+      .references(() => invoices.id),
+    amountMinor: integer().notNull(),
+    createdAt: text().notNull().$defaultFn(nowIso),
+  },
+  (t) => [
+    check('credit_applications_amount_positive', sql`${t.amountMinor} > 0`),
+    unique('credit_applications_credit_invoice_unique').on(t.creditId, t.invoiceId),
+    index('credit_applications_invoice_idx').on(t.invoiceId),
   ],
 );
 
@@ -281,6 +357,42 @@ export const payments = sqliteTable(
     uniqueIndex('payments_one_active_per_invoice')
       .on(t.invoiceId)
       .where(sql`${t.status} IN ('PROCESSING', 'SUCCEEDED')`),
+  ],
+);
+
+/** A wire transfer the bank reported, matched to an invoice by its reference (the invoice number). */
+export const wireTransfers = sqliteTable(
+  'wire_transfers',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    invoiceId: integer()
+      .notNull()
+      .references(() => invoices.id),
+    /** The bank's own id of the transfer: recording it again changes nothing. */
+    bankReference: text().notNull().unique(),
+    /** What the payer quoted. */
+    reference: text().notNull(),
+    amountMinor: integer().notNull(),
+    currency: text().notNull(),
+    receivedOn: text().notNull(),
+    status: text({ enum: WIRE_TRANSFER_STATUSES }).notNull(),
+    holdReason: text({ enum: WIRE_TRANSFER_HOLD_REASONS }),
+    recordedBy: text().notNull(),
+    createdAt: text().notNull().$defaultFn(nowIso),
+  },
+  (t) => [
+    check('wire_transfers_amount_positive', sql`${t.amountMinor} > 0`),
+    check('wire_transfers_currency', currencyCode(t.currency)),
+    check('wire_transfers_received_on', isoDate(t.receivedOn)),
+    check('wire_transfers_status', sql`${t.status} IN (${inList(WIRE_TRANSFER_STATUSES)})`),
+    check(
+      'wire_transfers_hold_reason',
+      sql`(${t.status} = 'HELD_FOR_REVIEW') = (${t.holdReason} IS NOT NULL) AND (${t.holdReason} IS NULL OR ${t.holdReason} IN (${inList(WIRE_TRANSFER_HOLD_REASONS)}))`,
+    ),
+    index('wire_transfers_invoice_idx').on(t.invoiceId),
   ],
 );
 

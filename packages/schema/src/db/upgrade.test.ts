@@ -19,27 +19,35 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-/** A copy of `folder` without its newest migration. */
-function allButLast(folder: string): string {
+/** The release before line items carried their account: the migration that added it, and every later one. */
+const FIRST_NEW = 'line_items_billing_account';
+const newerCount = (folder: string) => {
+  const migrations = readdirSync(folder).sort();
+  return migrations.length - migrations.findIndex((name) => name.endsWith(FIRST_NEW));
+};
+
+/** A copy of `folder` with only the migrations before FIRST_NEW. */
+function previousMigrations(folder: string): string {
   const copy = mkdtempSync(join(tmpdir(), 'billing-migrations-'));
   cleanups.push(() => rmSync(copy, { recursive: true, force: true }));
   const migrations = readdirSync(folder).sort();
-  for (const name of migrations.slice(0, -1)) cpSync(join(folder, name), join(copy, name), { recursive: true });
+  const first = migrations.findIndex((name) => name.endsWith(FIRST_NEW));
+  for (const name of migrations.slice(0, first)) cpSync(join(folder, name), join(copy, name), { recursive: true });
   return copy;
 }
 
-/** A store whose database has every migration but the newest. */
+/** A store whose database has the previous release's migrations. */
 async function previousRelease(): Promise<BillingStore> {
   if (dialect === 'sqlite') {
     const handle = openDatabase({ path: ':memory:' });
-    migrateSqlite(handle.db, { migrationsFolder: allButLast(MIGRATIONS_FOLDER) });
+    migrateSqlite(handle.db, { migrationsFolder: previousMigrations(MIGRATIONS_FOLDER) });
     return openSqliteStore(handle);
   }
   const database = await createTestPostgresDatabase();
   cleanups.push(() => database.drop());
   const pool = new pg.Pool({ connectionString: database.url });
   pool.on('error', () => {});
-  await migratePg(drizzlePg({ client: pool }), { migrationsFolder: allButLast(PG_MIGRATIONS_FOLDER) });
+  await migratePg(drizzlePg({ client: pool }), { migrationsFolder: previousMigrations(PG_MIGRATIONS_FOLDER) });
   await pool.end();
   return openPostgresStore({ url: database.url });
 }
@@ -48,7 +56,9 @@ describe(`upgrading a ${dialect} database`, () => {
   it('gives existing line items their invoice account and keeps every row', async () => {
     const store = await previousRelease();
     cleanups.push(() => store.close());
-    expect(await store.pendingMigrations()).toBe(1);
+    expect(await store.pendingMigrations()).toBe(
+      newerCount(dialect === 'sqlite' ? MIGRATIONS_FOLDER : PG_MIGRATIONS_FOLDER),
+    );
     const at = '2026-01-01T00:00:00.000Z';
     await store.rawQuery(
       `INSERT INTO users (id, email, display_name, created_at) VALUES (1, 'a@example.com', 'A', '${at}'), (2, 'b@example.com', 'B', '${at}')`,
@@ -88,5 +98,40 @@ describe(`upgrading a ${dialect} database`, () => {
          VALUES (3, 100, 20, 2, 'c', 'Compute', 1, 1, 1)`,
       ),
     ).rejects.toThrow(/FOREIGN KEY|foreign key/);
+  });
+});
+
+describe.runIf(dialect === 'sqlite')('upgrading a SQLite database of the 2026-11 release', () => {
+  it('rebuilds its tables with rows referencing them and keeps every row (foreign keys off while migrating)', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'billing-migrations-'));
+    cleanups.push(() => rmSync(copy, { recursive: true, force: true }));
+    const migrations = readdirSync(MIGRATIONS_FOLDER).sort();
+    const first = migrations.findIndex((name) => name.endsWith('portable_checks_app_defaults'));
+    for (const name of migrations.slice(0, first))
+      cpSync(join(MIGRATIONS_FOLDER, name), join(copy, name), { recursive: true });
+    const handle = openDatabase({ path: ':memory:' });
+    migrateSqlite(handle.db, { migrationsFolder: copy });
+    const at = '2026-01-01T00:00:00.000Z';
+    handle.sqlite.exec(
+      `INSERT INTO users (id, email, display_name, created_at) VALUES (1, 'a@example.com', 'A', '${at}')`,
+    );
+    handle.sqlite.exec(
+      `INSERT INTO billing_accounts (id, display_name, agreement_type, status, owner_user_id, created_at)
+       VALUES (10, 'A', 'ENTERPRISE_AGREEMENT', 'ACTIVE', 1, '${at}')`,
+    );
+    const store = openSqliteStore(handle);
+    cleanups.push(() => store.close());
+    await store.migrate();
+    expect(await store.pendingMigrations()).toBe(0);
+    expect(await store.rawQuery('SELECT id, owner_user_id FROM billing_accounts')).toEqual([
+      { id: 10, owner_user_id: 1 },
+    ]);
+    // Foreign keys are enforced again afterwards.
+    await expect(
+      store.rawQuery(
+        `INSERT INTO billing_accounts (id, display_name, agreement_type, status, owner_user_id, created_at)
+         VALUES (11, 'B', 'ENTERPRISE_AGREEMENT', 'ACTIVE', 999, '${at}')`,
+      ),
+    ).rejects.toThrow(/FOREIGN KEY/);
   });
 });

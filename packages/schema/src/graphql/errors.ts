@@ -121,7 +121,7 @@ builder.objectType(PaymentMethodNotAllowedError, {
 builder.objectType(PaymentMethodNotRemovableError, {
   name: 'PaymentMethodNotRemovableError',
   description:
-    "The card cannot be removed now (DEFAULT_PAYMENT_METHOD: it is the profile's default while other cards remain). Nothing was changed.",
+    "The card cannot be removed now (DEFAULT_PAYMENT_METHOD: it is the profile's default while other cards remain; ONLY_CARD_ON_AUTOPAY: it is the last card of a profile with autopay on). Nothing was changed.",
   interfaces: [ErrorInterface],
   isTypeOf: (v) => v instanceof PaymentMethodNotRemovableError,
   fields: (t) => ({ notRemovableReason: t.expose('reason', { type: PaymentMethodNotRemovableReasonEnum }) }),

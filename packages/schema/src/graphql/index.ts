@@ -12,6 +12,9 @@ import './invoice.js';
 import './document.js';
 import './payment-method.js';
 import './payment.js';
+import './credit.js';
+import './autopay.js';
+import './wire-transfer.js';
 import './api-key.js';
 import './subscriptions.js';
 

@@ -1,12 +1,7 @@
 import { resolveCursorConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
-import {
-  invoiceStatus,
-  INVOICE_STATUSES,
-  notPayableReason,
-  statusCondition,
-  type InvoiceStatus,
-} from '../billing/invoice-status.js';
+import { invoiceStatus, INVOICE_STATUSES, statusCondition, type InvoiceStatus } from '../billing/invoice-status.js';
+import { PAY_NOW_UNAVAILABLE_REASONS, payNowDecision, type PayNowDecision } from '../billing/payment-rules.js';
 import type {
   InvoiceKey,
   InvoiceListFilter,
@@ -173,6 +168,40 @@ export const InvoiceLineItem = builder.objectRef<LineItemRow>('InvoiceLineItem')
   }),
 });
 
+export const PayNowUnavailableReasonEnum = builder.enumType('PayNowUnavailableReason', {
+  values: PAY_NOW_UNAVAILABLE_REASONS,
+});
+
+export const PayNow = builder.objectRef<PayNowDecision>('PayNow').implement({
+  description: 'Whether the portal offers "Pay now" (a card payment) for an invoice to this viewer, and if not, why.',
+  fields: (t) => ({
+    offered: t.exposeBoolean('offered'),
+    reason: t.expose('reason', {
+      type: PayNowUnavailableReasonEnum,
+      nullable: true,
+      description: 'Null when offered.',
+    }),
+    message: t.exposeString('message', {
+      nullable: true,
+      description: 'For people: why Pay now is not offered and what to do instead. Null when offered.',
+    }),
+    cardCeiling: t.expose('cardCeiling', {
+      type: Money,
+      nullable: true,
+      description: "The largest card payment in the invoice's currency; null when there is none.",
+    }),
+  }),
+});
+
+/** The Pay now decision for the viewer; the account's agreement comes through its DataLoader. */
+async function payNowFor(invoice: InvoiceRow, ctx: GraphQLContext): Promise<PayNowDecision> {
+  const account = await BillingAccount.getDataloader(ctx).load(invoice.billingAccountId);
+  return payNowDecision(
+    { invoice, agreementType: account.agreementType, viewerMayPay: ctx.access.can('PAY_INVOICES', invoice) },
+    ctx.services.settings.paymentRules,
+  );
+}
+
 // Its payments are added in payment.ts.
 export const Invoice = builder.loadableNode('Invoice', {
   id: { resolve: (i: InvoiceRow) => i.id, parse: parseNodeId },
@@ -180,8 +209,10 @@ export const Invoice = builder.loadableNode('Invoice', {
   sort: (i) => i.id,
   authScopes: (invoice) => ({ billing: readTarget.invoice(invoice) }),
   fields: (t) => {
-    const money = (column: 'subtotalMinor' | 'taxMinor' | 'totalMinor' | 'amountDueMinor', description: string) =>
-      t.field({ type: Money, description, resolve: (i) => ({ minorUnits: i[column], currency: i.currency }) });
+    const money = (
+      column: 'subtotalMinor' | 'taxMinor' | 'totalMinor' | 'amountDueMinor' | 'creditAppliedMinor',
+      description: string,
+    ) => t.field({ type: Money, description, resolve: (i) => ({ minorUnits: i[column], currency: i.currency }) });
     return {
       number: t.exposeString('number'),
       status: t.field({ type: InvoiceStatusEnum, resolve: (i, _args, ctx) => invoiceStatus(i, ctx.services.clock) }),
@@ -193,15 +224,30 @@ export const Invoice = builder.loadableNode('Invoice', {
       invoiceDate: t.expose('invoiceDate', { type: 'Date' }),
       dueDate: t.expose('dueDate', { type: 'Date' }),
       paidAt: t.expose('paidAt', { type: 'DateTime', nullable: true }),
+      nextAutomaticChargeAt: t.expose('nextAutopayAt', {
+        type: 'DateTime',
+        nullable: true,
+        description:
+          "When autopay next charges the profile's default card (after a decline: the dunning schedule); null when nothing is scheduled.",
+      }),
       currency: t.exposeString('currency'),
       subtotal: money('subtotalMinor', 'Before tax.'),
       tax: money('taxMinor', 'Tax.'),
       total: money('totalMinor', 'Subtotal plus tax.'),
-      amountDue: money('amountDueMinor', 'What remains to pay: zero once paid or void.'),
+      creditApplied: money('creditAppliedMinor', 'Credits applied when the period closed, before any charge.'),
+      amountDue: money(
+        'amountDueMinor',
+        'What remains to pay, net of credits: zero once paid or void, or when credits covered the total.',
+      ),
       viewerCanPay: t.boolean({
         description:
-          'True exactly when the portal shows "Pay now": the invoice is due or past due, something is due, and the viewer may pay (billing account admin).',
-        resolve: (i, _args, ctx) => notPayableReason(i) === null && ctx.access.can('PAY_INVOICES', i),
+          'True exactly when the portal shows "Pay now": the invoice is due or past due, something is due, the viewer may pay (billing account admin), and a card may pay it (not an Enterprise Agreement, not above the card ceiling). `payNow` says why not.',
+        resolve: async (i, _args, ctx) => (await payNowFor(i, ctx)).offered,
+      }),
+      payNow: t.field({
+        type: PayNow,
+        description: 'The "Pay now" decision with its reason and the card ceiling, so a UI can say why.',
+        resolve: (i, _args, ctx) => payNowFor(i, ctx),
       }),
       lineItems: t.loadableList({
         type: InvoiceLineItem,

@@ -40,6 +40,10 @@ export const PaymentMethod = builder.loadableNode('PaymentMethod', {
     holderName: t.exposeString('holderName'),
     isExpired: t.boolean({ resolve: (m, _args, ctx) => isCardExpired(m, ctx.services.clock) }),
     isDefault: t.exposeBoolean('isDefault'),
+    notForRecurring: t.exposeBoolean('notForRecurring', {
+      description:
+        'Saved without consent to recurring charges (cards issued where the rules forbid storing them for that, such as India): autopay never charges it; pay by hand.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     removedAt: t.expose('removedAt', { type: 'DateTime', nullable: true }),
     billingProfile: t.field({ type: BillingProfile, resolve: (m) => m.billingProfileId }),

@@ -5,6 +5,7 @@ import {
   IdempotencyKeyConflictError,
   IdempotencyKeyInUseError,
   InvoiceNotPayableError,
+  PaymentMethodNotAllowedError,
   PaymentMethodUnusableError,
 } from '../billing/errors.js';
 import { payInvoice } from '../billing/payments.js';
@@ -97,7 +98,7 @@ builder.mutationField('payInvoice', (t) =>
   t.field({
     type: PayInvoiceSuccess,
     description:
-      'Pays the amount due on an invoice with a card of its billing profile. Only the billing account admin may pay, or a partner API key with PAYMENTS_WRITE (which only the admin can create); profile owners, contributors and readers may not. Exactly once per invoice, whatever the retries.',
+      'Pays the amount due on an invoice with a card of its billing profile. Refused (PaymentMethodNotAllowedError, nothing charged) for Enterprise Agreement accounts and above the card ceiling of the currency (see `Invoice.payNow`). Only the billing account admin may pay, or a partner API key with PAYMENTS_WRITE (which only the admin can create); profile owners, contributors and readers may not. Exactly once per invoice, whatever the retries.',
     args: { input: t.arg({ type: PayInvoiceInput, required: true }) },
     authScopes: { authenticated: true },
     errors: {
@@ -105,6 +106,7 @@ builder.mutationField('payInvoice', (t) =>
         ...COMMON_ERRORS,
         InvoiceNotPayableError,
         PaymentMethodUnusableError,
+        PaymentMethodNotAllowedError,
         CardDeclinedError,
         IdempotencyKeyConflictError,
         IdempotencyKeyInUseError,

@@ -208,6 +208,24 @@ export default {
             "args": []
           },
           {
+            "name": "credits",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "name": "Credit",
+                    "kind": "OBJECT",
+                    "ofType": null
+                  }
+                }
+              }
+            },
+            "args": []
+          },
+          {
             "name": "displayName",
             "type": {
               "kind": "NON_NULL",
@@ -469,6 +487,17 @@ export default {
         "name": "BillingProfile",
         "fields": [
           {
+            "name": "autopay",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "billingAccount",
             "type": {
               "kind": "NON_NULL",
@@ -497,6 +526,17 @@ export default {
               "kind": "OBJECT",
               "name": "PaymentMethod",
               "ofType": null
+            },
+            "args": []
+          },
+          {
+            "name": "defaultPaymentType",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
             },
             "args": []
           },
@@ -737,6 +777,116 @@ export default {
         "interfaces": []
       },
       {
+        "kind": "OBJECT",
+        "name": "Credit",
+        "fields": [
+          {
+            "name": "amount",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "Money",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "applications",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "name": "CreditApplication",
+                    "kind": "OBJECT",
+                    "ofType": null
+                  }
+                }
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "description",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "expiresOn",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "remaining",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "Money",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
+        "name": "CreditApplication",
+        "fields": [
+          {
+            "name": "amount",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "Money",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "appliedAt",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "invoice",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "Invoice",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
         "kind": "INTERFACE",
         "name": "Error",
         "fields": [
@@ -961,6 +1111,18 @@ export default {
             "args": []
           },
           {
+            "name": "creditApplied",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "Money",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
+          },
+          {
             "name": "currency",
             "type": {
               "kind": "NON_NULL",
@@ -1041,6 +1203,14 @@ export default {
             "args": []
           },
           {
+            "name": "nextAutomaticChargeAt",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
             "name": "number",
             "type": {
               "kind": "NON_NULL",
@@ -1060,6 +1230,18 @@ export default {
             "args": []
           },
           {
+            "name": "payNow",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "PayNow",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
+          },
+          {
             "name": "paymentInProgress",
             "type": {
               "kind": "NON_NULL",
@@ -1067,6 +1249,15 @@ export default {
                 "kind": "SCALAR",
                 "name": "Any"
               }
+            },
+            "args": []
+          },
+          {
+            "name": "paymentInstructions",
+            "type": {
+              "kind": "OBJECT",
+              "name": "PaymentInstructions",
+              "ofType": null
             },
             "args": []
           },
@@ -1142,6 +1333,24 @@ export default {
               "ofType": {
                 "kind": "SCALAR",
                 "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "wireTransfers",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "name": "WireTransfer",
+                    "kind": "OBJECT",
+                    "ofType": null
+                  }
+                }
               }
             },
             "args": []
@@ -1581,11 +1790,57 @@ export default {
             ]
           },
           {
+            "name": "setAutopay",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "SetAutopayResult",
+                "kind": "UNION",
+                "ofType": null
+              }
+            },
+            "args": [
+              {
+                "name": "input",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "Any"
+                  }
+                }
+              }
+            ]
+          },
+          {
             "name": "setDefaultPaymentMethod",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
                 "name": "SetDefaultPaymentMethodResult",
+                "kind": "UNION",
+                "ofType": null
+              }
+            },
+            "args": [
+              {
+                "name": "input",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "Any"
+                  }
+                }
+              }
+            ]
+          },
+          {
+            "name": "setDefaultPaymentType",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "SetDefaultPaymentTypeResult",
                 "kind": "UNION",
                 "ofType": null
               }
@@ -1857,6 +2112,10 @@ export default {
           },
           {
             "kind": "OBJECT",
+            "name": "PaymentMethodNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "PaymentMethodUnusableError"
           },
           {
@@ -1890,6 +2149,49 @@ export default {
                 "kind": "OBJECT",
                 "ofType": null
               }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
+        "name": "PayNow",
+        "fields": [
+          {
+            "name": "cardCeiling",
+            "type": {
+              "kind": "OBJECT",
+              "name": "Money",
+              "ofType": null
+            },
+            "args": []
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "offered",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "reason",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
             },
             "args": []
           }
@@ -2003,6 +2305,68 @@ export default {
       },
       {
         "kind": "OBJECT",
+        "name": "PaymentInstructions",
+        "fields": [
+          {
+            "name": "accountHolder",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "accountNumber",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "bankCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "bankName",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "reference",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
         "name": "PaymentMethod",
         "fields": [
           {
@@ -2107,6 +2471,17 @@ export default {
           },
           {
             "name": "last4",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "notForRecurring",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
@@ -2557,6 +2932,51 @@ export default {
       },
       {
         "kind": "UNION",
+        "name": "SetAutopayResult",
+        "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "NotAuthorizedError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PaymentMethodNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "SetAutopaySuccess"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "ValidationError"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "SetAutopaySuccess",
+        "fields": [
+          {
+            "name": "billingProfile",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "BillingProfile",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "UNION",
         "name": "SetDefaultPaymentMethodResult",
         "possibleTypes": [
           {
@@ -2591,6 +3011,47 @@ export default {
               "kind": "NON_NULL",
               "ofType": {
                 "name": "PaymentMethod",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "UNION",
+        "name": "SetDefaultPaymentTypeResult",
+        "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "NotAuthorizedError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "SetDefaultPaymentTypeSuccess"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "ValidationError"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "SetDefaultPaymentTypeSuccess",
+        "fields": [
+          {
+            "name": "billingProfile",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "BillingProfile",
                 "kind": "OBJECT",
                 "ofType": null
               }
@@ -2812,6 +3273,66 @@ export default {
               "kind": "OBJECT",
               "name": "User",
               "ofType": null
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
+        "name": "WireTransfer",
+        "fields": [
+          {
+            "name": "amount",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "Money",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "holdReason",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "receivedOn",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "reference",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "status",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
             },
             "args": []
           }

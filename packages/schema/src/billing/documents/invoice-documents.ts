@@ -5,7 +5,7 @@ import { AccessView, principalId } from '../access.js';
 import { principalFromId } from '../api-keys.js';
 import { NotFoundError } from '../errors.js';
 import { cardBrandOf } from '../payment-processor.js';
-import { cardPaymentRefusal } from '../payment-rules.js';
+import { paysByWireTransfer } from '../wire-transfers.js';
 import type { BillingServices } from '../services.js';
 import {
   documentAmountDueMinor,
@@ -101,8 +101,9 @@ type LoadedInvoice = NonNullable<Awaited<ReturnType<typeof loadInvoiceForDocumen
 
 function invoiceDocumentData(services: BillingServices, invoice: LoadedInvoice): InvoiceDocumentData {
   const { documents, paymentRules } = services.settings;
-  const cardRefused = cardPaymentRefusal(
+  const byWire = paysByWireTransfer(
     {
+      defaultPaymentType: invoice.profile.defaultPaymentType,
       agreementType: invoice.account.agreementType,
       amount: { minorUnits: invoice.totalMinor, currency: invoice.currency },
     },
@@ -137,8 +138,8 @@ function invoiceDocumentData(services: BillingServices, invoice: LoadedInvoice):
     })),
     // Credits are not stored yet (billing/credits.ts computes them at period close).
     credits: [],
-    // Invoices that cannot be paid by card (an agreement paying by wire, or above the card ceiling).
-    wireTransfer: cardRefused ? documents.wireTransferAccount : null,
+    // Invoices paid by wire transfer (the profile's choice, an agreement paying by wire, or above the card ceiling).
+    wireTransfer: byWire ? documents.wireTransferAccount : null,
   };
 }
 
