@@ -102,7 +102,8 @@ describe('mutations return typed unions to narrow on __typename', () => {
     expect(updated.__typename === 'UpdatePaymentMethodSuccess' && updated.paymentMethod.expYear).toBe(2032);
     const refused = await ada.removePaymentMethod(added.paymentMethod.id);
     if (refused.__typename !== 'PaymentMethodNotRemovableError') throw new Error(`unexpected ${refused.__typename}`);
-    expectTypeOf(refused.notRemovableReason).toEqualTypeOf<'DEFAULT_PAYMENT_METHOD'>();
+    expectTypeOf(refused.notRemovableReason).toEqualTypeOf<'DEFAULT_PAYMENT_METHOD' | 'ONLY_CARD_ON_AUTOPAY'>();
+    expect(refused.notRemovableReason).toBe('DEFAULT_PAYMENT_METHOD');
     await ada.setDefaultPaymentMethod(cardId(1));
     const removed = await ada.removePaymentMethod(added.paymentMethod.id);
     expect(removed.__typename === 'RemovePaymentMethodSuccess' && removed.paymentMethod.removedAt !== null).toBe(true);
