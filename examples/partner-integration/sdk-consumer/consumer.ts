@@ -24,6 +24,8 @@ function describePayment(result: PayInvoiceMutation['payInvoice']): string {
       return `not payable: ${result.notPayableReason}`;
     case 'PaymentMethodUnusableError':
       return `card unusable: ${result.unusableReason}`;
+    case 'PaymentMethodNotAllowedError':
+      return `card not allowed: ${result.notAllowedReason}`;
     case 'NotAuthorizedError':
     case 'IdempotencyKeyConflictError':
     case 'IdempotencyKeyInUseError':
