@@ -18,6 +18,8 @@ const BOTH_DIALECTS = [
   'packages/server/test/free-text.test.ts',
   'packages/server/test/protocol.test.ts',
   'packages/integration-tests/test/sdk-client.test.ts',
+  'packages/server/test/scale-out.test.ts',
+  'packages/server/test/fleet-payments.test.ts',
 ];
 const POSTGRES_ONLY = [
   'packages/server/test/postgres/**/*.test.ts',
