@@ -1,10 +1,13 @@
 // The Yoga app factory: schema + context + gateway plugins. `gateway.ts` hands it to node:http.
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@billing/schema/db';
 import { billingSchema, type GraphQLContext } from '@billing/schema/graphql';
 import type { BillingEventBus, BillingServices } from '@billing/schema/billing';
 import type { Authenticator } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createContextFactory } from './context.js';
+import { DATABASE_RETRY_AFTER_SECONDS } from './plugins/last-resort.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
 import { createLogger, yogaLogging, type Logger } from './logger.js';
 import { corsPolicy } from './plugins/cors.js';
@@ -66,7 +69,19 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     landingPage: false,
     // Unexpected errors never leak internals; development keeps the original message for debugging.
-    maskedErrors: { isDev: config.mode === 'development' },
+    maskedErrors: {
+      isDev: config.mode === 'development',
+      // A resolver that met an unavailable database: a clear 503 GraphQL error, in every mode.
+      maskError: (error, message, isDev) =>
+        isDatabaseUnavailable(error)
+          ? new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, {
+              extensions: {
+                code: 'DATABASE_UNAVAILABLE',
+                http: { status: 503, headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } },
+              },
+            })
+          : maskError(error, message, isDev),
+    },
     logging: yogaLogging(logger),
     cors: corsPolicy(config.corsOrigins),
     maxRequestBodySize: config.limits.maxBodyBytes,
