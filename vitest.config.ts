@@ -25,6 +25,7 @@ const POSTGRES_ONLY = [
   'packages/server/test/postgres/**/*.test.ts',
   'packages/schema/src/db/parity.test.ts',
   'packages/schema/src/billing/reconcile-instances.test.ts',
+  'packages/schema/src/billing/idempotency-concurrency.test.ts',
 ];
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
