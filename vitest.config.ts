@@ -20,6 +20,7 @@ const BOTH_DIALECTS = [
   'packages/integration-tests/test/sdk-client.test.ts',
   'packages/server/test/scale-out.test.ts',
   'packages/server/test/fleet-payments.test.ts',
+  'packages/server/test/redis-outage.test.ts',
 ];
 const POSTGRES_ONLY = [
   'packages/server/test/postgres/**/*.test.ts',
