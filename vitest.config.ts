@@ -17,6 +17,7 @@ const BOTH_DIALECTS = [
   'packages/server/test/id-oracle.test.ts',
   'packages/server/test/free-text.test.ts',
   'packages/server/test/protocol.test.ts',
+  'packages/server/test/response-cache.test.ts',
   'packages/integration-tests/test/sdk-client.test.ts',
   'packages/server/test/scale-out.test.ts',
   'packages/server/test/fleet-payments.test.ts',

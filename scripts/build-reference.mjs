@@ -14,7 +14,7 @@ const schemaFile = join(root, 'packages/schema/schema.graphql');
 const target = join(referenceDir, 'index.html');
 const check = process.argv.includes('--check');
 // The schema package's graphql, the one that printed schema.graphql.
-const { buildSchema, isObjectType } = createRequire(join(root, 'packages/schema/package.json'))('graphql');
+const { buildSchema, isEnumType, isObjectType } = createRequire(join(root, 'packages/schema/package.json'))('graphql');
 
 const examples = loadReferenceExamples();
 
@@ -47,7 +47,7 @@ function renderErrors(schema) {
     .filter((type) => isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Error'))
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((type) => {
-      const extra = Object.keys(type.getFields()).filter((f) => f !== 'code' && f !== 'message');
+      const extra = Object.keys(type.getFields()).filter((f) => !['code', 'errorCode', 'message'].includes(f));
       const fields = extra.length > 0 ? ` (also ${extra.map((f) => `\`${f}\``).join(', ')})` : '';
       const description = (type.description ?? 'See its reason field.').replace(/\n/g, ' ');
       const example = produced.get(type.name)
@@ -55,6 +55,16 @@ function renderErrors(schema) {
         : 'Needs two concurrent requests, so no example runs it.';
       return `- **\`${type.name}\`**${fields}: ${description} ${example}`;
     })
+    .join('\n');
+}
+
+/** Every value of the ErrorCode enum with what the client should do (its description), in the schema's order. */
+function renderErrorCodes(schema) {
+  const codes = schema.getType('ErrorCode');
+  if (!isEnumType(codes)) throw new Error('schema.graphql: no ErrorCode enum');
+  return codes
+    .getValues()
+    .map((value) => `- **\`${value.name}\`**: ${(value.description ?? '').replace(/\n/g, ' ')}`)
     .join('\n');
 }
 
@@ -68,6 +78,7 @@ function introItems(schema) {
         .join('\n')
         .replace(/^@example (\S+)$/gm, (_, name) => renderExample(name))
         .replace(/^@errors$/gm, () => renderErrors(schema))
+        .replace(/^@error-codes$/gm, () => renderErrorCodes(schema))
         .trim();
       // SpectaQL substitutes environment variables for `$NAME` in its config: escape every `$`
       // (GraphQL variables, shell examples) so the text is printed as written and no variable leaks in.

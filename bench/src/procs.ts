@@ -6,7 +6,8 @@ import { createServer } from 'node:net';
 import { REPO_DIR } from './options.js';
 
 export const TSX = `${REPO_DIR}/node_modules/.bin/tsx`;
-export const GATEWAY_CLI = `${REPO_DIR}/packages/server/src/cli.ts`;
+/** The gateway as `pnpm start` runs it: compiled (scripts/build-server.mjs, which the bench runs first). */
+export const GATEWAY_CLI = `${REPO_DIR}/packages/server/dist/cli.js`;
 export const SERVERS_DIR = `${REPO_DIR}/bench/src/servers`;
 
 export async function freePort(): Promise<number> {
@@ -89,7 +90,7 @@ export interface ServerChild {
 
 export interface StartOptions {
   name: string;
-  /** Script run by tsx, with its arguments. */
+  /** Script with its arguments: compiled JavaScript (`.js`) runs on node, TypeScript on tsx. */
   args: string[];
   env: Record<string, string>;
   /** Node flags for the server process (tsx passes them on), e.g. --cpu-prof. */
@@ -103,7 +104,8 @@ export interface StartOptions {
 export async function startServer(options: StartOptions): Promise<ServerChild> {
   const started = performance.now();
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env };
-  const child = spawn(TSX, [...(options.nodeArgs ?? []), ...options.args], {
+  const runner = options.args[0]?.endsWith('.js') ? process.execPath : TSX;
+  const child = spawn(runner, [...(options.nodeArgs ?? []), ...options.args], {
     cwd: REPO_DIR,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -137,7 +139,9 @@ export async function startServer(options: StartOptions): Promise<ServerChild> {
   }
   const readyMs = performance.now() - started;
   const wrapperPid = child.pid!;
-  const serverPids = () => descendantsOf(wrapperPid);
+  // Compiled JavaScript runs in the spawned node itself; tsx runs the server in a child of its own.
+  const direct = runner === process.execPath;
+  const serverPids = () => (direct ? [wrapperPid, ...descendantsOf(wrapperPid)] : descendantsOf(wrapperPid));
 
   return {
     name: options.name,
@@ -156,7 +160,7 @@ export async function startServer(options: StartOptions): Promise<ServerChild> {
           serverHwmMB += m.hwmMB;
         }
       }
-      return { serverMB, serverHwmMB, wrapperMB: memoryOf(wrapperPid)?.rssMB ?? 0 };
+      return { serverMB, serverHwmMB, wrapperMB: direct ? 0 : (memoryOf(wrapperPid)?.rssMB ?? 0) };
     },
     async stop() {
       if (exited) return;

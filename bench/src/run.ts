@@ -66,6 +66,8 @@ const gatewayEnv: Record<string, string> = {
   // One principal sends all the load: a per-principal rate limit would measure the limiter.
   RATE_LIMIT_PER_MINUTE: '1000000000',
   ANONYMOUS_RATE_LIMIT_PER_MINUTE: '1000000000',
+  PAY_INVOICE_PER_MINUTE: '0',
+  ADD_PAYMENT_METHOD_PER_MINUTE: '0',
 };
 // Tokens are minted exactly as the gateway's own authenticator mints them (HS256, same secret).
 // Minting needs no services; authenticating (which the servers do) does.
@@ -249,7 +251,9 @@ log(
 );
 
 // --- 2. The gateway (the real CLI in a child process) ---------------------------------------------------
-log(`\n[${elapsed()}] gateway: tsx packages/server/src/cli.ts start (production mode)`);
+// Compiled exactly as `pnpm start` compiles it.
+execFileSync(process.execPath, [join(REPO_DIR, 'scripts/build-server.mjs')], { stdio: 'inherit' });
+log(`\n[${elapsed()}] gateway: node packages/server/dist/cli.js start (compiled, production mode)`);
 const startupSamples: number[] = [];
 const gateway = await startGatewayCli('gateway');
 startupSamples.push(gateway.readyMs);
@@ -315,6 +319,35 @@ const gw = {
     return result;
   })(),
 };
+
+// Warm path: the same gateway with the response cache on (every request after the first a hit; the
+// cache is never stale, see packages/server/test/response-cache.test.ts), checked to answer the same JSON.
+const warm = await (async () => {
+  const cached = await startGatewayCli('gateway, response cache on', { env: { RESPONSE_CACHE_TTL_MS: '600000' } });
+  try {
+    mustEqual(
+      '(a) invoices page: cached gateway JSON == gateway JSON',
+      gatewayPage.body,
+      (await postGraphQL(cached.url, adaAuth, INVOICES_PAGE, { account: ids.contoso, first: PAGE_SIZE })).body,
+    );
+    return {
+      page: await load({
+        title: `gateway, response cache on (a) invoices page, ${PAGE_SIZE}`,
+        ...graphqlLoad(cached.url, adaAuth, INVOICES_PAGE, { account: ids.contoso, first: PAGE_SIZE }),
+        verify: looksLike.page(PAGE_SIZE),
+        sample: rssOf(cached),
+      }),
+      detail: await load({
+        title: 'gateway, response cache on (b) invoice detail',
+        ...graphqlLoad(cached.url, adaAuth, INVOICE_DETAIL, { id: ids.detail }),
+        verify: looksLike.detail,
+        sample: rssOf(cached),
+      }),
+    };
+  } finally {
+    await cached.stop();
+  }
+})();
 
 // Scale: the 1M-invoice tenant, first page vs a page deep in the list by cursor, one connection.
 log(`  scale tenant: ${fx.scaleInvoices.toLocaleString('en-US')} invoices`);
@@ -776,6 +809,16 @@ const targets = [
     figure: `${fmt.pct(ratio(gw.page, base.page))} (${fmt.int(gw.page.rps)} vs ${fmt.int(base.page.rps)} req/s)`,
   },
   {
+    target: 'invoice detail (cache off) >= 15% of the raw baseline throughput',
+    met: ratio(gw.detail, base.detail) >= 0.15,
+    figure: `${fmt.pct(ratio(gw.detail, base.detail))} (${fmt.int(gw.detail.rps)} vs ${fmt.int(base.detail.rps)} req/s)`,
+  },
+  {
+    target: 'warm path (response cache on): invoices page >= 85% of the raw baseline',
+    met: ratio(warm.page, base.page) >= 0.85,
+    figure: `${fmt.pct(ratio(warm.page, base.page))} (${fmt.int(warm.page.rps)} vs ${fmt.int(base.page.rps)} req/s); detail ${fmt.pct(ratio(warm.detail, base.detail))}`,
+  },
+  {
     target: 'SQL statements per request do not grow with page size',
     met: sqlCounts.every((c) => !c.grows),
     figure: sqlCounts
@@ -789,9 +832,9 @@ const targets = [
     figure: `p50 ${fmt.ratio(deepRatio)} with totalCount (${fmt.ms(scale.deep.latencyMs.p50)} vs ${fmt.ms(scale.first.latencyMs.p50)} ms), ${fmt.ratio(deepRatioNoCount)} without (${fmt.ms(scale.deepNoCount.latencyMs.p50)} vs ${fmt.ms(scale.firstNoCount.latencyMs.p50)} ms)`,
   },
   {
-    target: `start-up < 1 s on that database${quickNote}`,
-    met: startupMedian < 1000,
-    figure: `median ${fmt.int(startupMedian)} ms of ${startupSamples.length} (spawn of tsx to first invoices page); tsx+node+http floor ${fmt.int(startupFloorMs)} ms`,
+    target: `start-up < 500 ms on that database, compiled${quickNote}`,
+    met: startupMedian < 500,
+    figure: `median ${fmt.int(startupMedian)} ms of ${startupSamples.length} (spawn of the compiled gateway to first invoices page); tsx+node+http floor ${fmt.int(startupFloorMs)} ms`,
   },
   {
     target: `memory under load < 300 MB${quickNote}`,
@@ -937,7 +980,7 @@ lines.push(
 );
 lines.push(
   table(
-    'Start-up and memory (gateway child: tsx packages/server/src/cli.ts start)',
+    'Start-up and memory (gateway child: node packages/server/dist/cli.js start, compiled)',
     ['measure', 'value'],
     [
       ['start-up, spawn to first invoices page (median)', `${fmt.int(startupMedian)} ms`],
@@ -1096,6 +1139,8 @@ Object.assign(results, {
   scenarios: { gateway: gw, baseline: base, peers: { graphqlJs: peer, postgraphile: POSTGRAPHILE_NOT_RUN } },
   ratios: {
     invoicesPage: ratio(gw.page, base.page),
+    invoicesPageResponseCache: ratio(warm.page, base.page),
+    invoiceDetailResponseCache: ratio(warm.detail, base.detail),
     invoiceDetail: ratio(gw.detail, base.detail),
     graphqlJsInvoicesPage: ratio(peer.page, base.page),
   },

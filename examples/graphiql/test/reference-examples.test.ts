@@ -72,7 +72,7 @@ describe('the API reference examples', () => {
       const response = await gw.gql<{ payInvoice: Row }>(document, c.variables, c.as);
       expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
       expect(response.data!.payInvoice.__typename, JSON.stringify(c.variables)).toBe(c.expect);
-      if (c.expect !== 'PayInvoiceSuccess') expect(response.data!.payInvoice.code).toMatch(/^[A-Z_]+$/);
+      if (c.expect !== 'PayInvoiceSuccess') expect(response.data!.payInvoice.errorCode).toMatch(/^[A-Z_]+$/);
       answers.push(response.data!.payInvoice);
     }
     // Cases 1 and 2 are the same request: the same payment comes back, and one charge went through.

@@ -1,7 +1,9 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Provider, useQuery } from 'urql';
 import { BillingClientError, CheckMyAccessDocument, type BillingClient } from '@billing/sdk';
+import { InvoiceDetail } from './InvoiceDetail';
 import { InvoicesBlade } from './InvoicesBlade';
+import { PaymentMethodsPage } from './PaymentMethodsPage';
 import { clientFor, tokenStore, type Viewer } from './session';
 import { SignIn } from './SignIn';
 
@@ -57,11 +59,54 @@ function SignedIn({ onToken, onSignOut }: { onToken: (token: string) => Promise<
   if (viewer && !refusal) {
     return (
       <Page viewer={viewer} onSignOut={onSignOut}>
-        <InvoicesBlade viewer={viewer} />
+        <Portal viewer={viewer} />
       </Page>
     );
   }
   return <Page>{refusal ? <SignIn onToken={onToken} error={refusal} /> : <p role="status">Signing in…</p>}</Page>;
+}
+
+type View = { name: 'invoices' | 'payment-methods' } | { name: 'invoice'; invoiceId: string };
+
+/** The two pages, and an invoice's detail over the list (which stays mounted: its filters, page and live updates). */
+function Portal({ viewer }: { viewer: Viewer }) {
+  const [view, setView] = useState<View>({ name: 'invoices' });
+  const holderName = viewer.user?.displayName ?? '';
+  const tab = (name: 'invoices' | 'payment-methods', label: string) => {
+    const current = view.name === name || (name === 'invoices' && view.name === 'invoice');
+    return (
+      <button
+        type="button"
+        className={current ? 'tab current' : 'tab'}
+        aria-current={current ? 'page' : undefined}
+        onClick={() => setView({ name })}
+      >
+        {label}
+      </button>
+    );
+  };
+  return (
+    <>
+      <nav className="tabs" aria-label="Billing">
+        {tab('invoices', 'Invoices')}
+        {tab('payment-methods', 'Payment methods')}
+      </nav>
+      {view.name === 'invoice' && (
+        <InvoiceDetail
+          key={view.invoiceId}
+          invoiceId={view.invoiceId}
+          holderName={holderName}
+          onBack={() => setView({ name: 'invoices' })}
+        />
+      )}
+      {view.name !== 'payment-methods' && (
+        <div hidden={view.name !== 'invoices'}>
+          <InvoicesBlade viewer={viewer} onOpenInvoice={(invoiceId) => setView({ name: 'invoice', invoiceId })} />
+        </div>
+      )}
+      {view.name === 'payment-methods' && <PaymentMethodsPage viewer={viewer} holderName={holderName} />}
+    </>
+  );
 }
 
 function Page({ viewer, onSignOut, children }: { viewer?: Viewer; onSignOut?: () => void; children: ReactNode }) {

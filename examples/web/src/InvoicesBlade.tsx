@@ -23,7 +23,7 @@ const RECONNECT_DELAY_MS = 2_000;
 
 type BillingEvent = BillingEventsSubscription['billingEvents'];
 
-export function InvoicesBlade({ viewer }: { viewer: Viewer }) {
+export function InvoicesBlade({ viewer, onOpenInvoice }: { viewer: Viewer; onOpenInvoice: (id: string) => void }) {
   const [accountId, setAccountId] = useState(viewer.billingAccounts[0]?.id ?? '');
   const [profileId, setProfileId] = useState('');
   const [status, setStatus] = useState<InvoiceStatus | ''>('');
@@ -209,7 +209,7 @@ export function InvoicesBlade({ viewer }: { viewer: Viewer }) {
 
         {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable for keyboard users (WCAG 2.1.1) */}
         <section className="table-wrap" aria-label="Invoice list" tabIndex={0}>
-          <table aria-busy={loading}>
+          <table className="stack" aria-busy={loading}>
             <caption>
               {page ? `${page.totalCount} invoice${page.totalCount === 1 ? '' : 's'}` : 'Invoices'}
               {loading && <span className="muted"> · loading…</span>}
@@ -235,16 +235,29 @@ export function InvoicesBlade({ viewer }: { viewer: Viewer }) {
             <tbody>
               {page?.nodes.map((invoice) => (
                 <tr key={invoice.id}>
-                  <th scope="row">{invoice.number}</th>
-                  <td>{invoice.billingProfile.displayName}</td>
-                  <td>{formatDate(invoice.invoiceDate)}</td>
-                  <td>{formatDate(invoice.dueDate)}</td>
-                  <td className="num">{formatMoney(invoice.total)}</td>
-                  <td className="num">{formatMoney(invoice.amountDue)}</td>
-                  <td>
+                  <th scope="row" data-label="Invoice">
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => onOpenInvoice(invoice.id)}
+                      aria-label={`Invoice ${invoice.number}: details`}
+                    >
+                      {invoice.number}
+                    </button>
+                  </th>
+                  <td data-label="Billing profile">{invoice.billingProfile.displayName}</td>
+                  <td data-label="Invoice date">{formatDate(invoice.invoiceDate)}</td>
+                  <td data-label="Due date">{formatDate(invoice.dueDate)}</td>
+                  <td data-label="Total" className="num">
+                    {formatMoney(invoice.total)}
+                  </td>
+                  <td data-label="Amount due" className="num">
+                    {formatMoney(invoice.amountDue)}
+                  </td>
+                  <td data-label="Status">
                     <StatusBadge invoice={invoice} />
                   </td>
-                  <td>
+                  <td className="row-actions">
                     {invoice.viewerCanPay && (
                       <button
                         type="button"
@@ -304,7 +317,7 @@ export function InvoicesBlade({ viewer }: { viewer: Viewer }) {
   );
 }
 
-function StatusBadge({ invoice }: { invoice: InvoiceSummaryFragment }) {
+export function StatusBadge({ invoice }: { invoice: InvoiceSummaryFragment }) {
   if (invoice.paymentInProgress) return <span className="badge badge-processing">Payment in progress</span>;
   return (
     <span className={`badge badge-${invoice.status.toLowerCase().replace('_', '-')}`}>

@@ -21,34 +21,17 @@ import {
   type InvoiceSummaryFragment,
   type PaymentMethodFieldsFragment,
 } from '@billing/sdk';
-import { BRAND_LABEL, formatMoney } from './format';
+import {
+  CardFields,
+  type CardFieldErrors,
+  checkCard,
+  CLEARED_CARD_SECRETS,
+  fieldErrorOf,
+  type NewCard,
+} from './CardFields';
+import { describeCard, formatMoney } from './format';
 
 type Choice = { kind: 'existing'; id: string } | { kind: 'new' };
-type NewCard = { number: string; expiry: string; cvc: string; holder: string };
-type FieldName = keyof NewCard;
-
-/** Where each server-side ValidationError field shows up in the form. */
-const FIELD_OF_INPUT: Record<string, FieldName> = {
-  'input.cardNumber': 'number',
-  'input.expMonth': 'expiry',
-  'input.expYear': 'expiry',
-  'input.cvc': 'cvc',
-  'input.holderName': 'holder',
-};
-
-function describe(card: PaymentMethodFieldsFragment): string {
-  const expiry = `${String(card.expMonth).padStart(2, '0')}/${card.expYear}`;
-  return `${BRAND_LABEL[card.brand]} ending in ${card.last4}, ${card.isExpired ? 'expired' : 'expires'} ${expiry}`;
-}
-
-function parseExpiry(value: string): { expMonth: number; expYear: number } | null {
-  const match = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(value);
-  if (!match) return null;
-  const expMonth = Number(match[1]);
-  const year = Number(match[2]);
-  if (expMonth < 1 || expMonth > 12) return null;
-  return { expMonth, expYear: year < 100 ? 2000 + year : year };
-}
 
 /** The preselected card: the default if usable, else the first usable one, else a new card. */
 function preferredChoice(cards: readonly PaymentMethodFieldsFragment[]): Choice {
@@ -57,10 +40,8 @@ function preferredChoice(cards: readonly PaymentMethodFieldsFragment[]): Choice 
   return preferred ? { kind: 'existing', id: preferred.id } : { kind: 'new' };
 }
 
-/** Moves focus to the panel's title when it opens (a stable ref callback runs once, on mount). */
-const focusOnMount = (element: HTMLElement | null) => element?.focus();
-
-const EMPTY_CARD = { number: '', expiry: '', cvc: '' };
+/** Moves focus to a title when it appears (a stable ref callback runs once, on mount). */
+export const focusOnMount = (element: HTMLElement | null) => element?.focus();
 
 export function PayPanel(props: {
   invoice: InvoiceSummaryFragment;
@@ -81,9 +62,9 @@ export function PayPanel(props: {
   const [, removePaymentMethod] = useMutation(RemovePaymentMethodDocument);
   const [, payInvoice] = useMutation(PayInvoiceDocument);
   const [chosen, setChoice] = useState<Choice | null>(null);
-  const [card, setCard] = useState<NewCard>({ ...EMPTY_CARD, holder: props.holderName });
+  const [card, setCard] = useState<NewCard>({ ...CLEARED_CARD_SECRETS, holder: props.holderName });
   const [saveCard, setSaveCard] = useState(false);
-  const [fieldErrors, setFieldErrors] = useState<Partial<Record<FieldName, string>>>({});
+  const [fieldErrors, setFieldErrors] = useState<CardFieldErrors>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // One idempotency key per payment intent (this invoice with this card). Clicking "Pay now" again
@@ -107,36 +88,22 @@ export function PayPanel(props: {
 
   /** Adds the new card to the invoice's profile; returns its id, or null with the errors shown. */
   const addCard = async (): Promise<string | null> => {
-    const errors: Partial<Record<FieldName, string>> = {};
-    const digits = card.number.replace(/[\s-]/g, '');
-    if (!/^\d{12,19}$/.test(digits)) errors.number = 'Enter the card number (12 to 19 digits).';
-    const expiry = parseExpiry(card.expiry);
-    if (!expiry) errors.expiry = 'Enter the expiry date as MM/YY.';
-    if (!/^\d{3,4}$/.test(card.cvc.trim())) errors.cvc = 'Enter the 3 or 4 digit security code.';
-    if (!card.holder.trim()) errors.holder = 'Enter the name on the card.';
+    const { errors, values } = checkCard(card);
     setFieldErrors(errors);
-    if (Object.keys(errors).length > 0 || !expiry) return null;
+    if (!values) return null;
 
-    const input = {
-      billingProfileId: invoice.billingProfile.id,
-      cardNumber: digits,
-      ...expiry,
-      cvc: card.cvc.trim(),
-      holderName: card.holder.trim(),
-    };
+    const input = { billingProfileId: invoice.billingProfile.id, ...values };
     const added = BillingClientError.dataOf(await addPaymentMethod({ input }), 'AddPaymentMethod').addPaymentMethod;
     if (added.__typename === 'AddPaymentMethodSuccess') return added.paymentMethod.id;
-    if (added.__typename === 'ValidationError' && FIELD_OF_INPUT[added.field]) {
-      setFieldErrors({ [FIELD_OF_INPUT[added.field]!]: added.message });
-    } else {
-      setError(added.message);
-    }
+    const onField = added.__typename === 'ValidationError' ? fieldErrorOf(added) : null;
+    if (onField) setFieldErrors(onField);
+    else setError(added.message);
     return null;
   };
 
   /** The new card is saved now: show it in the list, chosen, so that a retry pays with it instead of adding it again. */
   const keepAsSavedCard = (paymentMethodId: string) => {
-    setCard((c) => ({ ...c, ...EMPTY_CARD }));
+    setCard((c) => ({ ...c, ...CLEARED_CARD_SECRETS }));
     setChoice({ kind: 'existing', id: paymentMethodId });
     refetchCards({ requestPolicy: 'network-only' });
   };
@@ -179,7 +146,7 @@ export function PayPanel(props: {
           await removePaymentMethod({ input: { paymentMethodId: added.id } }),
           'RemovePaymentMethod',
         );
-        setCard((c) => ({ ...c, ...EMPTY_CARD }));
+        setCard((c) => ({ ...c, ...CLEARED_CARD_SECRETS }));
       } else if (added) {
         keepAsSavedCard(added.id);
       }
@@ -209,22 +176,6 @@ export function PayPanel(props: {
       setBusy(false);
     }
   };
-
-  const fieldProps = (name: FieldName) => ({
-    id: `card-${name}`,
-    name,
-    value: card[name],
-    onChange: (e: { target: { value: string } }) => setCard((c) => ({ ...c, [name]: e.target.value })),
-    'aria-invalid': fieldErrors[name] ? true : undefined,
-    'aria-describedby': fieldErrors[name] ? `card-${name}-error` : undefined,
-    required: true,
-  });
-  const fieldError = (name: FieldName) =>
-    fieldErrors[name] && (
-      <span id={`card-${name}-error`} className="field-error">
-        {fieldErrors[name]}
-      </span>
-    );
 
   return (
     <aside className="panel card" role="dialog" aria-modal="false" aria-labelledby="pay-title">
@@ -261,7 +212,7 @@ export function PayPanel(props: {
                   aria-describedby={m.isExpired ? `pm-${m.id}-note` : undefined}
                 />
                 <label htmlFor={`pm-${m.id}`}>
-                  {describe(m)}
+                  {describeCard(m)}
                   {m.isDefault && <span className="tag">Default</span>}
                 </label>
                 {m.isExpired && (
@@ -288,33 +239,7 @@ export function PayPanel(props: {
 
           {choice?.kind === 'new' && (
             <div className="new-card">
-              <div className="field">
-                <label htmlFor="card-number">Card number</label>
-                <input
-                  {...fieldProps('number')}
-                  inputMode="numeric"
-                  autoComplete="cc-number"
-                  placeholder="4242 4242 4242 4242"
-                />
-                {fieldError('number')}
-              </div>
-              <div className="row">
-                <div className="field">
-                  <label htmlFor="card-expiry">Expiry date (MM/YY)</label>
-                  <input {...fieldProps('expiry')} autoComplete="cc-exp" placeholder="MM/YY" />
-                  {fieldError('expiry')}
-                </div>
-                <div className="field">
-                  <label htmlFor="card-cvc">Security code (CVC)</label>
-                  <input {...fieldProps('cvc')} inputMode="numeric" autoComplete="cc-csc" />
-                  {fieldError('cvc')}
-                </div>
-              </div>
-              <div className="field">
-                <label htmlFor="card-holder">Cardholder name</label>
-                <input {...fieldProps('holder')} autoComplete="cc-name" />
-                {fieldError('holder')}
-              </div>
+              <CardFields idPrefix="card" card={card} onChange={setCard} errors={fieldErrors} />
               <div className="save-card">
                 <input
                   type="checkbox"

@@ -1,4 +1,14 @@
-import type { AgreementType, BillingRole, CardBrand, InvoiceStatus, MoneyFieldsFragment } from '@billing/sdk';
+import type {
+  AgreementType,
+  BillingRole,
+  CardBrand,
+  DeclineCode,
+  DocumentKind,
+  InvoiceStatus,
+  MoneyFieldsFragment,
+  PaymentMethodFieldsFragment,
+  PaymentStatus,
+} from '@billing/sdk';
 
 /** Money arrives as an exact decimal string; Intl formats the string without going through a float. */
 export function formatMoney(money: Pick<MoneyFieldsFragment, 'amount' | 'currency'>): string {
@@ -11,6 +21,36 @@ export function formatDate(date: string): string {
   return new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(
     new Date(`${date}T00:00:00Z`),
   );
+}
+
+/** A moment (`DateTime`) as a date and time in UTC, e.g. "Nov 29, 2026, 12:00 PM UTC". */
+export function formatDateTime(dateTime: string): string {
+  return `${new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(dateTime))} UTC`;
+}
+
+/** A card's expiry as printed on it: MM/YYYY. */
+export function formatExpiry(card: { expMonth: number; expYear: number }): string {
+  return `${String(card.expMonth).padStart(2, '0')}/${card.expYear}`;
+}
+
+/** "MM/YY" or "MM/YYYY" as typed, or null when it is not a month and year. */
+export function parseExpiry(value: string): { expMonth: number; expYear: number } | null {
+  const match = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(value);
+  if (!match) return null;
+  const expMonth = Number(match[1]);
+  const year = Number(match[2]);
+  if (expMonth < 1 || expMonth > 12) return null;
+  return { expMonth, expYear: year < 100 ? 2000 + year : year };
+}
+
+/** A card in a sentence, e.g. "Visa ending in 4242". */
+export function cardName(card: Pick<PaymentMethodFieldsFragment, 'brand' | 'last4'>): string {
+  return `${BRAND_LABEL[card.brand]} ending in ${card.last4}`;
+}
+
+/** How a card is listed everywhere on the page, e.g. "Visa ending in 4242, expires 12/2028". */
+export function describeCard(card: PaymentMethodFieldsFragment): string {
+  return `${cardName(card)}, ${card.isExpired ? 'expired' : 'expires'} ${formatExpiry(card)}`;
 }
 
 export const STATUS_LABEL: Record<InvoiceStatus, string> = {
@@ -39,4 +79,23 @@ export const AGREEMENT_LABEL: Record<AgreementType, string> = {
   MICROSOFT_CUSTOMER_AGREEMENT: 'Microsoft Customer Agreement',
   ENTERPRISE_AGREEMENT: 'Enterprise Agreement',
   MICROSOFT_ONLINE_SERVICES_PROGRAM: 'Microsoft Online Services Program',
+};
+
+export const PAYMENT_STATUS_LABEL: Record<PaymentStatus, string> = {
+  SUCCEEDED: 'Succeeded',
+  FAILED: 'Failed',
+  PROCESSING: 'Processing',
+};
+
+export const DECLINE_LABEL: Record<DeclineCode, string> = {
+  GENERIC_DECLINE: 'declined',
+  INSUFFICIENT_FUNDS: 'insufficient funds',
+  EXPIRED_CARD: 'card expired',
+  INCORRECT_CVC: 'incorrect security code',
+  PROCESSING_ERROR: 'processing error',
+};
+
+export const DOCUMENT_LABEL: Record<DocumentKind, string> = {
+  INVOICE: 'Invoice (PDF)',
+  RECEIPT: 'Receipt (PDF)',
 };

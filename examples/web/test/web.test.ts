@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { createBillingClient, type BillingClient } from '@billing/sdk';
-import { invoiceId, profileId, startTestGateway, type TestGateway } from '@billing/server/testing';
+import { cardId, invoiceId, profileId, startTestGateway, type TestGateway } from '@billing/server/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,8 +62,11 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** A fresh browser context, signed in through the demo-user picker (the /dev/token route). */
-async function signIn(displayName: string, options: { beforeSignIn?: (page: Page) => void } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+async function signIn(
+  displayName: string,
+  options: { beforeSignIn?: (page: Page) => void; viewport?: { width: number; height: number } } = {},
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 } });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   openPages.push(page);
@@ -373,5 +376,183 @@ describe('the invoices blade', () => {
     await owner.getByText('1 invoice', { exact: true }).waitFor();
     expect(await owner.locator('tbody td').filter({ hasText: '€' }).count()).toBeGreaterThan(0);
     await screenshot(owner, '10-filtered');
+  });
+});
+
+const savedCards = (page: Page) => page.getByRole('list', { name: 'Saved cards' });
+/** A saved card's list item, named by its title ("Visa ending in 4242, expires 12/2028"). */
+const savedCard = (page: Page, name: RegExp | string) => savedCards(page).getByRole('listitem', { name });
+
+async function openPaymentMethods(page: Page, profile: string): Promise<void> {
+  await page.getByRole('button', { name: 'Payment methods' }).click();
+  await page.getByRole('heading', { name: 'Payment methods', level: 1 }).waitFor();
+  await page.getByLabel('Billing profile').selectOption({ label: profile });
+  await savedCards(page).waitFor();
+}
+
+describe('the payment methods page', () => {
+  browserTest(
+    'a contributor adds, edits, makes default and removes cards; the default and a prepaid card are refused with the reason',
+    async () => {
+      const marketing = profileId(2);
+      const cardsOf = async () => (await ada.paymentMethods(marketing))!;
+      const carlos = await signIn('Carlos Contributor');
+      await openPaymentMethods(carlos, 'Contoso Marketing (USD)');
+      const amex = savedCard(carlos, /American Express ending in 8431/);
+      await amex.getByText('Default', { exact: true }).waitFor();
+      expect(await carlos.getByRole('note').count()).toBe(0); // a contributor may manage cards
+
+      // Add: the list shows the new card without a reload; the number is not kept in the form.
+      const form = carlos.getByRole('form', { name: 'Add a card' });
+      await form.getByLabel('Card number').fill('5555 5555 5555 4444');
+      await form.getByLabel('Expiry date (MM/YY)').fill('10/31');
+      await form.getByLabel('Security code (CVC)').fill('123');
+      expect(await form.getByLabel('Cardholder name').inputValue()).toBe('Carlos Contributor');
+      await form.getByRole('button', { name: 'Add card' }).click();
+      const mastercard = savedCard(carlos, /Mastercard ending in 4444/);
+      await savedCard(carlos, 'Mastercard ending in 4444, expires 10/2031').waitFor();
+      expect(await form.getByLabel('Card number').inputValue()).toBe('');
+      expect((await cardsOf()).paymentMethods!.map((c) => c.last4).sort()).toEqual(['4444', '8431']);
+      await screenshot(carlos, '13-cards-added');
+
+      // The default card cannot go while another card is there: the reason shows, nothing changes.
+      await amex.getByRole('button', { name: /^Remove/ }).click();
+      await amex
+        .getByRole('alert')
+        .filter({ hasText: "This card is the billing profile's default payment method." })
+        .waitFor();
+      expect((await cardsOf()).defaultPaymentMethod?.last4).toBe('8431');
+      expect((await cardsOf()).paymentMethods!.length).toBe(2);
+      await screenshot(carlos, '14-default-card-not-removable');
+
+      // Edit: a past expiry is refused by the gateway on the expiry field; then a renewal and a new name.
+      await mastercard.getByRole('button', { name: /^Edit/ }).click();
+      const edit = carlos.getByRole('form', { name: 'Edit Mastercard ending in 4444' });
+      await edit.getByLabel('Expiry date (MM/YY)').fill('01/24');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await edit.getByText('This card has expired.').waitFor();
+      expect(await edit.getByLabel('Expiry date (MM/YY)').getAttribute('aria-invalid')).toBe('true');
+      await edit.getByLabel('Cardholder name').fill('Carlos \u202eContributor');
+      await edit.getByLabel('Expiry date (MM/YY)').fill('08/32');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await edit.getByText(/The cardholder name must be 1 to 100 characters/).waitFor();
+      await edit.getByLabel('Cardholder name').fill('C. Contributor');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await savedCard(carlos, 'Mastercard ending in 4444, expires 08/2032').waitFor();
+      await mastercard.getByText('C. Contributor').waitFor();
+      const updated = (await cardsOf()).paymentMethods!.find((c) => c.last4 === '4444')!;
+      expect(updated).toMatchObject({ expMonth: 8, expYear: 2032, holderName: 'C. Contributor' });
+
+      // Make default: the tag moves from one card to the other, then the old default can go.
+      await mastercard.getByRole('button', { name: /^Make default/ }).click();
+      await mastercard.getByText('Default', { exact: true }).waitFor();
+      await amex.getByRole('button', { name: /^Make default/ }).waitFor();
+      expect(await amex.getByText('Default', { exact: true }).count()).toBe(0);
+      await amex.getByRole('button', { name: /^Remove/ }).click();
+      await amex.waitFor({ state: 'detached' });
+      expect((await cardsOf()).paymentMethods!.map((c) => c.last4)).toEqual(['4444']);
+      expect((await cardsOf()).defaultPaymentMethod?.last4).toBe('4444');
+
+      // A prepaid card is refused when added (the sandbox's prepaid test number), and nothing is stored.
+      await form.getByLabel('Card number').fill('5105 1051 0510 5100');
+      await form.getByLabel('Expiry date (MM/YY)').fill('10/31');
+      await form.getByLabel('Security code (CVC)').fill('123');
+      await form.getByRole('button', { name: 'Add card' }).click();
+      await form.getByRole('alert').filter({ hasText: 'Prepaid cards are not accepted.' }).waitFor();
+      expect((await cardsOf()).paymentMethods!.length).toBe(1);
+      await screenshot(carlos, '15-cards-managed');
+      expect(await notReloaded(carlos)).toBe(true);
+    },
+  );
+
+  browserTest('a reader sees the cards with no way to change them', async () => {
+    const rita = await signIn('Rita Reader');
+    await openPaymentMethods(rita, 'Contoso Engineering (USD)');
+    await savedCard(rita, /^Visa ending in 4242, expires 12\/2028$/).waitFor();
+    await rita.getByRole('note').filter({ hasText: 'You can see them, but not change them.' }).waitFor();
+    expect(await savedCards(rita).getByRole('button').count()).toBe(0);
+    expect(await rita.getByRole('form', { name: 'Add a card' }).count()).toBe(0);
+    await screenshot(rita, '16-reader-cards');
+  });
+});
+
+describe('the invoice detail', () => {
+  browserTest(
+    'line items, the payments (a failed one included) and the documents; paying there adds the receipt',
+    async () => {
+      // A declined attempt first, made through the API as a partner's script would (Visa 0002 declines).
+      const declined = await ada.payInvoice({ invoiceId: invoiceId(1), paymentMethodId: cardId(3) });
+      expect(declined.__typename).toBe('CardDeclinedError');
+      const before = (await ada.invoice(invoiceId(1)))!;
+      const owner = await signIn('Ada Lovelace');
+      await owner.getByLabel('Billing profile').selectOption({ label: 'Contoso Engineering (USD)' });
+      await owner.getByRole('button', { name: `Invoice ${before.number}: details` }).click();
+      await owner.getByRole('heading', { name: `Invoice ${before.number}`, level: 1 }).waitFor();
+
+      const lineItems = owner.getByRole('table', { name: 'Line items' }).locator('tbody tr');
+      await lineItems.first().waitFor();
+      expect(await lineItems.count()).toBe(before.lineItems.length);
+      expect(await lineItems.first().innerText()).toContain(before.lineItems[0]!.description);
+      const documents = owner.locator('.documents a');
+      expect(await documents.allInnerTexts()).toEqual(['Invoice (PDF)']);
+      const pdf = await fetch((await documents.first().getAttribute('href'))!);
+      expect(pdf.status).toBe(200);
+      expect(pdf.headers.get('content-type')).toContain('application/pdf');
+
+      const payments = owner.getByRole('table', { name: 'Payments' }).locator('tbody tr');
+      expect(await payments.count()).toBe(before.payments.length);
+      expect(await payments.first().innerText()).toMatch(/Failed \(declined\)/); // newest first
+      expect(await payments.first().innerText()).toContain('Visa ending in 0002');
+      await screenshot(owner, '17-invoice-detail');
+
+      // Pay now from the detail: the payment and the receipt appear without a reload.
+      await owner.getByRole('button', { name: 'Pay now', exact: true }).click();
+      await panel(owner).getByRole('button', { name: 'Pay now' }).click();
+      await owner.locator('.detail-header').getByText('Paid', { exact: true }).waitFor();
+      await payments.filter({ hasText: 'Succeeded' }).waitFor();
+      await owner.locator('.documents a', { hasText: 'Receipt (PDF)' }).waitFor();
+      expect(await payments.count()).toBe(before.payments.length + 1);
+      expect(await notReloaded(owner)).toBe(true);
+      await screenshot(owner, '18-invoice-detail-paid');
+
+      // Back to the list, where the row is Paid too.
+      await owner.getByRole('button', { name: '← All invoices' }).click();
+      await row(owner, before.number).getByText('Paid', { exact: true }).waitFor();
+    },
+  );
+});
+
+describe('at a phone width (390 px)', () => {
+  const PHONE = { width: 390, height: 844 };
+  const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+
+  browserTest('the list, the pay panel, the detail and the cards fit the screen', async () => {
+    const owner = await signIn('Ada Lovelace', { viewport: PHONE });
+    expect(await pageWidth(owner)).toBeLessThanOrEqual(390);
+    // Status and Pay now are on screen, not past its right edge.
+    const firstPayable = owner.getByRole('button', { name: /^Pay now: invoice/ }).first();
+    for (const element of [owner.locator('tbody .badge').first(), firstPayable]) {
+      const box = (await element.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+    await screenshot(owner, '19-phone-list');
+
+    await firstPayable.click();
+    await panel(owner).getByRole('radio', { name: 'Add a new card' }).check();
+    expect(await pageWidth(owner)).toBeLessThanOrEqual(390);
+    await screenshot(owner, '20-phone-pay-panel');
+    await panel(owner).getByRole('button', { name: 'Cancel' }).click();
+
+    await owner.locator('tbody th button').first().click();
+    await owner.getByRole('table', { name: 'Line items' }).waitFor();
+    expect(await pageWidth(owner)).toBeLessThanOrEqual(390);
+    await screenshot(owner, '21-phone-invoice-detail');
+
+    await openPaymentMethods(owner, 'Contoso Engineering (USD)');
+    await savedCard(owner, /Visa ending in 1111/)
+      .getByRole('button', { name: /^Edit/ })
+      .click();
+    expect(await pageWidth(owner)).toBeLessThanOrEqual(390);
+    await screenshot(owner, '22-phone-payment-methods');
   });
 });

@@ -98,6 +98,12 @@ describe('mutations return typed unions to narrow on __typename', () => {
 
     const chosen = await ada.setDefaultPaymentMethod(added.paymentMethod.id);
     expect(chosen.__typename === 'SetDefaultPaymentMethodSuccess' && chosen.paymentMethod.isDefault).toBe(true);
+    const updated = await ada.updatePaymentMethod({ paymentMethodId: added.paymentMethod.id, expYear: 2032 });
+    expect(updated.__typename === 'UpdatePaymentMethodSuccess' && updated.paymentMethod.expYear).toBe(2032);
+    const refused = await ada.removePaymentMethod(added.paymentMethod.id);
+    if (refused.__typename !== 'PaymentMethodNotRemovableError') throw new Error(`unexpected ${refused.__typename}`);
+    expectTypeOf(refused.notRemovableReason).toEqualTypeOf<'DEFAULT_PAYMENT_METHOD'>();
+    await ada.setDefaultPaymentMethod(cardId(1));
     const removed = await ada.removePaymentMethod(added.paymentMethod.id);
     expect(removed.__typename === 'RemovePaymentMethodSuccess' && removed.paymentMethod.removedAt !== null).toBe(true);
 

@@ -16,6 +16,7 @@ import {
   RemovePaymentMethodDocument,
   RevokeApiKeyDocument,
   SetDefaultPaymentMethodDocument,
+  UpdatePaymentMethodDocument,
   type AccountInvoicesQuery,
   type AddPaymentMethodInput,
   type AddPaymentMethodMutation,
@@ -35,6 +36,8 @@ import {
   type RemovePaymentMethodMutation,
   type RevokeApiKeyMutation,
   type SetDefaultPaymentMethodMutation,
+  type UpdatePaymentMethodInput,
+  type UpdatePaymentMethodMutation,
 } from './generated/graphql.js';
 import { BillingClientError } from './errors.js';
 import { newIdempotencyKey } from './internal/idempotency-key.js';
@@ -84,10 +87,11 @@ export interface BillingClientOptions {
    */
   headers?: Record<string, string>;
   /**
-   * How queries (and `PayInvoice`, which is idempotent) retry network failures and 502/503/504.
+   * How queries (and `PayInvoice`, which is idempotent) retry network failures and 502/503/504, and how long
+   * they may wait out a rate limit (429) before asking again. Other mutations and subscriptions never retry.
    *
    * @example
-   * { retry: { attempts: 5, baseDelayMs: 500 } }
+   * { retry: { attempts: 5, baseDelayMs: 500, rateLimitWaitMs: 30_000 } }
    */
   retry?: RetryOptions;
   /**
@@ -364,6 +368,19 @@ export function createBillingClient(options: BillingClientOptions) {
     },
 
     /**
+     * Updates a saved card's expiry or holder name (a renewed card keeps its number); omitted fields stay.
+     *
+     * @example
+     * const updated = await billing.updatePaymentMethod({ paymentMethodId: card.id, expMonth: 8, expYear: 2031 });
+     * if (updated.__typename === 'ValidationError') showError(updated.field, updated.message);
+     */
+    async updatePaymentMethod(
+      input: UpdatePaymentMethodInput,
+    ): Promise<UpdatePaymentMethodMutation['updatePaymentMethod']> {
+      return (await mutate(UpdatePaymentMethodDocument, { input }, 'UpdatePaymentMethod')).updatePaymentMethod;
+    },
+
+    /**
      * Makes a saved card its profile's default.
      *
      * @example
@@ -377,7 +394,8 @@ export function createBillingClient(options: BillingClientOptions) {
     },
 
     /**
-     * Removes a saved card from its profile.
+     * Removes a saved card from its profile. The default card is refused (`PaymentMethodNotRemovableError`)
+     * while the profile has other cards: make another one the default first.
      *
      * @example
      * const removed = await billing.removePaymentMethod(card.id);

@@ -1,4 +1,5 @@
 import type { CombinedError } from '@urql/core';
+import type { ErrorCode } from './generated/graphql.js';
 
 /** How a call failed before any typed result came back. */
 export type BillingClientErrorKind =
@@ -11,8 +12,28 @@ export type BillingClientErrorKind =
 
 export interface BillingGraphQLError {
   message: string;
-  code: string | null;
+  /**
+   * `extensions.code`: what went wrong and what to do, one of the schema's `ErrorCode` values (each documented).
+   * A gateway newer than this SDK may send a value it does not list yet: treat an unknown one as `INTERNAL_SERVER_ERROR`.
+   *
+   * @example
+   * if (error.graphQLErrors.some((e) => e.code === 'UNAUTHENTICATED')) signInAgain();
+   */
+  code: ErrorCode | null;
   path: readonly (string | number)[] | null;
+}
+
+/** Seconds to wait: the RATE_LIMITED error's `retryAfterSeconds`, else a `Retry-After` header in seconds. */
+function retryAfterOf(
+  graphQLErrors: CombinedError['graphQLErrors'],
+  response: { headers?: { get(name: string): string | null } } | undefined,
+): number | null {
+  for (const error of graphQLErrors) {
+    const seconds = error.extensions?.retryAfterSeconds;
+    if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return seconds;
+  }
+  const header = response?.headers?.get?.('retry-after')?.trim();
+  return header && /^\d+$/.test(header) ? Number(header) : null;
 }
 
 /**
@@ -24,6 +45,7 @@ export interface BillingGraphQLError {
  *   await billing.checkMyAccess();
  * } catch (error) {
  *   if (error instanceof BillingClientError && error.status === 401) signInAgain();
+ *   else if (error instanceof BillingClientError && error.retryAfterSeconds !== null) retryIn(error.retryAfterSeconds);
  * }
  */
 export class BillingClientError extends Error {
@@ -31,12 +53,27 @@ export class BillingClientError extends Error {
   readonly operation: string;
   readonly status: number | null;
   readonly graphQLErrors: readonly BillingGraphQLError[];
+  /**
+   * When the gateway said how long to wait before asking again, in seconds: on a 429 (`RATE_LIMITED`, whose
+   * `retryAfterSeconds` it is, or too many open streams) and on a 503 from an instance shutting down; else null.
+   * The SDK has already waited and retried queries and `PayInvoice` within `retry.rateLimitWaitMs`; this one
+   * asked for longer than was left, or was not safe to repeat.
+   *
+   * @example
+   * if (error.retryAfterSeconds !== null) setTimeout(tryAgain, error.retryAfterSeconds * 1000);
+   */
+  readonly retryAfterSeconds: number | null;
 
   constructor(
     kind: BillingClientErrorKind,
     message: string,
     operation: string,
-    details: { status?: number | null; graphQLErrors?: readonly BillingGraphQLError[]; cause?: unknown } = {},
+    details: {
+      status?: number | null;
+      graphQLErrors?: readonly BillingGraphQLError[];
+      retryAfterSeconds?: number | null;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'BillingClientError';
@@ -44,17 +81,20 @@ export class BillingClientError extends Error {
     this.operation = operation;
     this.status = details.status ?? null;
     this.graphQLErrors = details.graphQLErrors ?? [];
+    this.retryAfterSeconds = details.retryAfterSeconds ?? null;
   }
 
   /**
-   * Whether repeating the same request could succeed: lost connections and 502/503/504.
+   * Whether repeating the same request could succeed: lost connections, 502/503/504, and a 429 once
+   * `retryAfterSeconds` have passed.
    *
    * @example
    * if (error.retryable) showRetryButton();
    */
   get retryable(): boolean {
     return (
-      this.kind === 'network' || (this.kind === 'http' && this.status !== null && [502, 503, 504].includes(this.status))
+      this.kind === 'network' ||
+      (this.kind === 'http' && this.status !== null && [429, 502, 503, 504].includes(this.status))
     );
   }
 
@@ -80,11 +120,12 @@ export class BillingClientError extends Error {
    * if (error && BillingClientError.from(error, 'CheckMyAccess').status === 401) signInAgain();
    */
   static from(error: CombinedError, operation: string): BillingClientError {
-    const response = error.response as { status?: number } | undefined;
+    const response = error.response as { status?: number; headers?: { get(name: string): string | null } } | undefined;
     const status = typeof response?.status === 'number' ? response.status : null;
+    const retryAfterSeconds = retryAfterOf(error.graphQLErrors, response);
     const graphQLErrors = error.graphQLErrors.map((e) => ({
       message: e.message,
-      code: typeof e.extensions?.code === 'string' ? e.extensions.code : null,
+      code: typeof e.extensions?.code === 'string' ? (e.extensions.code as ErrorCode) : null,
       path: e.path ?? null,
     }));
     if (graphQLErrors.length > 0) {
@@ -96,12 +137,17 @@ export class BillingClientError extends Error {
         {
           status,
           graphQLErrors,
+          retryAfterSeconds,
           cause: error,
         },
       );
     }
     if (status !== null && status >= 400) {
-      return new BillingClientError('http', `${operation}: HTTP ${status}`, operation, { status, cause: error });
+      return new BillingClientError('http', `${operation}: HTTP ${status}`, operation, {
+        status,
+        retryAfterSeconds,
+        cause: error,
+      });
     }
     return new BillingClientError(
       'network',

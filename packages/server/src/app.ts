@@ -3,16 +3,19 @@ import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@billing/schema/db';
 import { billingSchema, type GraphQLContext } from '@billing/schema/graphql';
-import type { BillingEventBus, BillingServices } from '@billing/schema/billing';
+import { BillingError, type BillingEventBus, type BillingServices } from '@billing/schema/billing';
 import type { Authenticator } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createContextFactory } from './context.js';
 import { DATABASE_RETRY_AFTER_SECONDS } from './plugins/last-resort.js';
+import { gatewayError } from './gateway-error.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
 import { createLogger, yogaLogging, type Logger } from './logger.js';
 import { corsPolicy } from './plugins/cors.js';
 import { CSRF_HEADERS } from './plugins/csrf.js';
+import type { TracerProvider } from '@opentelemetry/api';
 import { gatewayPlugins } from './plugins/index.js';
+import type { CacheGenerations } from './response-cache/generations.js';
 import type { SharedRedis } from './redis.js';
 import type { NodeServerContext } from './request-info.js';
 
@@ -32,6 +35,10 @@ export interface GatewayAppOptions {
   redis?: SharedRedis;
   /** The events this instance published itself; default: `services.events`. */
   localEvents?: BillingEventBus;
+  /** Where operation spans go, when the gateway traces. */
+  tracerProvider?: TracerProvider;
+  /** The response cache's account generations (when it is on). */
+  cacheGenerations?: CacheGenerations;
 }
 
 export type GatewayApp = YogaServerInstance<NodeServerContext, GraphQLContext>;
@@ -71,16 +78,21 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     // Unexpected errors never leak internals; development keeps the original message for debugging.
     maskedErrors: {
       isDev: config.mode === 'development',
-      // A resolver that met an unavailable database: a clear 503 GraphQL error, in every mode.
+      // A resolver that met an unavailable database: a clear 503, in every mode. A domain error thrown
+      // where no result union catches it (scope-auth's NotAuthorizedError beside a field that reads as
+      // null) is expected: it keeps its code and its message, written for people.
       maskError: (error, message, isDev) =>
         isDatabaseUnavailable(error)
-          ? new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, {
-              extensions: {
-                code: 'DATABASE_UNAVAILABLE',
-                http: { status: 503, headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } },
-              },
+          ? gatewayError('DATABASE_UNAVAILABLE', DATABASE_UNAVAILABLE_MESSAGE, {
+              http: { status: 503, headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } },
             })
-          : maskError(error, message, isDev),
+          : error instanceof GraphQLError && error.originalError instanceof BillingError
+            ? new GraphQLError(error.originalError.message, {
+                nodes: error.nodes,
+                path: error.path,
+                extensions: { code: error.originalError.code },
+              })
+            : maskError(error, message, isDev),
     },
     logging: yogaLogging(logger),
     cors: corsPolicy(config.corsOrigins),
@@ -98,6 +110,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         readiness: options.readiness ?? (async () => ({})),
         ...(options.redis ? { redis: options.redis } : {}),
         ...(options.localEvents ? { localEvents: options.localEvents } : {}),
+        ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
+        ...(options.cacheGenerations ? { cacheGenerations: options.cacheGenerations } : {}),
       }),
       ...(options.plugins ?? []),
     ],

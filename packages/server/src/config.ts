@@ -1,4 +1,5 @@
 // Configuration from the environment. Every knob has a default that runs the embedded demo.
+import type { TraceExporterName } from './tracing.js';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,10 +80,25 @@ export interface GatewayConfig {
     rateLimitPerMinute: number;
     /** Operations per minute per client address for anonymous calls and failed sign-ins; 0 turns it off. */
     anonymousRateLimitPerMinute: number;
+    /** payInvoice calls per minute per user or API key (card-testing protection); 0 turns it off. */
+    payInvoicePerMinute: number;
+    /** addPaymentMethod calls per minute per user or API key (card-testing protection); 0 turns it off. */
+    addPaymentMethodPerMinute: number;
     /** Open subscription streams per user or API key (429 past it). */
     maxStreamsPerPrincipal: number;
     /** Open subscription streams on this instance (503 past it). */
     maxStreams: number;
+  };
+  /** OpenTelemetry spans (see tracing.ts); off unless OTEL_TRACES_EXPORTER names an exporter. */
+  tracing: {
+    exporter: TraceExporterName;
+    /** The `service.name` resource attribute (OTEL_SERVICE_NAME). */
+    serviceName: string;
+  };
+  /** The response cache (see response-cache/plugin.ts). */
+  responseCache: {
+    /** How long an answer may be kept; 0 turns the cache off. */
+    ttlMs: number;
   };
   /** Shared by every instance (REDIS_URL): billing events and rate-limit buckets. Absent: in-process. */
   redis?: RedisConfig;
@@ -144,6 +160,16 @@ function paymentProcessor(env: Env): Pick<GatewayConfig['payments'], 'processor'
     return { processor: 'http', processorUrl: url };
   }
   throw new Error(`PAYMENT_PROCESSOR "${raw}" is not available: the adapters are "sandbox" and "http"`);
+}
+
+const TRACE_EXPORTERS: readonly TraceExporterName[] = ['none', 'otlp', 'console'];
+
+function traceExporter(env: Env): TraceExporterName {
+  const raw = env.OTEL_TRACES_EXPORTER;
+  if (raw === undefined || raw === '') return 'none';
+  const name = TRACE_EXPORTERS.find((exporter) => exporter === raw);
+  if (!name) throw new Error(`OTEL_TRACES_EXPORTER "${raw}" is not available: use ${TRACE_EXPORTERS.join(', ')}`);
+  return name;
 }
 
 function redisConfig(env: Env): RedisConfig | undefined {
@@ -225,9 +251,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       maxBatch: int(env, 'MAX_BATCH', 0),
       rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600),
       anonymousRateLimitPerMinute: int(env, 'ANONYMOUS_RATE_LIMIT_PER_MINUTE', 60),
+      payInvoicePerMinute: int(env, 'PAY_INVOICE_PER_MINUTE', 10),
+      addPaymentMethodPerMinute: int(env, 'ADD_PAYMENT_METHOD_PER_MINUTE', 5),
       maxStreamsPerPrincipal: int(env, 'MAX_STREAMS_PER_PRINCIPAL', 5),
       maxStreams: int(env, 'MAX_STREAMS', 1_000),
     },
+    tracing: { exporter: traceExporter(env), serviceName: env.OTEL_SERVICE_NAME ?? 'billing-gateway' },
+    responseCache: { ttlMs: int(env, 'RESPONSE_CACHE_TTL_MS', 0) },
     ...(redis ? { redis } : {}),
     graphiql: bool(env, 'GRAPHIQL', dev),
     introspection: bool(env, 'INTROSPECTION', dev),

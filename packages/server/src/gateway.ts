@@ -1,6 +1,7 @@
 // A running gateway: resources, app and HTTP server, started and stopped as one.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { DestinationStream } from 'pino';
 import { isoDate, reconcileStalePayments, startReconciler, type Clock } from '@billing/schema/billing';
 import { isDatabaseEmpty, seedDemoData, type DemoSeedResult, type OpenDatabaseOptions } from '@billing/schema/db';
@@ -12,7 +13,9 @@ import { createDrainableServer } from './http-server.js';
 import { databaseReadiness } from './plugins/readiness.js';
 import { connectRedis, type SharedRedis } from './redis.js';
 import { createResources, type GatewayResources } from './services.js';
+import { createLocalGenerations, createRedisGenerations } from './response-cache/generations.js';
 import { createSharedEventBus } from './shared-events.js';
+import { startTracing } from './tracing.js';
 
 export interface RunningGateway {
   url: string;
@@ -39,13 +42,27 @@ export interface StartGatewayOptions {
   onQuery?: OpenDatabaseOptions['onQuery'];
   /** Where the JSON log lines go (default stdout); tests pass a stream to read them. */
   logDestination?: DestinationStream;
+  /** Turns tracing on with this exporter, whatever `config.tracing` says (tests pass an in-memory one). */
+  spanExporter?: SpanExporter;
 }
 
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const logger = createLogger(config, options.logDestination);
+  const tracing = startTracing(config, options.spanExporter);
   const redis = config.redis ? await connectRedis(config.redis, logger) : null;
+  // Raised by every event this instance publishes, before the event goes anywhere (see
+  // response-cache/generations.ts); only when the cache is on.
+  const cacheGenerations =
+    config.responseCache.ttlMs > 0
+      ? redis
+        ? createRedisGenerations({ redis: redis.commands, keyPrefix: redis.keyPrefix })
+        : createLocalGenerations()
+      : undefined;
   const resources = await createResources(config, {
-    ...options,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+    traced: tracing !== null,
+    ...(cacheGenerations ? { onPublish: (event) => cacheGenerations.raise(event.billingAccountId) } : {}),
     ...(redis ? { sharedEvents: createSharedEventBus(redis, logger) } : {}),
   });
   const { services } = resources;
@@ -73,6 +90,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     }),
     localEvents: resources.localEvents,
     ...(redis ? { redis } : {}),
+    ...(tracing ? { tracerProvider: tracing.provider } : {}),
+    ...(cacheGenerations ? { cacheGenerations } : {}),
   });
   const http = createDrainableServer(app, logger);
   const { server } = http;
@@ -102,6 +121,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
         await app.dispose();
         await resources.close();
         await redis?.close();
+        await tracing?.shutdown();
         logger.info('gateway stopped');
         logger.flush();
       })();

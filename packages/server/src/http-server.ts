@@ -2,6 +2,7 @@
 // still serving, so a load balancer stops sending traffic), then refuse new connections, let
 // in-flight requests finish, cut streams at once and anything still running after a deadline.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { errorResponseBody } from './gateway-error.js';
 import type { Logger } from './logger.js';
 import { isStreaming } from './plugins/streams.js';
 
@@ -31,11 +32,7 @@ export function createDrainableServer(
     if (draining) {
       // A request on a kept-alive connection after shutdown began: send it elsewhere.
       res.writeHead(503, { connection: 'close', 'retry-after': '1', 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          errors: [{ message: 'The gateway is shutting down; retry.', extensions: { code: 'SHUTTING_DOWN' } }],
-        }),
-      );
+      res.end(errorResponseBody('SHUTTING_DOWN', 'The gateway is shutting down; retry.'));
       return;
     }
     inFlight.add(res);

@@ -5,6 +5,8 @@ import {
   DEMO_WIRE_TRANSFER_ACCOUNT,
   documentLinkKey,
   createEventBus,
+  tapEvents,
+  type BillingEvent,
   createHttpProcessor,
   createSandboxProcessor,
   systemClock,
@@ -36,6 +38,10 @@ export interface GatewayResources {
 export interface ResourceOptions {
   clock?: Clock;
   onQuery?: OpenDatabaseOptions['onQuery'];
+  /** Spans for batch reads and SQL statements (when the gateway traces). */
+  traced?: boolean;
+  /** Called with every event this instance publishes, as it is published. */
+  onPublish?: (event: BillingEvent) => void;
   /** Billing events shared across instances (REDIS_URL); default: the in-process bus. */
   sharedEvents?: SharedEventBus;
 }
@@ -66,6 +72,7 @@ export async function createResources(config: GatewayConfig, options: ResourceOp
     url: databaseLocation(config),
     poolSize: config.databasePoolSize,
     ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+    traced: options.traced ?? false,
   });
   try {
     await store.migrate();
@@ -74,7 +81,8 @@ export async function createResources(config: GatewayConfig, options: ResourceOp
     throw error;
   }
   const { processor, sandbox } = createProcessor(config, clock);
-  const events = options.sharedEvents ?? createEventBus();
+  const bus = options.sharedEvents ?? createEventBus();
+  const events = options.onPublish ? tapEvents(bus, options.onPublish) : bus;
   const faults = faultsFor(config.faultInjection);
   const services: BillingServices = {
     store,
@@ -101,7 +109,7 @@ export async function createResources(config: GatewayConfig, options: ResourceOp
       if (!sandbox) throw new Error('PAYMENT_PROCESSOR=http: the ledger is in the processor service, not here');
       return sandbox;
     },
-    localEvents: options.sharedEvents?.local ?? events,
+    localEvents: options.sharedEvents?.local ?? bus,
     store,
     async close() {
       options.sharedEvents?.close();

@@ -22,12 +22,17 @@ export interface SharedEventBus extends BillingEventBus {
   close(): void;
 }
 
-/** `publish` whose rejection is reported instead of going unhandled (the event target does not await it). */
-function reportingPublishErrors(client: Redis, onError: (error: unknown) => void): Redis {
+/** `client` whose `method` rejections go to `onError` instead of going unhandled (the event target does not await them). */
+function catchingRejections(
+  client: Redis,
+  method: 'publish' | 'unsubscribe',
+  onError: (error: unknown) => void,
+): Redis {
   return new Proxy(client, {
     get(target, property, receiver) {
-      if (property !== 'publish') return Reflect.get(target, property, receiver);
-      return (channel: string, message: string) => target.publish(channel, message).catch(onError);
+      if (property !== method) return Reflect.get(target, property, receiver);
+      const call = target[method] as (...args: unknown[]) => Promise<unknown>;
+      return (...args: unknown[]) => call.apply(target, args).catch(onError);
     },
   });
 }
@@ -42,8 +47,9 @@ export function createSharedEventBus(redis: SharedRedis, logger: Logger): Shared
   };
   const pubSub = createPubSub<Record<string, [BillingEvent]>>({
     eventTarget: createRedisEventTarget({
-      publishClient: reportingPublishErrors(redis.publisher, missed),
-      subscribeClient: redis.subscriber,
+      publishClient: catchingRejections(redis.publisher, 'publish', missed),
+      // The one unsubscribe comes at shutdown, and may reach a connection already closed, and the subscription with it.
+      subscribeClient: catchingRejections(redis.subscriber, 'unsubscribe', () => {}),
     }),
   });
   const fanOut = createEventBus();

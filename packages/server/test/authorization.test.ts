@@ -261,7 +261,7 @@ describe('mutations', () => {
   const addCard = `mutation($input: AddPaymentMethodInput!) { addPaymentMethod(input: $input) { __typename ... on Error { code } ... on AddPaymentMethodSuccess { paymentMethod { id last4 brand } } } }`;
   const cardManagers = matrix({ owner: true, contributor: true, keyWithScope: true });
 
-  it.each(cardManagers)('addPaymentMethod, setDefault and remove as %s: allowed=%s', async (name, allowed) => {
+  it.each(cardManagers)('addPaymentMethod, setDefault, remove and update as %s: allowed=%s', async (name, allowed) => {
     const added = await call(name, addCard, {
       input: {
         billingProfileId: ENGINEERING,
@@ -285,12 +285,32 @@ describe('mutations', () => {
     expect(setDefault.data!.setDefaultPaymentMethod.__typename).toBe(
       allowed ? 'SetDefaultPaymentMethodSuccess' : expectedDenial,
     );
-    const removed = await call(
-      name,
-      'mutation($id: ID!) { removePaymentMethod(input: { paymentMethodId: $id }) { __typename ... on RemovePaymentMethodSuccess { paymentMethod { removedAt } } } }',
-      { id: target },
+    const remove = () =>
+      call(
+        name,
+        'mutation($id: ID!) { removePaymentMethod(input: { paymentMethodId: $id }) { __typename ... on RemovePaymentMethodSuccess { paymentMethod { removedAt } } } }',
+        { id: target },
+      );
+    if (allowed) {
+      // The new card is the default now: it goes only once another card is.
+      expect((await remove()).data!.removePaymentMethod.__typename).toBe('PaymentMethodNotRemovableError');
+      await call(
+        name,
+        'mutation($id: ID!) { setDefaultPaymentMethod(input: { paymentMethodId: $id }) { __typename } }',
+        {
+          id: cardId(1),
+        },
+      );
+    }
+    expect((await remove()).data!.removePaymentMethod.__typename).toBe(
+      allowed ? 'RemovePaymentMethodSuccess' : expectedDenial,
     );
-    expect(removed.data!.removePaymentMethod.__typename).toBe(allowed ? 'RemovePaymentMethodSuccess' : expectedDenial);
+    const updated = await call(
+      name,
+      'mutation($id: ID!) { updatePaymentMethod(input: { paymentMethodId: $id, holderName: "Renamed" }) { __typename } }',
+      { id: allowed ? cardId(2) : target },
+    );
+    expect(updated.data!.updatePaymentMethod.__typename).toBe(allowed ? 'UpdatePaymentMethodSuccess' : expectedDenial);
   });
 
   it.each(matrix({ owner: true }))('createApiKey and revokeApiKey as %s: allowed=%s', async (name, allowed) => {

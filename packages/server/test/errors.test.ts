@@ -3,24 +3,9 @@ import { dumpDatabase } from './hardening-support.js';
 import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardId, invoiceId, startTestGateway, type TestGateway } from './harness.js';
+import { ADD_PAYMENT_METHOD, cardInput, PAY_INVOICE } from './operations.js';
 
 let gw: TestGateway;
-const ENGINEERING = toGlobalId('BillingProfile', 1);
-
-const PAY = `mutation($input: PayInvoiceInput!) {
-  payInvoice(input: $input) {
-    __typename
-    ... on Error { message code }
-    ... on NotFoundError { resource }
-    ... on ValidationError { field }
-    ... on InvoiceNotPayableError { notPayableReason }
-    ... on PaymentMethodUnusableError { unusableReason }
-    ... on CardDeclinedError { declineCode }
-  }
-}`;
-const ADD_CARD = `mutation($input: AddPaymentMethodInput!) {
-  addPaymentMethod(input: $input) { __typename ... on Error { message code } ... on ValidationError { field } }
-}`;
 
 /** Every table's rows, to prove a refused request wrote nothing. */
 async function snapshot(): Promise<string> {
@@ -28,7 +13,7 @@ async function snapshot(): Promise<string> {
 }
 
 async function pay(input: Record<string, unknown>, as: Parameters<TestGateway['gql']>[2] = 'ada') {
-  const r = await gw.gql(PAY, { input: { idempotencyKey: `k-${Math.random()}`, ...input } }, as);
+  const r = await gw.gql(PAY_INVOICE, { input: { idempotencyKey: `k-${Math.random()}`, ...input } }, as);
   expect(r.errors).toBeUndefined();
   return r.data!.payInvoice;
 }
@@ -140,14 +125,7 @@ describe('payInvoice errors are typed, and refusals change nothing', () => {
 });
 
 describe('addPaymentMethod validates before anything is stored', () => {
-  const valid = {
-    billingProfileId: ENGINEERING,
-    cardNumber: '4242424242424242',
-    expMonth: 12,
-    expYear: 2030,
-    cvc: '123',
-    holderName: 'Ada Lovelace',
-  };
+  const valid = cardInput('4242424242424242');
 
   it.each([
     ['a number failing the Luhn check', { cardNumber: '4242424242424241' }, 'input.cardNumber'],
@@ -158,16 +136,16 @@ describe('addPaymentMethod validates before anything is stored', () => {
     ['an empty holder name', { holderName: '  ' }, 'input.holderName'],
   ])('%s', async (_label, override, field) => {
     const before = await snapshot();
-    const r = await gw.gql(ADD_CARD, { input: { ...valid, ...override } });
+    const r = await gw.gql(ADD_PAYMENT_METHOD, { input: { ...valid, ...override } });
     expect(r.data!.addPaymentMethod).toMatchObject({ __typename: 'ValidationError', field, code: 'VALIDATION_FAILED' });
     expect(await snapshot()).toBe(before);
   });
 
   it('a malformed profile ID is NotFound; wrong variable types are rejected before running', async () => {
     const before = await snapshot();
-    const r = await gw.gql(ADD_CARD, { input: { ...valid, billingProfileId: 'bogus' } });
+    const r = await gw.gql(ADD_PAYMENT_METHOD, { input: { ...valid, billingProfileId: 'bogus' } });
     expect(r.data!.addPaymentMethod.__typename).toBe('NotFoundError');
-    const typed = await gw.gql(ADD_CARD, { input: { ...valid, expMonth: 'December' } });
+    const typed = await gw.gql(ADD_PAYMENT_METHOD, { input: { ...valid, expMonth: 'December' } });
     // A variable of the wrong type is a request error: 400 under the GraphQL-over-HTTP spec.
     expect(typed.status).toBe(400);
     expect(typed.errors?.[0]?.message).toMatch(/Int/);
@@ -175,7 +153,7 @@ describe('addPaymentMethod validates before anything is stored', () => {
   });
 
   it('stores only brand, last four, expiry, holder and token: never the number or CVC', async () => {
-    const r = await gw.gql(ADD_CARD, { input: { ...valid, cardNumber: '5555555555554444', cvc: '737' } });
+    const r = await gw.gql(ADD_PAYMENT_METHOD, { input: { ...valid, cardNumber: '5555555555554444', cvc: '737' } });
     expect(r.data!.addPaymentMethod.__typename).toBe('AddPaymentMethodSuccess');
     const dump = await snapshot();
     // Booleans, not toContain: a failure must not print the whole database.
@@ -195,14 +173,7 @@ describe('addPaymentMethod refuses prepaid and virtual cards', () => {
       ... on AddPaymentMethodSuccess { paymentMethod { last4 } }
     }
   }`;
-  const card = (cardNumber: string) => ({
-    billingProfileId: ENGINEERING,
-    cardNumber,
-    expMonth: 12,
-    expYear: 2030,
-    cvc: '123',
-    holderName: 'Ada Lovelace',
-  });
+  const card = (cardNumber: string) => cardInput(cardNumber);
 
   it.each([
     ['a prepaid card', '5105 1051 0510 5100', 'PREPAID', 'Prepaid cards are not accepted. Use a credit or debit card.'],

@@ -1,6 +1,6 @@
 // A corpus of malformed and hostile requests against the production profile: each gets a 4xx or a
 // GraphQL error, none a 5xx, none takes long, the gateway keeps answering, and not one row of the
-// database changes.
+// database changes. Every answer also keeps the error-code contract (`send` checks each against ErrorCode).
 import { connect } from 'node:net';
 import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -208,7 +208,9 @@ describe('CORS', () => {
       expect(pre.headers.get('access-control-allow-credentials')).toBeNull();
       const ok = await post(cors.url, { query: '{ __typename }' }, { origin: 'https://admin.example' });
       expect(ok.headers.get('access-control-allow-origin')).toBe('https://admin.example');
-      expect(ok.headers.get('access-control-expose-headers')).toMatch(/x-request-id/);
+      // A browser client may read the request id and its rate limit (RateLimit fields, Retry-After).
+      const exposed = ok.headers.get('access-control-expose-headers')?.split(/,\s*/);
+      expect(exposed).toEqual(expect.arrayContaining(['x-request-id', 'retry-after', 'ratelimit-policy', 'ratelimit']));
 
       for (const evil of ['https://evil.example', 'https://app.example.evil.example', 'null']) {
         expect((await preflight(cors.url, evil)).headers.get('access-control-allow-origin')).toBeNull();

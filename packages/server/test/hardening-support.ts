@@ -3,6 +3,7 @@
 import { Writable } from 'node:stream';
 import type { BillingStore } from '@billing/schema/db';
 import { expect } from 'vitest';
+import { expectCodesInContract } from './harness.js';
 
 export interface RawResponse {
   status: number;
@@ -24,6 +25,7 @@ export async function send(url: string, init: RequestInit = {}): Promise<RawResp
   } catch {
     // Not JSON (an HTML page, an empty 4xx body): `text` has it.
   }
+  expectCodesInContract(body, `${init.method ?? 'GET'} ${url}`);
   return { status: response.status, headers: response.headers, text, body };
 }
 

@@ -1,8 +1,10 @@
 // Starts the real gateway (node:http on a random port, :memory: SQLite, sandbox processor) for tests.
 import type { DestinationStream } from 'pino';
-import { fixedClock, type Clock } from '@billing/schema/billing';
+import { expect } from 'vitest';
+import { fixedClock, isErrorCode, type Clock } from '@billing/schema/billing';
 import { createTestPostgresDatabase, seedLargeInvoices } from '@billing/schema/db';
 import { toGlobalId } from '@billing/schema/graphql';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { loadConfig, type GatewayConfig } from '../src/config.js';
 import { startGateway, type RunningGateway } from '../src/gateway.js';
 
@@ -39,6 +41,23 @@ export function addMarketingInvoices(gw: TestGateway, count: number): Promise<vo
   });
 }
 
+/**
+ * The error-code contract, checked on every answer the tests read: each top-level error carries an
+ * `extensions.code` of the schema's ErrorCode enum (ERROR_CODES). `body` is a parsed response (or a batch).
+ */
+export function expectCodesInContract(body: unknown, label = ''): void {
+  for (const result of Array.isArray(body) ? body : [body]) {
+    const errors = (result as { errors?: unknown } | null)?.errors;
+    if (!Array.isArray(errors)) continue;
+    for (const error of errors as { message?: string; extensions?: { code?: unknown } }[]) {
+      const code = error.extensions?.code;
+      expect(isErrorCode(code), `${label} error "${error.message}" has code ${String(code)}, not an ErrorCode`).toBe(
+        true,
+      );
+    }
+  }
+}
+
 export interface GraphQLResponse<TData = Record<string, unknown>> {
   status: number;
   data?: TData | null;
@@ -73,6 +92,8 @@ export async function startTestGateway(
     now?: string;
     /** Where log lines go (tests that read them set LOG_LEVEL too). */
     logDestination?: DestinationStream;
+    /** Turns tracing on, every span to this exporter. */
+    spanExporter?: SpanExporter;
   } = {},
 ): Promise<TestGateway> {
   const clock = fixedClock(options.now ?? `${TODAY}T12:00:00.000Z`);
@@ -86,6 +107,10 @@ export async function startTestGateway(
       JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256',
       SEED_DEMO_DATA: 'true',
       RECONCILE_INTERVAL_MS: '3600000',
+      // A suite pays and adds cards far more often than a person could; the card-testing limits
+      // would refuse it. Their own tests turn them on (hardening-rate-limit.test.ts).
+      PAY_INVOICE_PER_MINUTE: '0',
+      ADD_PAYMENT_METHOD_PER_MINUTE: '0',
       // One log line per request is for operators; tests that check logs set their own level.
       LOG_LEVEL: 'silent',
       ...options.env,
@@ -97,6 +122,7 @@ export async function startTestGateway(
     clock,
     onQuery: (sql) => queries.push(sql),
     ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
   const tokens = Object.fromEntries(
     await Promise.all(
@@ -131,6 +157,7 @@ export async function startTestGateway(
       });
       const text = await response.text();
       const body = JSON.parse(text) as Omit<GraphQLResponse, 'status' | 'headers' | 'text'>;
+      expectCodesInContract(body, query.slice(0, 80));
       return { status: response.status, headers: response.headers, text, ...body } as never;
     },
     close: async () => {

@@ -2,20 +2,13 @@
 // typed lookups, every mutation input), a missing ID, a malformed one, one of another type and another
 // tenant's real one get byte-identical answers, anonymous and signed in. None is an internal error,
 // none writes an error-level log line, and none changes the database.
-import { toGlobalId, type NodeTypeName } from '@billing/schema/graphql';
+import { NODE_TYPE_NAMES, toGlobalId, type NodeTypeName } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpDatabase, LogCapture } from './hardening-support.js';
 import { accountId, cardId, invoiceId, profileId, startTestGateway, type Caller, type TestGateway } from './harness.js';
 
-const NODE_TYPES: NodeTypeName[] = [
-  'User',
-  'BillingAccount',
-  'BillingProfile',
-  'Invoice',
-  'PaymentMethod',
-  'Payment',
-  'ApiKey',
-];
+// Every node type the schema has: a new one is probed without anyone remembering to list it here.
+const NODE_TYPES = NODE_TYPE_NAMES;
 
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
@@ -139,6 +132,11 @@ function entryPoints(typename: NodeTypeName): [string, string, (id: string) => R
       ],
       ['setDefaultPaymentMethod', mutation('setDefaultPaymentMethod'), (id) => ({ input: { paymentMethodId: id } })],
       ['removePaymentMethod', mutation('removePaymentMethod'), (id) => ({ input: { paymentMethodId: id } })],
+      [
+        'updatePaymentMethod',
+        mutation('updatePaymentMethod'),
+        (id) => ({ input: { paymentMethodId: id, expMonth: 1, expYear: 2031, holderName: 'Probe' } }),
+      ],
     ],
     ApiKey: [['revokeApiKey', mutation('revokeApiKey'), (id) => ({ input: { apiKeyId: id } })]],
   };

@@ -2,44 +2,18 @@
 import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardId, invoiceId, startTestGateway, type TestGateway } from './harness.js';
+import { addCard as addCardAs, PAY_INVOICE } from './operations.js';
 import { openSse } from './sse.js';
 
 let gw: TestGateway;
-const ENGINEERING = toGlobalId('BillingProfile', 1);
-
-const PAY = `mutation($input: PayInvoiceInput!) {
-  payInvoice(input: $input) {
-    __typename
-    ... on Error { code message }
-    ... on InvoiceNotPayableError { notPayableReason }
-    ... on CardDeclinedError { declineCode }
-    ... on PayInvoiceSuccess { invoice { id status amountDue { minorUnits } } payment { id status } }
-  }
-}`;
 
 const pay = (invoice: number, paymentMethodId: string, idempotencyKey: string) =>
-  gw.gql(PAY, { input: { invoiceId: invoiceId(invoice), paymentMethodId, idempotencyKey } });
+  gw.gql(PAY_INVOICE, { input: { invoiceId: invoiceId(invoice), paymentMethodId, idempotencyKey } });
 
 const sql = <T>(query: string, ...params: unknown[]) => gw.gateway.resources.store.rawQuery<T>(query, params);
 const ledger = () => gw.gateway.resources.sandbox;
 
-async function addCard(cardNumber: string): Promise<string> {
-  const r = await gw.gql(
-    `mutation($input: AddPaymentMethodInput!) { addPaymentMethod(input: $input) { __typename ... on AddPaymentMethodSuccess { paymentMethod { id } } } }`,
-    {
-      input: {
-        billingProfileId: ENGINEERING,
-        cardNumber,
-        expMonth: 12,
-        expYear: 2030,
-        cvc: '123',
-        holderName: 'Ada Lovelace',
-      },
-    },
-  );
-  expect(r.data!.addPaymentMethod.__typename).toBe('AddPaymentMethodSuccess');
-  return r.data!.addPaymentMethod.paymentMethod.id;
-}
+const addCard = (cardNumber: string) => addCardAs(gw, cardNumber);
 
 beforeAll(async () => {
   // A little processor latency so concurrent requests really overlap.

@@ -41,7 +41,13 @@ export interface FetchedResponse {
 /** POSTs one operation (JSON) to `/graphql` of an in-process Yoga. */
 export async function postTo(
   yoga: { fetch: (url: string, init: RequestInit) => Response | Promise<Response> },
-  body: { query: string; variables?: Record<string, unknown>; operationName?: string },
+  body: {
+    query?: string;
+    variables?: Record<string, unknown>;
+    operationName?: string;
+    extensions?: Record<string, unknown>;
+    documentId?: string;
+  },
   headers: Record<string, string> = {},
 ): Promise<FetchedResponse> {
   const response = await yoga.fetch('http://yoga/graphql', {

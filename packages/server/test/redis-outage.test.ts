@@ -51,7 +51,7 @@ describeWithService(await probeExecutable(REDIS_SERVER), 'Redis outage under two
   };
   const failOpenCount = async (instance: number) => {
     const text = await (await fetch(url(instance, '/metrics'))).text();
-    return Number(/^gateway_rate_limit_fail_open_total (\d+)/m.exec(text)?.[1] ?? 'NaN');
+    return Number(/^gateway_rate_limit_fail_open_total\{limiter="rate-limit"\} (\d+)/m.exec(text)?.[1] ?? 'NaN');
   };
 
   beforeAll(async () => {

@@ -2,7 +2,7 @@
 // Ctrl+C (SIGINT to the whole process group, as a terminal sends it) without pnpm's failure noise, the
 // token command it prints works as printed, and the data folder is the repository root's `data/`.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ const env = { ...process.env, PORT: '0', BILLING_DATA_DIR: dataDir, LOG_LEVEL: '
 
 describe('the start command', () => {
   it('Ctrl+C: the gateway stops cleanly and pnpm prints no failure', async () => {
+    const launched = Date.now();
     const child = spawn('npx', ['-y', 'pnpm@10.34.9', 'start'], { cwd: ROOT, env, detached: true });
     let output = '';
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
@@ -35,6 +36,8 @@ describe('the start command', () => {
     process.kill(-child.pid!, 'SIGINT');
     const { code, signal } = await exited;
     expect(output).toContain('gateway stopped');
+    // It ran the gateway compiled just now (scripts/build-server.mjs), not TypeScript through tsx.
+    expect(statSync(join(ROOT, 'packages/server/dist/cli.js')).mtimeMs).toBeGreaterThanOrEqual(launched - 1_000);
     expect(output).not.toMatch(/ERR_PNPM|ELIFECYCLE|Command failed/);
     // The gateway exits 0; pnpm, which got the same SIGINT, ends by that signal, silently.
     expect(code === 0 || signal === 'SIGINT', `${code} ${signal}`).toBe(true);

@@ -103,6 +103,24 @@ export class AccessView {
     return this.principal?.kind === 'user' ? this.principal.userId : null;
   }
 
+  /** Every account the principal holds any grant on, ascending. */
+  grantedAccountIds(): number[] {
+    return [...new Set(this.grants.map((g) => g.billingAccountId))].sort((a, b) => a - b);
+  }
+
+  /**
+   * The grants as one string that changes whenever what the principal may see or do changes (a role
+   * given, changed or taken away): answers cached under it can never outlive a role change.
+   */
+  grantsSignature(): string {
+    return this.grants
+      .map(
+        (g) => `${g.billingAccountId}/${g.billingProfileId ?? '*'}/${g.role ?? ''}/${[...g.actions].sort().join('+')}`,
+      )
+      .sort()
+      .join(',');
+  }
+
   /** Accounts in which the principal can see anything at all. */
   visibleAccountIds(): number[] {
     return [...new Set(this.grants.filter((g) => g.actions.has('READ_BILLING')).map((g) => g.billingAccountId))];

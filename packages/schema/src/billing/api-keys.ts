@@ -40,7 +40,7 @@ export async function createApiKey(
   const secret = `${prefix}_${randomBytes(32).toString('base64url')}`;
   const now = services.clock.now();
   const { apiKeys } = services.store.t;
-  return services.store.transaction(async (tx) => {
+  const created = await services.store.transaction(async (tx) => {
     const [row] = await tx
       .insert(apiKeys)
       .values({
@@ -68,6 +68,18 @@ export async function createApiKey(
     );
     return { apiKey: row!, secret };
   });
+  publishKeysChanged(services, input.billingAccountId);
+  return created;
+}
+
+/** After the commit: an account's API keys changed. */
+function publishKeysChanged(services: BillingServices, billingAccountId: number): void {
+  services.events.publish({
+    type: 'ACCOUNT_DATA_CHANGED',
+    billingAccountId,
+    billingProfileId: null,
+    change: 'API_KEYS',
+  });
 }
 
 export async function revokeApiKey(
@@ -83,7 +95,7 @@ export async function revokeApiKey(
   if (key.revokedAt) return key;
   const now = services.clock.now();
   const { apiKeys } = services.store.t;
-  return services.store.transaction(async (tx) => {
+  const revoked = await services.store.transaction(async (tx) => {
     const [row] = await tx
       .update(apiKeys)
       .set({ revokedAt: now.toISOString() })
@@ -104,6 +116,8 @@ export async function revokeApiKey(
     );
     return row;
   });
+  publishKeysChanged(services, key.billingAccountId);
+  return revoked;
 }
 
 /** The principal for a presented key, or null for malformed, unknown or revoked keys. */

@@ -50,6 +50,30 @@ export function isCardExpired(card: { expMonth: number; expYear: number }, clock
   return card.expYear * 12 + (card.expMonth - 1) < now.getUTCFullYear() * 12 + now.getUTCMonth();
 }
 
+/** Throws ValidationError (`input.expMonth` / `input.expYear`) unless the expiry is a real, unexpired month. */
+export function checkCardExpiry(card: { expMonth: number; expYear: number }, clock: Clock): void {
+  if (!Number.isInteger(card.expMonth) || card.expMonth < 1 || card.expMonth > 12) {
+    throw new ValidationError('input.expMonth', 'The expiry month must be from 1 to 12.');
+  }
+  const currentYear = clock.now().getUTCFullYear();
+  if (!Number.isInteger(card.expYear) || card.expYear > currentYear + MAX_YEARS_AHEAD) {
+    throw new ValidationError(
+      'input.expYear',
+      'The expiry year is not valid. Use the four-digit year printed on the card.',
+    );
+  }
+  if (isCardExpired(card, clock)) throw new ValidationError('input.expYear', 'This card has expired.');
+}
+
+/** The cardholder name as stored (the free-text rule), or a ValidationError for `input.holderName`. */
+export function validHolderName(holderName: string): string {
+  return validFreeText(holderName, {
+    field: 'input.holderName',
+    label: 'The cardholder name',
+    maxLength: MAX_HOLDER_NAME_LENGTH,
+  });
+}
+
 /** Checks a new card field by field (in input order) and returns it normalized; throws ValidationError. */
 export function validateNewCard(card: CardDetails, clock: Clock): ValidatedCard {
   const number = normalizeCardNumber(card.number);
@@ -63,28 +87,14 @@ export function validateNewCard(card: CardDetails, clock: Clock): ValidatedCard 
     throw new ValidationError('input.cardNumber', 'The card number is not valid. Check it for typos.');
   const brand = detectCardBrand(number);
 
-  if (!Number.isInteger(card.expMonth) || card.expMonth < 1 || card.expMonth > 12) {
-    throw new ValidationError('input.expMonth', 'The expiry month must be from 1 to 12.');
-  }
-  const currentYear = clock.now().getUTCFullYear();
-  if (!Number.isInteger(card.expYear) || card.expYear > currentYear + MAX_YEARS_AHEAD) {
-    throw new ValidationError(
-      'input.expYear',
-      'The expiry year is not valid. Use the four-digit year printed on the card.',
-    );
-  }
-  if (isCardExpired(card, clock)) throw new ValidationError('input.expYear', 'This card has expired.');
+  checkCardExpiry(card, clock);
 
   const cvcLength = brand === 'AMEX' ? 4 : 3;
   if (!new RegExp(`^\\d{${cvcLength}}$`).test(card.cvc)) {
     throw new ValidationError('input.cvc', `The security code (CVC) must be ${cvcLength} digits for this card.`);
   }
 
-  const holderName = validFreeText(card.holderName, {
-    field: 'input.holderName',
-    label: 'The cardholder name',
-    maxLength: MAX_HOLDER_NAME_LENGTH,
-  });
+  const holderName = validHolderName(card.holderName);
 
   return { number, brand, expMonth: card.expMonth, expYear: card.expYear, cvc: card.cvc, holderName };
 }

@@ -1,12 +1,15 @@
 import type { AgreementType } from '../db/tables.js';
 import { describeMoney, type MoneyValue } from './money.js';
 import type { CardKind } from './payment-processor.js';
+import type { ErrorCode } from './error-codes.js';
+
+export * from './error-codes.js';
 
 // Domain errors. Each is a typed member of a mutation's result union in the GraphQL schema; the
-// `code` strings are stable for clients. Messages are written for the person using the portal.
+// `code` strings are stable for clients (ERROR_CODES). Messages are written for the person using the portal.
 
 export abstract class BillingError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
 }
 
 export class NotAuthorizedError extends BillingError {
@@ -74,6 +77,25 @@ export class PaymentMethodUnusableError extends BillingError {
       }[reason],
     );
     this.name = 'PaymentMethodUnusableError';
+  }
+}
+
+// Only one rule so far. When profiles get an autopay setting, the only card of an autopay profile is
+// refused here too (a reason such as ONLY_CARD_ON_AUTOPAY), checked in billing/payment-methods.ts.
+export const PAYMENT_METHOD_NOT_REMOVABLE_REASONS = ['DEFAULT_PAYMENT_METHOD'] as const;
+export type PaymentMethodNotRemovableReason = (typeof PAYMENT_METHOD_NOT_REMOVABLE_REASONS)[number];
+
+/** The card may not be removed now; nothing was changed. */
+export class PaymentMethodNotRemovableError extends BillingError {
+  readonly code = 'PAYMENT_METHOD_NOT_REMOVABLE';
+  constructor(readonly reason: PaymentMethodNotRemovableReason) {
+    super(
+      {
+        DEFAULT_PAYMENT_METHOD:
+          "This card is the billing profile's default payment method. Make another card the default, then remove this one.",
+      }[reason],
+    );
+    this.name = 'PaymentMethodNotRemovableError';
   }
 }
 

@@ -2,7 +2,8 @@
 // itself knows nothing about authorization or GraphQL.
 import type { PaymentStatus } from '../db/tables.js';
 
-export type BillingEvent =
+/** What subscribers see (the `billingEvents` subscription). */
+export type PublicBillingEvent =
   | { type: 'INVOICE_UPDATED'; invoiceId: number; billingAccountId: number; billingProfileId: number }
   | {
       type: 'PAYMENT_UPDATED';
@@ -12,6 +13,24 @@ export type BillingEvent =
       billingProfileId: number;
       status: PaymentStatus;
     };
+
+/**
+ * A committed change to an account's data that no public event describes yet (a payment started,
+ * cards or API keys changed): every write that can change an answer publishes something, which is
+ * what the response cache is invalidated by. Not sent to subscribers.
+ */
+export interface AccountDataChanged {
+  type: 'ACCOUNT_DATA_CHANGED';
+  billingAccountId: number;
+  billingProfileId: number | null;
+  change: 'PAYMENT_STARTED' | 'PAYMENT_METHODS' | 'API_KEYS';
+}
+
+export type BillingEvent = PublicBillingEvent | AccountDataChanged;
+
+export function isPublicEvent(event: BillingEvent): event is PublicBillingEvent {
+  return event.type !== 'ACCOUNT_DATA_CHANGED';
+}
 
 export interface BillingEventBus {
   publish(event: BillingEvent): void;
@@ -63,6 +82,23 @@ export function createEventBus(options: { maxQueuedPerSubscriber?: number } = {}
         },
       };
       return iterator;
+    },
+  };
+}
+
+/**
+ * The bus, calling `onPublish` with each event as it is published, before anyone receives it (the
+ * response cache's invalidation must not wait for a subscriber's turn).
+ */
+export function tapEvents(bus: BillingEventBus, onPublish: (event: BillingEvent) => void): BillingEventBus {
+  return {
+    publish(event) {
+      onPublish(event);
+      bus.publish(event);
+    },
+    subscribe: (signal) => bus.subscribe(signal),
+    get subscriberCount() {
+      return bus.subscriberCount;
     },
   };
 }

@@ -1,9 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NotAuthorizedError, NotFoundError, PaymentMethodUnusableError, ValidationError } from './errors.js';
+import {
+  NotAuthorizedError,
+  NotFoundError,
+  PaymentMethodNotRemovableError,
+  PaymentMethodUnusableError,
+  ValidationError,
+} from './errors.js';
 import {
   addPaymentMethod,
   removePaymentMethod,
+  removalRefusal,
   setDefaultPaymentMethod,
+  updatePaymentMethod,
   type AddPaymentMethodInput,
 } from './payment-methods.js';
 import type { CardDetails } from './payment-processor.js';
@@ -142,16 +150,40 @@ describe('setDefaultPaymentMethod', () => {
 });
 
 describe('removePaymentMethod', () => {
-  it('soft-deletes the card; removing the default promotes the newest live unexpired card', async () => {
+  it('soft-deletes a card that is not the default, keeping the default', async () => {
+    const removed = await removePaymentMethod(fx.services, await fx.as('carlos'), CARD.engMastercard);
+    expect(removed).toMatchObject({ id: CARD.engMastercard, removedAt: '2026-11-29T12:00:00.000Z', last4: '4444' });
+    expect(await defaultOf(PROFILE.engineering)).toBe(CARD.engVisa);
+  });
+
+  it('refuses the default card while the profile has other cards, changing nothing', async () => {
     const ada = await fx.as('ada');
-    const removed = await removePaymentMethod(fx.services, ada, CARD.engVisa);
-    expect(removed).toMatchObject({ id: CARD.engVisa, removedAt: '2026-11-29T12:00:00.000Z', last4: '4242' });
-    // Cards 2 and 3 are live (3 is newer by id); card 4 is expired.
-    expect(await defaultOf(PROFILE.engineering)).toBe(CARD.engDeclined);
-    await removePaymentMethod(fx.services, ada, CARD.engDeclined);
-    expect(await defaultOf(PROFILE.engineering)).toBe(CARD.engMastercard);
-    await removePaymentMethod(fx.services, ada, CARD.engMastercard);
-    expect(await defaultOf(PROFILE.engineering)).toBeNull();
+    const before = snapshot(fx.handle);
+    expect(await rejectionOf(removePaymentMethod(fx.services, ada, CARD.engVisa))).toEqual(
+      new PaymentMethodNotRemovableError('DEFAULT_PAYMENT_METHOD'),
+    );
+    expect(snapshot(fx.handle)).toBe(before);
+    // An expired card still counts: it can be made the default, or removed first.
+    for (const other of [CARD.engMastercard, CARD.engDeclined]) await removePaymentMethod(fx.services, ada, other);
+    expect(await rejectionOf(removePaymentMethod(fx.services, ada, CARD.engVisa))).toBeInstanceOf(
+      PaymentMethodNotRemovableError,
+    );
+    // Once another card is the default, the old default goes like any other card.
+    await setDefaultPaymentMethod(fx.services, ada, CARD.engExpired);
+    expect((await removePaymentMethod(fx.services, ada, CARD.engVisa)).removedAt).not.toBeNull();
+    expect(await defaultOf(PROFILE.engineering)).toBe(CARD.engExpired);
+  });
+
+  it("the default that is the profile's last card may go; the profile then has no default", async () => {
+    const removed = await removePaymentMethod(fx.services, await fx.as('ada'), CARD.europeVisa);
+    expect(removed.removedAt).not.toBeNull();
+    expect(await defaultOf(PROFILE.europe)).toBeNull();
+  });
+
+  it('removalRefusal: the default only while others remain', () => {
+    expect(removalRefusal({ isDefault: true }, 1)).toBe('DEFAULT_PAYMENT_METHOD');
+    expect(removalRefusal({ isDefault: true }, 0)).toBeNull();
+    expect(removalRefusal({ isDefault: false }, 3)).toBeNull();
   });
 
   it('removing a non-default card keeps the default; removing twice changes nothing more', async () => {
@@ -183,6 +215,89 @@ describe('removePaymentMethod', () => {
       new NotFoundError('PaymentMethod'),
     );
     expect(await rejectionOf(removePaymentMethod(fx.services, await fx.as('olga'), CARD.engVisa))).toEqual(
+      new NotFoundError('PaymentMethod'),
+    );
+    expect(snapshot(fx.handle)).toBe(before);
+  });
+});
+
+describe('updatePaymentMethod', () => {
+  it('changes expiry and holder name (holder through the free-text rule), with an audit event naming the fields', async () => {
+    const updated = await updatePaymentMethod(fx.services, await fx.as('carlos'), CARD.engMastercard, {
+      expMonth: 3,
+      expYear: 2031,
+      holderName: '  Zoe\u0308 Contributor ',
+    });
+    expect(updated).toMatchObject({
+      id: CARD.engMastercard,
+      expMonth: 3,
+      expYear: 2031,
+      holderName: 'Zoë Contributor',
+      last4: '4444',
+    });
+    expect(auditActions()).toEqual([
+      {
+        actor: 'user:2',
+        action: 'payment-method.update',
+        target: `payment-method:${CARD.engMastercard}`,
+        outcome: 'succeeded',
+      },
+    ]);
+    const detail = fx.handle.sqlite.prepare('SELECT detail FROM audit_events').pluck().get() as string;
+    expect(JSON.parse(detail)).toMatchObject({ changed: ['expMonth', 'expYear', 'holderName'] });
+    expect(detail.includes('Zoë')).toBe(false);
+  });
+
+  it('renews an expired card; omitted fields keep their value', async () => {
+    const ada = await fx.as('ada');
+    const renewed = await updatePaymentMethod(fx.services, ada, CARD.engExpired, { expYear: 2029 });
+    expect(renewed).toMatchObject({ expMonth: 1, expYear: 2029, holderName: 'Ada Lovelace' });
+    const named = await updatePaymentMethod(fx.services, ada, CARD.engExpired, { holderName: 'A. Lovelace' });
+    expect(named).toMatchObject({ expMonth: 1, expYear: 2029, holderName: 'A. Lovelace' });
+    // The clock says November 2026: a card good through this month is not expired.
+    expect(
+      (await updatePaymentMethod(fx.services, ada, CARD.engExpired, { expMonth: 11, expYear: 2026 })).expMonth,
+    ).toBe(11);
+  });
+
+  it('an update that changes nothing writes nothing', async () => {
+    const before = snapshot(fx.handle);
+    await updatePaymentMethod(fx.services, await fx.as('ada'), CARD.engVisa, { holderName: 'Ada Lovelace' });
+    expect(snapshot(fx.handle)).toBe(before);
+  });
+
+  it.each<[string, Parameters<typeof updatePaymentMethod>[3], string]>([
+    ['a past expiry', { expMonth: 10, expYear: 2026 }, 'input.expYear'],
+    ['month 13', { expMonth: 13 }, 'input.expMonth'],
+    ['a year too far ahead', { expYear: 2090 }, 'input.expYear'],
+    ['a holder name with a bidi override', { holderName: 'Ada \u202eecalevoL' }, 'input.holderName'],
+    ['an empty holder name', { holderName: '   ' }, 'input.holderName'],
+  ])('refuses %s with a ValidationError, changing nothing', async (_label, changes, field) => {
+    const before = snapshot(fx.handle);
+    const error = await rejectionOf(updatePaymentMethod(fx.services, await fx.as('ada'), CARD.engMastercard, changes));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe(field);
+    expect(snapshot(fx.handle)).toBe(before);
+  });
+
+  it('refuses a removed card, readers, invoice managers and other tenants, changing nothing', async () => {
+    const ada = await fx.as('ada');
+    await removePaymentMethod(fx.services, ada, CARD.engMastercard);
+    const before = snapshot(fx.handle);
+    const changes = { holderName: 'Someone Else' };
+    expect(await rejectionOf(updatePaymentMethod(fx.services, ada, CARD.engMastercard, changes))).toEqual(
+      new PaymentMethodUnusableError('REMOVED'),
+    );
+    expect(
+      await rejectionOf(updatePaymentMethod(fx.services, await fx.as('rita'), CARD.engVisa, changes)),
+    ).toBeInstanceOf(NotAuthorizedError);
+    expect(
+      await rejectionOf(updatePaymentMethod(fx.services, await fx.as('ivan'), CARD.engVisa, changes)),
+    ).toBeInstanceOf(NotAuthorizedError);
+    expect(await rejectionOf(updatePaymentMethod(fx.services, await fx.as('olga'), CARD.engVisa, changes))).toEqual(
+      new NotFoundError('PaymentMethod'),
+    );
+    expect(await rejectionOf(updatePaymentMethod(fx.services, ada, CARD.fabrikamVisa, changes))).toEqual(
       new NotFoundError('PaymentMethod'),
     );
     expect(snapshot(fx.handle)).toBe(before);

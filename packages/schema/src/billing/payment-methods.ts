@@ -1,13 +1,18 @@
 // Cards on a billing profile. The number and CVC go to the processor to be tokenized and nowhere
 // else: this database keeps the token, brand, last four digits, expiry and holder name.
-import { and, desc, eq, gte, isNull, or } from 'drizzle-orm';
+import { and, count, eq, isNull, ne } from 'drizzle-orm';
 import type { StoreDb } from '../db/store.js';
 import type { paymentMethods } from '../db/tables.js';
 import { principalId, type AccessView } from './access.js';
 import { recordAudit } from './audit.js';
-import { validateNewCard } from './cards.js';
-import type { Clock } from './clock.js';
-import { NotAuthorizedError, NotFoundError, PaymentMethodUnusableError } from './errors.js';
+import { checkCardExpiry, validateNewCard, validHolderName } from './cards.js';
+import {
+  NotAuthorizedError,
+  NotFoundError,
+  PaymentMethodNotRemovableError,
+  PaymentMethodUnusableError,
+  type PaymentMethodNotRemovableReason,
+} from './errors.js';
 import type { CardDetails } from './payment-processor.js';
 import { assertCardKindAccepted } from './payment-rules.js';
 import type { BillingServices } from './services.js';
@@ -54,6 +59,7 @@ function audit(
   action: string,
   method: PaymentMethodRow,
   at: Date,
+  extra: Record<string, unknown> = {},
 ): Promise<void> {
   return recordAudit(
     services,
@@ -63,7 +69,7 @@ function audit(
       target: `payment-method:${method.id}`,
       outcome: 'succeeded',
       billingAccountId: method.billingAccountId,
-      detail: { billingProfileId: method.billingProfileId, brand: method.brand, last4: method.last4 },
+      detail: { billingProfileId: method.billingProfileId, brand: method.brand, last4: method.last4, ...extra },
     },
     at,
     tx,
@@ -81,34 +87,6 @@ async function setProfileDefault(
     .update(billingProfiles)
     .set({ defaultPaymentMethodId: paymentMethodId })
     .where(eq(billingProfiles.id, billingProfileId));
-}
-
-async function nextDefault(
-  services: BillingServices,
-  tx: StoreDb,
-  billingProfileId: number,
-  clock: Clock,
-): Promise<number | null> {
-  const { paymentMethods } = services.store.t;
-  const now = clock.now();
-  const year = now.getUTCFullYear();
-  const month = now.getUTCMonth() + 1;
-  const [row] = await tx
-    .select({ id: paymentMethods.id })
-    .from(paymentMethods)
-    .where(
-      and(
-        eq(paymentMethods.billingProfileId, billingProfileId),
-        isNull(paymentMethods.removedAt),
-        or(
-          gte(paymentMethods.expYear, year + 1),
-          and(eq(paymentMethods.expYear, year), gte(paymentMethods.expMonth, month)),
-        ),
-      ),
-    )
-    .orderBy(desc(paymentMethods.createdAt), desc(paymentMethods.id))
-    .limit(1);
-  return row?.id ?? null;
 }
 
 export async function addPaymentMethod(
@@ -130,7 +108,7 @@ export async function addPaymentMethod(
 
   const now = services.clock.now();
   const { billingProfiles, paymentMethods } = services.store.t;
-  return services.store.transaction(async (tx) => {
+  const added = await services.store.transaction(async (tx) => {
     const [method] = await tx
       .insert(paymentMethods)
       .values({
@@ -157,6 +135,8 @@ export async function addPaymentMethod(
     await audit(services, tx, actor, 'payment-method.add', method, now);
     return method;
   });
+  publishCardsChanged(services, added);
+  return added;
 }
 
 export async function setDefaultPaymentMethod(
@@ -171,13 +151,72 @@ export async function setDefaultPaymentMethod(
     await setProfileDefault(services, tx, method.billingProfileId, method.id);
     await audit(services, tx, actor, 'payment-method.set-default', method, now);
   });
+  publishCardsChanged(services, method);
   return method;
 }
 
+/** What `updatePaymentMethod` may change: the details printed on the card. Absent fields stay as they are. */
+export interface PaymentMethodChanges {
+  expMonth?: number;
+  expYear?: number;
+  holderName?: string;
+}
+
 /**
- * Removes a card (soft delete, so past payments still show which card paid them). Removing the
- * default makes the newest live unexpired card the default, or leaves none. Removing a removed card
- * changes nothing.
+ * Updates a card's expiry and holder name (a renewed card keeps its number). The new expiry must be a
+ * real month, not past; the name follows the free-text rule. A removed card cannot be updated.
+ */
+export async function updatePaymentMethod(
+  services: BillingServices,
+  access: AccessView,
+  paymentMethodId: number,
+  changes: PaymentMethodChanges,
+): Promise<PaymentMethodRow> {
+  const { method, actor } = await loadManageable(services, access, paymentMethodId);
+  if (method.removedAt) throw new PaymentMethodUnusableError('REMOVED');
+  const expiry = { expMonth: changes.expMonth ?? method.expMonth, expYear: changes.expYear ?? method.expYear };
+  if (changes.expMonth !== undefined || changes.expYear !== undefined) checkCardExpiry(expiry, services.clock);
+  const holderName = changes.holderName === undefined ? method.holderName : validHolderName(changes.holderName);
+  const changed = [
+    ...(expiry.expMonth !== method.expMonth ? ['expMonth'] : []),
+    ...(expiry.expYear !== method.expYear ? ['expYear'] : []),
+    ...(holderName !== method.holderName ? ['holderName'] : []),
+  ];
+  if (changed.length === 0) return method;
+
+  const now = services.clock.now();
+  const { paymentMethods } = services.store.t;
+  const result = await services.store.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(paymentMethods)
+      .set({ ...expiry, holderName })
+      .where(and(eq(paymentMethods.id, method.id), isNull(paymentMethods.removedAt)))
+      .returning();
+    // Removed by another request since it was loaded.
+    if (!updated) throw new PaymentMethodUnusableError('REMOVED');
+    // The field names only: the holder's name is personal data and stays out of the audit trail.
+    await audit(services, tx, actor, 'payment-method.update', updated, now, { changed });
+    return updated;
+  });
+  publishCardsChanged(services, result);
+  return result;
+}
+
+/**
+ * Why a card may not be removed now, or null. The default goes only as the profile's last live card:
+ * while there are others, one of them must be made the default first, so the profile is never left
+ * without a default it could have. (With autopay, the last card of an autopay profile is refused too.)
+ */
+export function removalRefusal(
+  card: { isDefault: boolean },
+  otherLiveCards: number,
+): PaymentMethodNotRemovableReason | null {
+  return card.isDefault && otherLiveCards > 0 ? 'DEFAULT_PAYMENT_METHOD' : null;
+}
+
+/**
+ * Removes a card (soft delete, so past payments still show which card paid them), unless
+ * `removalRefusal` refuses it. Removing a removed card changes nothing.
  */
 export async function removePaymentMethod(
   services: BillingServices,
@@ -188,7 +227,27 @@ export async function removePaymentMethod(
   if (method.removedAt) return method;
   const now = services.clock.now();
   const { billingProfiles, paymentMethods } = services.store.t;
-  return services.store.transaction(async (tx) => {
+  const result = await services.store.transaction(async (tx) => {
+    // Decided inside the write transaction: another request may have changed the default or the cards.
+    const [defaultRow] = await tx
+      .select({ id: billingProfiles.id })
+      .from(billingProfiles)
+      .where(
+        and(eq(billingProfiles.id, method.billingProfileId), eq(billingProfiles.defaultPaymentMethodId, method.id)),
+      );
+    const isDefault = defaultRow !== undefined;
+    const [others] = await tx
+      .select({ n: count() })
+      .from(paymentMethods)
+      .where(
+        and(
+          eq(paymentMethods.billingProfileId, method.billingProfileId),
+          isNull(paymentMethods.removedAt),
+          ne(paymentMethods.id, method.id),
+        ),
+      );
+    const refusal = removalRefusal({ isDefault }, Number(others?.n ?? 0));
+    if (refusal) throw new PaymentMethodNotRemovableError(refusal);
     const [removed] = await tx
       .update(paymentMethods)
       .set({ removedAt: now.toISOString() })
@@ -198,17 +257,24 @@ export async function removePaymentMethod(
       const [current] = await tx.select().from(paymentMethods).where(eq(paymentMethods.id, method.id));
       return current ?? method;
     }
-    const [wasDefault] = await tx
-      .select({ id: billingProfiles.id })
-      .from(billingProfiles)
-      .where(
-        and(eq(billingProfiles.id, method.billingProfileId), eq(billingProfiles.defaultPaymentMethodId, method.id)),
-      );
-    if (wasDefault) {
-      const next = await nextDefault(services, tx, method.billingProfileId, services.clock);
-      await setProfileDefault(services, tx, method.billingProfileId, next);
-    }
+    // The last card was the default: the profile has none now.
+    if (isDefault) await setProfileDefault(services, tx, method.billingProfileId, null);
     await audit(services, tx, actor, 'payment-method.remove', removed, now);
     return removed;
+  });
+  publishCardsChanged(services, result);
+  return result;
+}
+
+/** After the commit: a profile's cards (or its default) changed. */
+function publishCardsChanged(
+  services: BillingServices,
+  method: { billingAccountId: number; billingProfileId: number },
+): void {
+  services.events.publish({
+    type: 'ACCOUNT_DATA_CHANGED',
+    billingAccountId: method.billingAccountId,
+    billingProfileId: method.billingProfileId,
+    change: 'PAYMENT_METHODS',
   });
 }

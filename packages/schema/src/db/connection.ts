@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { relations } from './relations.js';
+import { traceSqliteStatements } from './tracing.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -18,6 +19,8 @@ export interface OpenDatabaseOptions {
   /** How long a writer waits for a lock held by another connection before failing. */
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /** OpenTelemetry spans per batch read and per statement (see tracing.ts). @default false: no wrapping at all */
+  traced?: boolean;
 }
 
 export function openDrizzle(client: Database.Database, onQuery: OpenDatabaseOptions['onQuery']) {
@@ -50,6 +53,7 @@ export function openDatabase(options: OpenDatabaseOptions): DatabaseHandle {
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
   // WAL makes NORMAL durable against process crashes; only an OS crash can lose the last commits.
   sqlite.pragma('synchronous = NORMAL');
+  if (options.traced) traceSqliteStatements(sqlite);
   const db = openDrizzle(sqlite, options.onQuery);
   return {
     db,

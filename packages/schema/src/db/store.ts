@@ -35,6 +35,7 @@ import * as pgTables from './pg-tables.js';
 import type { BillingReads } from './reads.js';
 import { createPostgresReads } from './reads-pg.js';
 import { createSqliteReads } from './reads-sqlite.js';
+import { traceReads, traceSqliteStatements } from './tracing.js';
 import { pgRelations, type relations } from './relations.js';
 import * as sqliteTables from './tables.js';
 
@@ -101,6 +102,8 @@ export interface StoreOptions {
   poolSize?: number;
   /** SQLite: how long a writer waits for another process's lock. */
   busyTimeoutMs?: number;
+  /** OpenTelemetry spans per batch read (both dialects) and per SQL statement (SQLite); see tracing.ts. */
+  traced?: boolean;
 }
 
 // Both dialects have the same tables (parity.test.ts).
@@ -113,7 +116,7 @@ export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
 export function openStore(options: StoreOptions): BillingStore {
   return isPostgresUrl(options.url)
     ? openPostgresStore(options)
-    : openSqliteStore(openDatabase({ path: options.url, ...options }));
+    : openSqliteStore(openDatabase({ path: options.url, ...options }), options.traced ?? false);
 }
 
 function* causes(error: unknown): Generator<Error & { code?: unknown; constraint?: unknown }> {
@@ -139,7 +142,7 @@ function createMutex() {
  * The SQLite store over an open handle (which stays the writer). A file database gets a second,
  * `query_only` connection for reads; `:memory:` has only the one connection.
  */
-export function openSqliteStore(handle: DatabaseHandle): BillingStore {
+export function openSqliteStore(handle: DatabaseHandle, traced = false): BillingStore {
   const writer = handle.db as unknown as StoreDb;
   const { onQuery } = handle;
   let readerConnection: Database.Database | null = null;
@@ -147,6 +150,7 @@ export function openSqliteStore(handle: DatabaseHandle): BillingStore {
   if (handle.path !== ':memory:' && !handle.sqlite.readonly) {
     readerConnection = new Database(handle.path);
     readerConnection.pragma('query_only = ON');
+    if (traced) traceSqliteStatements(readerConnection);
     readerConnection.pragma('busy_timeout = 5000');
     reader = openDrizzle(readerConnection, onQuery) as unknown as StoreDb;
   }
@@ -177,7 +181,9 @@ export function openSqliteStore(handle: DatabaseHandle): BillingStore {
     tableNames: TABLE_NAMES,
     sqliteConnections: readerConnection ? [handle.sqlite, readerConnection] : [handle.sqlite],
     db: reader,
-    reads: createSqliteReads(readerConnection ?? handle.sqlite, onQuery),
+    reads: traced
+      ? traceReads(createSqliteReads(readerConnection ?? handle.sqlite, onQuery))
+      : createSqliteReads(readerConnection ?? handle.sqlite, onQuery),
     transaction(fn) {
       const level = depth.getStore();
       return level === undefined ? exclusive(() => inTransaction(0, fn)) : inTransaction(level, fn);
@@ -241,7 +247,9 @@ export function openPostgresStore(options: StoreOptions): BillingStore {
     tableNames: TABLE_NAMES,
     sqliteConnections: [],
     db,
-    reads: createPostgresReads(pool, options.onQuery),
+    reads: options.traced
+      ? traceReads(createPostgresReads(pool, options.onQuery))
+      : createPostgresReads(pool, options.onQuery),
     transaction(fn) {
       const outer = current.getStore();
       if (outer) return outer.transaction((tx) => current.run(tx, () => fn(tx)));

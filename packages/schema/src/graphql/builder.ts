@@ -7,7 +7,7 @@ import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { AccessAction } from '../billing/access.js';
-import { NotAuthorizedError } from '../billing/errors.js';
+import { type ErrorCode, NotAuthorizedError } from '../billing/errors.js';
 import type { GraphQLContext } from './context.js';
 import { decodeNodeId, MAX_NODES_PER_CALL } from './ids.js';
 import { requestedPageSize, UNPAGED_LIST_SIZE } from './page-sizes.js';
@@ -106,7 +106,7 @@ async function resolveVisibleNodes(
 ): Promise<unknown[]> {
   if (ids.length > MAX_NODES_PER_CALL) {
     throw new GraphQLError(`\`nodes\` takes at most ${MAX_NODES_PER_CALL} IDs per call.`, {
-      extensions: { code: 'BAD_USER_INPUT' },
+      extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode },
     });
   }
   const visible = await Promise.all(ids.map((id) => canSeeNode(id.typename, id.id, ctx)));

@@ -3,6 +3,7 @@ import {
   type BillingError,
   CardDeclinedError,
   DECLINE_CODES,
+  ERROR_CODES,
   IdempotencyKeyConflictError,
   IdempotencyKeyInUseError,
   INVOICE_NOT_PAYABLE_REASONS,
@@ -11,7 +12,9 @@ import {
   NotFoundError,
   PAYMENT_METHOD_UNUSABLE_REASONS,
   PAYMENT_METHOD_NOT_ALLOWED_REASONS,
+  PAYMENT_METHOD_NOT_REMOVABLE_REASONS,
   PaymentMethodNotAllowedError,
+  PaymentMethodNotRemovableError,
   PaymentMethodUnusableError,
   ValidationError,
 } from '../billing/errors.js';
@@ -19,12 +22,27 @@ import { CARD_KINDS } from '../billing/payment-processor.js';
 import { builder } from './builder.js';
 import { Money } from './money.js';
 
+export const ErrorCodeEnum = builder.enumType('ErrorCode', {
+  description:
+    'Every code the gateway answers with: `errorCode` of a mutation error, and `extensions.code` of each top-level GraphQL error. Each value says what the client should do. New values may be added in minor releases: treat an unknown one like INTERNAL_SERVER_ERROR.',
+  values: ERROR_CODES,
+});
+
 export const ErrorInterface = builder.interfaceRef<BillingError>('Error').implement({
   description:
     'A failure the caller can act on. Every mutation result union member except the success type implements it.',
   fields: (t) => ({
     message: t.exposeString('message', { description: 'For people: safe to show in a UI.' }),
-    code: t.exposeString('code', { description: 'For programs: stable, machine-readable.' }),
+    errorCode: t.field({
+      type: ErrorCodeEnum,
+      description: "For programs: stable, machine-readable; what to do is in the value's description.",
+      resolve: (error) => error.code,
+    }),
+    code: t.exposeString('code', {
+      description: 'For programs: the same value as `errorCode`, as a string.',
+      deprecationReason:
+        'Use `errorCode`, the same value typed as the `ErrorCode` enum. Removal on or after 2027-06-01.',
+    }),
   }),
 });
 
@@ -36,6 +54,9 @@ export const PaymentMethodUnusableReasonEnum = builder.enumType('PaymentMethodUn
 });
 export const PaymentMethodNotAllowedReasonEnum = builder.enumType('PaymentMethodNotAllowedReason', {
   values: PAYMENT_METHOD_NOT_ALLOWED_REASONS,
+});
+export const PaymentMethodNotRemovableReasonEnum = builder.enumType('PaymentMethodNotRemovableReason', {
+  values: PAYMENT_METHOD_NOT_REMOVABLE_REASONS,
 });
 export const CardKindEnum = builder.enumType('CardKind', {
   description: 'What the issuer says a card is, as the payment processor reports it.',
@@ -96,6 +117,14 @@ builder.objectType(PaymentMethodNotAllowedError, {
       resolve: (e) => (e.refusal.reason === 'CARD_KIND' ? e.refusal.cardKind : null),
     }),
   }),
+});
+builder.objectType(PaymentMethodNotRemovableError, {
+  name: 'PaymentMethodNotRemovableError',
+  description:
+    "The card cannot be removed now (DEFAULT_PAYMENT_METHOD: it is the profile's default while other cards remain). Nothing was changed.",
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof PaymentMethodNotRemovableError,
+  fields: (t) => ({ notRemovableReason: t.expose('reason', { type: PaymentMethodNotRemovableReasonEnum }) }),
 });
 builder.objectType(CardDeclinedError, {
   name: 'CardDeclinedError',

@@ -15,6 +15,7 @@ import type {
   InvoiceScope,
   LineItemRow,
 } from '../db/reads.js';
+import type { ErrorCode } from '../billing/error-codes.js';
 import { BillingAccount } from './billing-account.js';
 import { BillingProfile } from './billing-profile.js';
 import { builder } from './builder.js';
@@ -97,7 +98,7 @@ function fromCursor(cursor: string | undefined): InvoiceKey | undefined {
   const match = CURSOR.exec(Buffer.from(cursor, 'base64').toString('utf8'));
   if (!match)
     throw new GraphQLError('Invalid cursor: pass a cursor returned by this list.', {
-      extensions: { code: 'BAD_USER_INPUT' },
+      extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode },
     });
   return { value: match[1]!, id: Number(match[2]) };
 }
@@ -120,7 +121,7 @@ async function resolveInvoiceConnection(scope: InvoiceScope, args: InvoiceConnec
     if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
       throw new GraphQLError(
         `\`${name}\` must be between 0 and ${MAX_PAGE_SIZE}; page through larger lists with cursors.`,
-        { extensions: { code: 'BAD_USER_INPUT' } },
+        { extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode } },
       );
     }
   }

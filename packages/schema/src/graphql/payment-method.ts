@@ -1,8 +1,18 @@
 import { readTarget } from './visibility.js';
 import { CARD_BRANDS, cardBrandOf } from '../billing/payment-processor.js';
 import { isCardExpired } from '../billing/cards.js';
-import { addPaymentMethod, removePaymentMethod, setDefaultPaymentMethod } from '../billing/payment-methods.js';
-import { NotFoundError, PaymentMethodNotAllowedError, PaymentMethodUnusableError } from '../billing/errors.js';
+import {
+  addPaymentMethod,
+  removePaymentMethod,
+  setDefaultPaymentMethod,
+  updatePaymentMethod,
+} from '../billing/payment-methods.js';
+import {
+  NotFoundError,
+  PaymentMethodNotAllowedError,
+  PaymentMethodNotRemovableError,
+  PaymentMethodUnusableError,
+} from '../billing/errors.js';
 import type { PaymentMethodRow } from '../db/reads.js';
 import { BillingProfile } from './billing-profile.js';
 import { builder } from './builder.js';
@@ -126,11 +136,51 @@ builder.mutationField('addPaymentMethod', (t) =>
   }),
 );
 
+const UpdatePaymentMethodInput = builder.inputType('UpdatePaymentMethodInput', {
+  description: 'The details printed on a renewed card. Omitted fields keep their value; the number never changes.',
+  fields: (t) => ({
+    paymentMethodId: t.id({ required: true }),
+    expMonth: t.int({ required: false }),
+    expYear: t.int({ required: false }),
+    holderName: t.string({ required: false }),
+  }),
+});
+
+builder.mutationField('updatePaymentMethod', (t) =>
+  t.field({
+    type: PaymentMethod,
+    description:
+      "Updates a card's expiry and holder name (owner or contributor). An expiry in the past and a removed card are refused.",
+    args: { input: t.arg({ type: UpdatePaymentMethodInput, required: true }) },
+    authScopes: { authenticated: true },
+    errors: {
+      types: [...COMMON_ERRORS, PaymentMethodUnusableError],
+      result: { name: 'UpdatePaymentMethodSuccess' },
+      union: { name: 'UpdatePaymentMethodResult' },
+      dataField: { name: 'paymentMethod' },
+    },
+    resolve: async (_root, { input }, ctx) => {
+      const updated = await updatePaymentMethod(
+        ctx.services,
+        ctx.access,
+        paymentMethodIdOrThrow(input.paymentMethodId),
+        {
+          expMonth: input.expMonth ?? undefined,
+          expYear: input.expYear ?? undefined,
+          holderName: input.holderName ?? undefined,
+        },
+      );
+      return loadAfterWrite(ctx, PaymentMethod, updated.id);
+    },
+  }),
+);
+
 /** The two card mutations that take just a card's ID: same input, same result shape. */
 function registerPaymentMethodMutation(
   name: 'setDefaultPaymentMethod' | 'removePaymentMethod',
   description: string,
   action: typeof setDefaultPaymentMethod,
+  errors: readonly (typeof PaymentMethodUnusableError | typeof PaymentMethodNotRemovableError)[],
 ) {
   const typeName = name[0]!.toUpperCase() + name.slice(1);
   builder.mutationField(name, (t) =>
@@ -140,7 +190,7 @@ function registerPaymentMethodMutation(
       args: { input: t.arg({ type: PaymentMethodIdInput(`${typeName}Input`), required: true }) },
       authScopes: { authenticated: true },
       errors: {
-        types: [...COMMON_ERRORS, PaymentMethodUnusableError],
+        types: [...COMMON_ERRORS, ...errors],
         result: { name: `${typeName}Success` },
         union: { name: `${typeName}Result` },
         dataField: { name: 'paymentMethod' },
@@ -157,9 +207,12 @@ registerPaymentMethodMutation(
   'setDefaultPaymentMethod',
   "Chooses the card that pays this profile's invoices by default (owner or contributor). A removed card cannot be chosen.",
   setDefaultPaymentMethod,
+  [PaymentMethodUnusableError],
 );
 registerPaymentMethodMutation(
   'removePaymentMethod',
-  'Removes a card (owner or contributor). Past payments keep showing which card paid them. Removing twice is harmless.',
+  'Removes a card (owner or contributor). The default card is refused while the profile has other cards: make another one the default first. Past payments keep showing which card paid them. Removing twice is harmless.',
   removePaymentMethod,
+  // PaymentMethodUnusableError stays a member: dropping one from a released union would break clients.
+  [PaymentMethodUnusableError, PaymentMethodNotRemovableError],
 );

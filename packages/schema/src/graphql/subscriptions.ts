@@ -1,5 +1,5 @@
 import { filter, pipe } from '@graphql-yoga/subscription';
-import type { BillingEvent } from '../billing/events.js';
+import { isPublicEvent, type PublicBillingEvent } from '../billing/events.js';
 import { loadAfterWrite } from './loaders.js';
 import { builder } from './builder.js';
 import { fromGlobalId } from './ids.js';
@@ -10,7 +10,7 @@ export const BillingEventTypeEnum = builder.enumType('BillingEventType', {
   values: ['INVOICE_UPDATED', 'PAYMENT_UPDATED'] as const,
 });
 
-export const BillingEventRef = builder.objectRef<BillingEvent>('BillingEvent').implement({
+export const BillingEventRef = builder.objectRef<PublicBillingEvent>('BillingEvent').implement({
   description: 'Something changed on an invoice or its payments. Re-read what you display from `invoice`.',
   fields: (t) => ({
     type: t.field({ type: BillingEventTypeEnum, resolve: (e) => e.type }),
@@ -42,8 +42,10 @@ builder.subscriptionField('billingEvents', (t) =>
         events,
         // Authorization applies to every event exactly as it would to a query for it.
         filter(
-          (e: BillingEvent) =>
-            (onlyAccount === null || e.billingAccountId === onlyAccount) && ctx.access.can('READ_BILLING', e),
+          (e): e is PublicBillingEvent =>
+            isPublicEvent(e) &&
+            (onlyAccount === null || e.billingAccountId === onlyAccount) &&
+            ctx.access.can('READ_BILLING', e),
         ),
       );
     },

@@ -655,6 +655,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -741,6 +752,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -784,6 +806,10 @@ export default {
           },
           {
             "kind": "OBJECT",
+            "name": "PaymentMethodNotRemovableError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "PaymentMethodUnusableError"
           },
           {
@@ -798,6 +824,17 @@ export default {
         "fields": [
           {
             "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
@@ -832,6 +869,17 @@ export default {
         "fields": [
           {
             "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
@@ -1333,6 +1381,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -1543,6 +1602,29 @@ export default {
                 }
               }
             ]
+          },
+          {
+            "name": "updatePaymentMethod",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "UpdatePaymentMethodResult",
+                "kind": "UNION",
+                "ofType": null
+              }
+            },
+            "args": [
+              {
+                "name": "input",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "Any"
+                  }
+                }
+              }
+            ]
           }
         ],
         "interfaces": []
@@ -1611,6 +1693,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -1635,6 +1728,17 @@ export default {
         "fields": [
           {
             "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
@@ -2061,6 +2165,17 @@ export default {
             "args": []
           },
           {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "message",
             "type": {
               "kind": "NON_NULL",
@@ -2092,10 +2207,77 @@ export default {
       },
       {
         "kind": "OBJECT",
+        "name": "PaymentMethodNotRemovableError",
+        "fields": [
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "notRemovableReason",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
         "name": "PaymentMethodUnusableError",
         "fields": [
           {
             "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
@@ -2297,6 +2479,10 @@ export default {
           },
           {
             "kind": "OBJECT",
+            "name": "PaymentMethodNotRemovableError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "PaymentMethodUnusableError"
           },
           {
@@ -2442,6 +2628,51 @@ export default {
         "interfaces": []
       },
       {
+        "kind": "UNION",
+        "name": "UpdatePaymentMethodResult",
+        "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "NotAuthorizedError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PaymentMethodUnusableError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "UpdatePaymentMethodSuccess"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "ValidationError"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "UpdatePaymentMethodSuccess",
+        "fields": [
+          {
+            "name": "paymentMethod",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "PaymentMethod",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
+          }
+        ],
+        "interfaces": []
+      },
+      {
         "kind": "OBJECT",
         "name": "User",
         "fields": [
@@ -2492,6 +2723,17 @@ export default {
         "fields": [
           {
             "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "errorCode",
             "type": {
               "kind": "NON_NULL",
               "ofType": {

@@ -2,6 +2,7 @@
 // with what, and that every generated operation goes out by its hash alone.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CombinedError } from '@urql/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBillingClient } from '../client.js';
 import { BillingClientError } from '../errors.js';
@@ -13,8 +14,8 @@ type Body = { query?: string; variables?: { input?: { idempotencyKey?: string } 
 let server: Server;
 let url: string;
 let received: Body[];
-/** Status codes to answer with, one per request, before answering normally. */
-let failures: number[];
+/** Status codes to answer with, one per request, before answering normally; 429s say when to come back. */
+let failures: (number | { status: 429; retryAfter: number })[];
 
 const ANSWERS: Record<string, unknown> = {
   [generatedDocumentHash(CheckMyAccessDocument)!]: { data: { __typename: 'Query', viewer: null } },
@@ -31,6 +32,20 @@ beforeAll(async () => {
       const body = JSON.parse(text) as Body & { extensions?: { persistedQuery?: { sha256Hash?: string } } };
       received.push(body);
       const status = failures.shift();
+      if (typeof status === 'object') {
+        const refusal = {
+          errors: [
+            {
+              message: `Too many requests. Retry in ${status.retryAfter} s.`,
+              extensions: { code: 'RATE_LIMITED', retryAfterSeconds: status.retryAfter },
+            },
+          ],
+        };
+        response
+          .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(status.retryAfter) })
+          .end(JSON.stringify(refusal));
+        return;
+      }
       if (status) {
         response.writeHead(status, { 'content-type': 'text/plain' }).end('unavailable');
         return;
@@ -107,6 +122,65 @@ describe('retries', () => {
     const once = createBillingClient({ url, retry: { attempts: 1 } });
     await expect(once.checkMyAccess()).rejects.toBeInstanceOf(BillingClientError);
     expect(received.length).toBe(1);
+  });
+});
+
+describe('rate limits (429)', () => {
+  const limited = (retryAfter: number) => ({ status: 429 as const, retryAfter });
+
+  it('waits the Retry-After, then repeats a query; PayInvoice with the same idempotency key', async () => {
+    failures = [limited(0), limited(0)];
+    expect(await client().checkMyAccess()).toBeNull();
+    expect(received.length).toBe(3);
+
+    received = [];
+    failures = [limited(0)];
+    const paid = await client().payInvoice({ invoiceId: 'i', paymentMethodId: 'p' });
+    expect(paid.__typename).toBe('NotAuthorizedError');
+    expect(received.map((body) => body.variables?.input?.idempotencyKey)).toEqual([
+      received[0]!.variables!.input!.idempotencyKey,
+      received[0]!.variables!.input!.idempotencyKey,
+    ]);
+  });
+
+  it('does not wait past rateLimitWaitMs: the error says how long to wait instead', async () => {
+    failures = [limited(3600)];
+    const error = await client()
+      .checkMyAccess()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BillingClientError);
+    expect(error).toMatchObject({ status: 429, retryAfterSeconds: 3600, retryable: true });
+    expect((error as BillingClientError).graphQLErrors.map((e) => e.code)).toEqual(['RATE_LIMITED']);
+    expect(received.length).toBe(1);
+
+    received = [];
+    failures = [limited(1)];
+    const impatient = createBillingClient({ url, retry: { rateLimitWaitMs: 0 } });
+    await expect(impatient.checkMyAccess()).rejects.toMatchObject({ status: 429, retryAfterSeconds: 1 });
+    expect(received.length).toBe(1);
+  });
+
+  it('gives up after the attempts allowed, and never repeats other mutations', async () => {
+    failures = [limited(0), limited(0), limited(0)];
+    await expect(client().checkMyAccess()).rejects.toMatchObject({ status: 429, retryAfterSeconds: 0 });
+    expect(received.length).toBe(3);
+
+    received = [];
+    failures = [limited(0)];
+    await expect(client().removePaymentMethod('p')).rejects.toMatchObject({ status: 429, retryAfterSeconds: 0 });
+    expect(received.length).toBe(1);
+  });
+
+  it('reads Retry-After from the header when the body has no retryAfterSeconds (a 503 shutting down)', () => {
+    const error = BillingClientError.from(
+      new CombinedError({
+        graphQLErrors: [{ message: 'The gateway is shutting down; retry.', extensions: { code: 'SHUTTING_DOWN' } }],
+        response: new Response(null, { status: 503, headers: { 'retry-after': '1' } }),
+      }),
+      'CheckMyAccess',
+    );
+    expect(error).toMatchObject({ status: 503, retryAfterSeconds: 1, retryable: true });
+    expect(error.graphQLErrors[0]!.code).toBe('SHUTTING_DOWN');
   });
 });
 

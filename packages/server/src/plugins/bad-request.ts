@@ -5,6 +5,7 @@
 // throws a plain SyntaxError from its URL parser, which would be masked as an unexpected (500) error.
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { gatewayError } from '../gateway-error.js';
 
 export function useBadRequestsAs400(): Plugin {
   return {
@@ -23,9 +24,7 @@ export function useBadRequestsAs400(): Plugin {
             });
           }
           if (!(error instanceof SyntaxError)) throw error;
-          throw new GraphQLError('The request parameters are not valid JSON.', {
-            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-          });
+          throw gatewayError('BAD_REQUEST', 'The request parameters are not valid JSON.', { http: { status: 400 } });
         }
       });
     },

@@ -16,7 +16,8 @@ export function corsPolicy(origins: readonly string[]): CorsOption {
       origin: [origin],
       methods: ['GET', 'POST'],
       // Requested headers are echoed: the origin is already trusted, and the SDK may add its own.
-      exposedHeaders: [REQUEST_ID_HEADER, 'retry-after'],
+      // What a browser client may read: the request id, and when it may call again (rate-limit.ts).
+      exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'ratelimit-policy', 'ratelimit'],
       // Credentials travel in the Authorization / X-Api-Key headers, never in cookies.
       credentials: false,
       maxAge: 600,

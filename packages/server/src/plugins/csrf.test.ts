@@ -7,7 +7,9 @@ const get = (headers: Record<string, string> = {}) => yoga.fetch('http://yoga/gr
 
 describe('useCsrfProtection', () => {
   it('refuses a GET without one of the CSRF headers, runs it with any one of them', async () => {
-    expect((await get()).status).toBe(403);
+    const refused = await get();
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).errors[0].extensions).toEqual({ code: 'FORBIDDEN' });
     for (const header of CSRF_HEADERS) {
       const r = await get({ [header]: '1' });
       expect(await r.json(), header).toEqual({ data: { hello: 'world' } });

@@ -2,7 +2,9 @@
 // sees every request and stamps every response; the probes (/ready, /metrics) answer before any
 // GraphQL handling; the CSRF and content-type checks refuse a request before its body is read; the
 // rate limit runs before the trusted-documents check and before anything is parsed; the document
-// limits run while parsing and validating, the cost limit just before execution.
+// limits run while parsing and validating, the cost limit just before execution, and the per-field
+// (card-testing) limits as execution starts, once the caller is known.
+import type { TracerProvider } from '@opentelemetry/api';
 import type { Plugin } from 'graphql-yoga';
 import { Registry } from 'prom-client';
 import type { BillingEventBus, BillingServices } from '@billing/schema/billing';
@@ -11,9 +13,13 @@ import type { GatewayConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { SharedRedis } from '../redis.js';
 import type { NodeServerContext } from '../request-info.js';
+import type { CacheGenerations } from '../response-cache/generations.js';
+import { useBillingResponseCache } from '../response-cache/plugin.js';
 import { useBadRequestsAs400 } from './bad-request.js';
 import { useCsrfProtection } from './csrf.js';
 import { useDocumentLimits } from './document-limits.js';
+import { useVariableErrorCodes } from './error-codes.js';
+import { useFieldRateLimit } from './field-rate-limit.js';
 import { useIntrospectionDisabled } from './introspection.js';
 import { useDocumentDownloads } from './documents.js';
 import { useLastResortErrorResponse } from './last-resort.js';
@@ -25,6 +31,7 @@ import { useReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import { useStreamTracking } from './streams.js';
 import { useSubscriptionGuard } from './subscription-guard.js';
+import { useTracing } from './tracing.js';
 import { isFromOwnGraphiQL, loadTrustedDocuments, persistedDocumentPlugins } from './trusted-documents.js';
 
 /** A gateway plugin: Yoga's, on node:http's server context. */
@@ -42,6 +49,10 @@ export interface GatewayPluginOptions {
   redis?: SharedRedis;
   /** The events this instance published (counted once fleet-wide); default: `services.events`. */
   localEvents?: BillingEventBus;
+  /** Operation spans go here; absent: no tracing plugin at all. */
+  tracerProvider?: TracerProvider;
+  /** With `config.responseCache.ttlMs` above 0: the account generations its keys hold. */
+  cacheGenerations?: CacheGenerations;
 }
 
 export function gatewayPlugins(options: GatewayPluginOptions): GatewayPlugin[] {
@@ -78,10 +89,36 @@ export function gatewayPlugins(options: GatewayPluginOptions): GatewayPlugin[] {
         development && config.graphiql && isFromOwnGraphiQL(request, options.graphqlPath),
     }),
   );
+  // After the persisted documents (a hash becomes its text first) and the rate limit (a hit counts).
+  if (config.responseCache.ttlMs > 0 && options.cacheGenerations) {
+    plugins.push(
+      useBillingResponseCache({
+        services: options.services,
+        authenticator: options.authenticator,
+        generations: options.cacheGenerations,
+        ttlMs: config.responseCache.ttlMs,
+      }),
+    );
+  }
   plugins.push(useDocumentLimits(config.limits));
+  // graphql-js leaves the errors of refused variables without a code; every error a client sees has one.
+  plugins.push(useVariableErrorCodes());
   if (!config.introspection) plugins.push(useIntrospectionDisabled());
   if (!development) plugins.push(useProductionErrorScrubbing());
   plugins.push(useOperationCostLimit(config.limits));
   plugins.push(useSubscriptionGuard(config.limits));
+  // Before the per-field limits, so that an operation they refuse still has its span.
+  if (options.tracerProvider)
+    plugins.push(useTracing({ tracerProvider: options.tracerProvider, serviceName: config.tracing.serviceName }));
+  plugins.push(
+    useFieldRateLimit({
+      fields: {
+        'Mutation.payInvoice': config.limits.payInvoicePerMinute,
+        'Mutation.addPaymentMethod': config.limits.addPaymentMethodPerMinute,
+      },
+      registry,
+      ...(redis ? { shared: { redis: redis.commands, keyPrefix: redis.keyPrefix, logger: options.logger } } : {}),
+    }),
+  );
   return plugins;
 }

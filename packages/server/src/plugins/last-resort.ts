@@ -3,6 +3,7 @@
 // underlying server adapter would otherwise answer with the exception's stack as the response body.
 import type { Plugin } from 'graphql-yoga';
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@billing/schema/db';
+import { errorResponseBody } from '../gateway-error.js';
 import type { Logger } from '../logger.js';
 import { requestInfo } from '../request-info.js';
 
@@ -27,26 +28,16 @@ export function useLastResortErrorResponse({ logger }: LastResortOptions): Plugi
         } catch (error) {
           if (isDatabaseUnavailable(error)) {
             logger.warn({ reqId: requestInfo(request).id, err: error }, 'database unavailable');
-            return new fetchAPI.Response(
-              JSON.stringify({
-                errors: [{ message: DATABASE_UNAVAILABLE_MESSAGE, extensions: { code: 'DATABASE_UNAVAILABLE' } }],
-              }),
-              {
-                status: 503,
-                headers: { 'content-type': 'application/json', 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
-              },
-            );
+            return new fetchAPI.Response(errorResponseBody('DATABASE_UNAVAILABLE', DATABASE_UNAVAILABLE_MESSAGE), {
+              status: 503,
+              headers: { 'content-type': 'application/json', 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+            });
           }
           logger.error({ err: error, reqId: requestInfo(request).id }, 'unhandled error in the request pipeline');
-          return new fetchAPI.Response(
-            JSON.stringify({
-              errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
-            }),
-            {
-              status: 500,
-              headers: { 'content-type': 'application/json' },
-            },
-          );
+          return new fetchAPI.Response(errorResponseBody('INTERNAL_SERVER_ERROR', 'Unexpected error.'), {
+            status: 500,
+            headers: { 'content-type': 'application/json' },
+          });
         }
       });
     },

@@ -10,8 +10,9 @@
 //   page (`first`/`last`, else the default page), `nodes(ids:)` by the number of ids, any other list
 //   by an assumed length.
 import { measureOperation } from '@billing/schema/graphql';
-import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { gatewayError } from '../gateway-error.js';
 import { limitError } from './limit-error.js';
 
 export interface OperationCostOptions {
@@ -31,9 +32,7 @@ function refusal(
   const size = measureOperation(schema, document, operationName, variables);
   if (!size) return null;
   if (!size.measured) {
-    return new GraphQLError(size.error.message, {
-      extensions: { code: 'BAD_USER_INPUT', http: { status: 400, spec: true } },
-    });
+    return gatewayError('BAD_USER_INPUT', size.error.message, { http: { status: 400, spec: true } });
   }
   if (size.fields > limits.maxFields) {
     return limitError('fields', limits.maxFields, `Field limit of ${limits.maxFields} exceeded, found ${size.fields}.`);

@@ -56,4 +56,31 @@ describe('useRateLimit', () => {
     expect((await call('bad')).status).toBe(429);
     expect((await call('user-1')).status).toBe(200);
   });
+
+  it('states the policy and what is left on every response, the 429 included (RateLimit header fields)', async () => {
+    const { call, advance } = limited();
+    const fields = async (token?: string) => {
+      const r = await call(token);
+      return [r.status, r.headers.get('ratelimit-policy'), r.headers.get('ratelimit')];
+    };
+    // 3 per minute: one token back every 20 s; the bucket is full again 20 s per token used.
+    expect(await fields('user-1')).toEqual([200, '"principal";q=3;w=60', '"principal";r=2;t=20']);
+    expect(await fields('user-1')).toEqual([200, '"principal";q=3;w=60', '"principal";r=1;t=40']);
+    expect(await fields('user-1')).toEqual([200, '"principal";q=3;w=60', '"principal";r=0;t=60']);
+    expect(await fields('user-1')).toEqual([429, '"principal";q=3;w=60', '"principal";r=0;t=60']);
+    advance(30_000);
+    expect(await fields('user-1')).toEqual([200, '"principal";q=3;w=60', '"principal";r=0;t=50']);
+    // Anonymous callers and failed sign-ins: the address's policy, at its own rate.
+    expect(await fields()).toEqual([200, '"address";q=2;w=60', '"address";r=1;t=30']);
+    expect((await call('bad')).headers.get('ratelimit')).toBe('"address";r=0;t=60');
+  });
+
+  it('sends no RateLimit fields when the limit is off', async () => {
+    const yoga = pluginYoga([
+      useRateLimit({ limits: { rateLimitPerMinute: 0, anonymousRateLimitPerMinute: 0 }, authenticator }),
+    ]);
+    const r = await postTo(yoga, { query: '{ hello }' });
+    expect(r.status).toBe(200);
+    expect([r.headers.get('ratelimit-policy'), r.headers.get('ratelimit')]).toEqual([null, null]);
+  });
 });

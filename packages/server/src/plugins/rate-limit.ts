@@ -9,17 +9,26 @@
 // With `shared` (REDIS_URL) the buckets live in Redis and every instance draws from the same ones.
 // When Redis cannot answer, the limit fails open: requests are served (the database, not Redis, is
 // what keeps payments exactly once), with a warning log and `gateway_rate_limit_fail_open_total`.
-import { GraphQLError } from 'graphql';
+//
+// Every response to a counted operation says where the caller stands, in the RateLimit header fields of
+// draft-ietf-httpapi-ratelimit-headers-09 (https://datatracker.ietf.org/doc/draft-ietf-httpapi-ratelimit-headers/09/),
+// Structured Fields lists of one item, the policy's name with its parameters:
+//   RateLimit-Policy: "principal";q=600;w=60   quota q per window w (s): per user or API key, or "address"
+//   RateLimit: "principal";r=599;t=1           r operations left now; the bucket is full again in t s
+// A bucket refills continuously (q/w per second), so a 429 also says, in Retry-After, when the next one is
+// available. With the limit off (0) or its store unreachable (failing open) there is nothing to report.
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { principalId, type Principal } from '@billing/schema/billing';
 import { AuthenticationError, authenticateRequest, type Authenticator } from '../auth.js';
 import type { GatewayConfig } from '../config.js';
+import { gatewayError } from '../gateway-error.js';
 import type { Logger } from '../logger.js';
 import { clientAddress, type NodeServerContext } from '../request-info.js';
+import { createFailOpen } from './fail-open.js';
 import { createRedisTokenBuckets, type SharedTokenBuckets } from './redis-token-bucket.js';
-import { createTokenBuckets, type TakeResult, type TokenBuckets } from './token-bucket.js';
+import { createTokenBuckets, type BucketState, type TakeResult, type TokenBuckets } from './token-bucket.js';
 
 export interface RateLimitOptions {
   limits: Pick<GatewayConfig['limits'], 'rateLimitPerMinute' | 'anonymousRateLimitPerMinute'>;
@@ -35,28 +44,36 @@ export interface RateLimitOptions {
   registry?: Registry;
 }
 
-/** While Redis fails, one warning per this many milliseconds (every request would repeat it). */
-const FAIL_OPEN_WARNING_INTERVAL_MS = 10_000;
+/** The window the RateLimit-Policy field states: the buckets hold, and refill, a quota per minute. */
+const WINDOW_SECONDS = 60;
 
-async function enforce(buckets: TokenBuckets | SharedTokenBuckets, key: string, failOpen: (error: unknown) => void) {
-  let result: TakeResult;
-  try {
-    result = await buckets.take(key);
-  } catch (error) {
-    failOpen(error);
-    return;
-  }
-  if (result.allowed) return;
-  throw new GraphQLError(`Too many requests. Retry in ${result.retryAfterSeconds} s.`, {
-    extensions: {
-      code: 'RATE_LIMITED',
-      retryAfterSeconds: result.retryAfterSeconds,
-      http: { status: 429, headers: { 'Retry-After': String(result.retryAfterSeconds) } },
-    },
+/** Which bucket counted the operation: the policy's name in the RateLimit fields. */
+type Policy = 'principal' | 'address';
+
+interface Counted {
+  policy: Policy;
+  state: BucketState;
+}
+
+/** The RateLimit-Policy and RateLimit field values (draft-ietf-httpapi-ratelimit-headers-09). */
+export function rateLimitFields({ policy, state }: Counted): { 'RateLimit-Policy': string; RateLimit: string } {
+  return {
+    'RateLimit-Policy': `"${policy}";q=${state.quota};w=${WINDOW_SECONDS}`,
+    RateLimit: `"${policy}";r=${state.remaining};t=${state.resetSeconds}`,
+  };
+}
+
+function refusal(retryAfterSeconds: number) {
+  return gatewayError('RATE_LIMITED', `Too many requests. Retry in ${retryAfterSeconds} s.`, {
+    extensions: { retryAfterSeconds },
+    http: { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } },
   });
 }
 
-/** Refuses operations past the per-principal / per-address rate with 429 RATE_LIMITED and Retry-After. */
+/**
+ * Refuses operations past the per-principal / per-address rate with 429 RATE_LIMITED and Retry-After, and
+ * states the caller's limit and what is left of it on every response (RateLimit-Policy, RateLimit).
+ */
 export function useRateLimit(options: RateLimitOptions): Plugin<object, NodeServerContext> {
   const now = options.now ?? (() => performance.now());
   const { shared } = options;
@@ -67,20 +84,24 @@ export function useRateLimit(options: RateLimitOptions): Plugin<object, NodeServ
   const principals = buckets('principal', options.limits.rateLimitPerMinute);
   const addresses = buckets('address', options.limits.anonymousRateLimitPerMinute);
 
-  const failedOpen = new Counter({
-    name: 'gateway_rate_limit_fail_open_total',
-    help: 'Requests let through unlimited because the shared rate-limit store (Redis) could not answer.',
-    registers: options.registry ? [options.registry] : [],
+  const failOpen = createFailOpen({
+    limiter: 'rate-limit',
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(shared ? { logger: shared.logger } : {}),
   });
-  let lastWarning = -Infinity;
-  const failOpen = (error: unknown) => {
-    failedOpen.inc();
-    if (performance.now() - lastWarning < FAIL_OPEN_WARNING_INTERVAL_MS) return;
-    lastWarning = performance.now();
-    shared?.logger.warn(
-      { component: 'rate-limit', err: { message: error instanceof Error ? error.message : String(error) } },
-      'rate limit store unreachable: failing open',
-    );
+
+  // The latest count per request (a batch counts each operation; its response shows what is left after all).
+  const counted = new WeakMap<Request, Counted>();
+  const count = async (request: Request, policy: Policy, key: string) => {
+    let result: TakeResult;
+    try {
+      result = await (policy === 'principal' ? principals : addresses).take(key);
+    } catch (error) {
+      failOpen(error);
+      return;
+    }
+    if (result.state) counted.set(request, { policy, state: result.state });
+    if (!result.allowed) throw refusal(result.retryAfterSeconds);
   };
 
   return {
@@ -92,11 +113,16 @@ export function useRateLimit(options: RateLimitOptions): Plugin<object, NodeServ
       } catch (error) {
         if (!(error instanceof AuthenticationError)) throw error;
         // The GraphQL context reports the 401 itself (same memoized answer) unless this refuses first.
-        await enforce(addresses, address, failOpen);
+        await count(request, 'address', address);
         return;
       }
-      if (principal) await enforce(principals, principalId(principal), failOpen);
-      else await enforce(addresses, address, failOpen);
+      if (principal) await count(request, 'principal', principalId(principal));
+      else await count(request, 'address', address);
+    },
+    onResponse({ request, response }) {
+      const seen = counted.get(request);
+      if (!seen) return;
+      for (const [name, value] of Object.entries(rateLimitFields(seen))) response.headers.set(name, value);
     },
   };
 }

@@ -25,15 +25,15 @@ describeWithService(await probeRedis(REDIS_URL), 'Redis token buckets', () => {
   it('allows a burst of perMinute, then refuses with the same Retry-After as the in-process bucket', async () => {
     const shared = createRedisTokenBuckets({ redis, keyPrefix: prefix, perMinute: 2 });
     const local = createTokenBuckets({ perMinute: 2, now: () => 0 });
-    expect(await shared.take('a')).toEqual({ allowed: true });
-    expect(await shared.take('a')).toEqual({ allowed: true });
+    // The state the RateLimit header fields report comes back from Redis as from the in-process bucket.
+    expect(await shared.take('a')).toEqual(local.take('a'));
+    expect(await shared.take('a')).toEqual(local.take('a'));
     const refused = await shared.take('a');
     expect(refused.allowed).toBe(false);
-    local.take('a');
-    local.take('a');
     // 2 per minute: one token every 30 s; the Redis clock moved a few ms, so 30 either way.
     expect(refused).toEqual(local.take('a'));
-    expect(await shared.take('b')).toEqual({ allowed: true });
+    expect(refused.state).toEqual({ quota: 2, remaining: 0, resetSeconds: 60 });
+    expect(await shared.take('b')).toEqual({ allowed: true, state: { quota: 2, remaining: 1, resetSeconds: 30 } });
   });
 
   it('is atomic: 100 concurrent takes on a bucket of 25 allow exactly 25', async () => {
@@ -53,7 +53,7 @@ describeWithService(await probeRedis(REDIS_URL), 'Redis token buckets', () => {
 
   it('perMinute 0 turns the limit off without touching Redis', async () => {
     const shared = createRedisTokenBuckets({ redis, keyPrefix: prefix, perMinute: 0 });
-    expect(await shared.take('off')).toEqual({ allowed: true });
+    expect(await shared.take('off')).toEqual({ allowed: true, state: null });
     expect(await redis.exists(`${prefix}off`)).toBe(0);
   });
 

@@ -6,7 +6,7 @@
 // A bucket that would be full again is simply absent: the key expires after the time a full refill
 // takes, which also bounds Redis memory by the callers active within the last minute.
 import type { Redis } from 'ioredis';
-import { retryAfterSeconds, type TakeResult } from './token-bucket.js';
+import { bucketState, retryAfterSeconds, type TakeResult } from './token-bucket.js';
 
 export interface SharedTokenBuckets {
   /** Rejects when Redis cannot answer: the caller decides how to fail (the rate limit fails open). */
@@ -51,10 +51,12 @@ export function createRedisTokenBuckets(options: {
   const takeToken = (redis as unknown as { billingTakeToken: TakeCommand }).billingTakeToken.bind(redis);
   return {
     async take(key) {
-      if (perMinute <= 0) return { allowed: true };
-      const [allowed, tokens] = await takeToken(`${keyPrefix}${key}`, perMinute);
-      if (allowed === 1) return { allowed: true };
-      return { allowed: false, retryAfterSeconds: retryAfterSeconds(Number(tokens), refillPerMs) };
+      if (perMinute <= 0) return { allowed: true, state: null };
+      const [allowed, left] = await takeToken(`${keyPrefix}${key}`, perMinute);
+      const tokens = Number(left);
+      const state = bucketState(tokens, perMinute);
+      if (allowed === 1) return { allowed: true, state };
+      return { allowed: false, retryAfterSeconds: retryAfterSeconds(tokens, refillPerMs), state };
     },
   };
 }

@@ -2,10 +2,11 @@
 // exhaust a server. Before a stream opens: no credentials is 401; past the caller's share of streams
 // (per user or API key) is 429, past the instance's total 503, both with Retry-After. While it runs: a
 // stream ends, with one UNAUTHENTICATED event, when the bearer token it was opened with expires.
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { principalId } from '@billing/schema/billing';
+import { principalId, type ErrorCode } from '@billing/schema/billing';
 import type { GraphQLContext } from '@billing/schema/graphql';
+import { gatewayError } from '../gateway-error.js';
 import { requestInfo, type NodeServerContext } from '../request-info.js';
 
 export interface SubscriptionGuardOptions {
@@ -15,8 +16,8 @@ export interface SubscriptionGuardOptions {
   maxStreams: number;
 }
 
-function refusal(message: string, code: string, status: number, headers: Record<string, string> = {}) {
-  return { errors: [new GraphQLError(message, { extensions: { code, http: { status, headers } } })] };
+function refusal(message: string, code: ErrorCode, status: number, headers: Record<string, string> = {}) {
+  return { errors: [gatewayError(code, message, { http: { status, headers } })] };
 }
 
 /** The source's events until `expiresAt` (epoch ms), then one UNAUTHENTICATED event, then the end. */
@@ -45,9 +46,7 @@ function untilExpiry(
         return next;
       }
       await finish();
-      const error = new GraphQLError('The bearer token expired: get a new one and subscribe again.', {
-        extensions: { code: 'UNAUTHENTICATED' },
-      });
+      const error = gatewayError('UNAUTHENTICATED', 'The bearer token expired: get a new one and subscribe again.');
       return { done: false, value: { errors: [error] } };
     },
     return: finish,

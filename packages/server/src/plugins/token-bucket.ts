@@ -2,7 +2,20 @@
 // caller may burst up to a minute's worth. One process only: several gateway replicas each allow
 // the full rate; with REDIS_URL the same buckets live in Redis instead (redis-token-bucket.ts).
 
-export type TakeResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+/** A bucket just after a take: what the RateLimit header fields report (rate-limit.ts). */
+export interface BucketState {
+  /** The bucket's size: operations per minute. */
+  quota: number;
+  /** Whole operations the caller may make right now. */
+  remaining: number;
+  /** Seconds until the bucket is full again (0 when it is). */
+  resetSeconds: number;
+}
+
+/** `state` is null only when the limit is off. */
+export type TakeResult =
+  | { allowed: true; state: BucketState | null }
+  | { allowed: false; retryAfterSeconds: number; state: BucketState };
 
 export interface TokenBuckets {
   take(key: string): TakeResult;
@@ -12,6 +25,16 @@ export interface TokenBuckets {
 /** Whole seconds until a bucket holding `tokens` (< 1) has one again; at least 1. */
 export function retryAfterSeconds(tokens: number, refillPerMs: number): number {
   return Math.max(1, Math.ceil((1 - tokens) / refillPerMs / 1000));
+}
+
+/** The state of a bucket of `perMinute` tokens holding `tokens` (both stores answer with this). */
+export function bucketState(tokens: number, perMinute: number): BucketState {
+  const refillPerMs = perMinute / 60_000;
+  return {
+    quota: perMinute,
+    remaining: Math.floor(tokens),
+    resetSeconds: Math.max(0, Math.ceil((perMinute - tokens) / refillPerMs / 1000)),
+  };
 }
 
 export interface TokenBucketOptions {
@@ -63,7 +86,7 @@ export function createTokenBuckets(options: TokenBucketOptions): TokenBuckets {
       return buckets.size;
     },
     take(key) {
-      if (perMinute <= 0) return { allowed: true };
+      if (perMinute <= 0) return { allowed: true, state: null };
       const at = now();
       let bucket = buckets.get(key);
       if (!bucket) {
@@ -75,9 +98,13 @@ export function createTokenBuckets(options: TokenBucketOptions): TokenBuckets {
       }
       if (bucket.tokens >= 1) {
         bucket.tokens -= 1;
-        return { allowed: true };
+        return { allowed: true, state: bucketState(bucket.tokens, perMinute) };
       }
-      return { allowed: false, retryAfterSeconds: retryAfterSeconds(bucket.tokens, refillPerMs) };
+      return {
+        allowed: false,
+        retryAfterSeconds: retryAfterSeconds(bucket.tokens, refillPerMs),
+        state: bucketState(bucket.tokens, perMinute),
+      };
     },
   };
 }

@@ -16,8 +16,9 @@
 import { readFileSync } from 'node:fs';
 import { createInMemoryAPQStore, useAPQ, type APQStore } from '@graphql-yoga/plugin-apq';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import type { ErrorCode } from '@billing/schema/billing';
+import { gatewayError } from '../gateway-error.js';
 
 /** Document text by hash (hex, without the `sha256:` prefix). */
 export type TrustedDocuments = ReadonlyMap<string, string>;
@@ -79,8 +80,8 @@ export function persistedDocumentPlugins(options: PersistedDocumentsOptions): Pl
   const { documents } = options;
   if (!options.trustedOnly) return [useAPQ({ store: manifestFirstStore(documents) })];
 
-  const refusal = (message: string, code: string, status: number) => () =>
-    new GraphQLError(message, { extensions: { code, http: { status } } });
+  const refusal = (message: string, code: ErrorCode, status: number) => () =>
+    gatewayError(code, message, { http: { status } });
 
   // A request that names a hash runs the manifest's document for it, whatever text it also sends; `documentId`
   // (not a parameter Yoga knows) becomes the form the persisted-operations plugin reads.
