@@ -1,11 +1,14 @@
 // The Yoga app factory: schema + context + gateway plugins. `gateway.ts` hands it to node:http.
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '@billing/schema/db';
 import { billingSchema, type GraphQLContext } from '@billing/schema/graphql';
 import { BillingError, type BillingEventBus, type BillingServices } from '@billing/schema/billing';
 import type { Authenticator } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createContextFactory } from './context.js';
+import { DATABASE_RETRY_AFTER_SECONDS } from './plugins/last-resort.js';
+import { gatewayError } from './gateway-error.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
 import { createLogger, yogaLogging, type Logger } from './logger.js';
 import { corsPolicy } from './plugins/cors.js';
@@ -75,16 +78,21 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     // Unexpected errors never leak internals; development keeps the original message for debugging.
     maskedErrors: {
       isDev: config.mode === 'development',
-      // A domain error thrown where no result union catches it (scope-auth's NotAuthorizedError beside a
-      // field that reads as null) is expected: it keeps its code and its message, written for people.
+      // A resolver that met an unavailable database: a clear 503, in every mode. A domain error thrown
+      // where no result union catches it (scope-auth's NotAuthorizedError beside a field that reads as
+      // null) is expected: it keeps its code and its message, written for people.
       maskError: (error, message, isDev) =>
-        error instanceof GraphQLError && error.originalError instanceof BillingError
-          ? new GraphQLError(error.originalError.message, {
-              nodes: error.nodes,
-              path: error.path,
-              extensions: { code: error.originalError.code },
+        isDatabaseUnavailable(error)
+          ? gatewayError('DATABASE_UNAVAILABLE', DATABASE_UNAVAILABLE_MESSAGE, {
+              http: { status: 503, headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } },
             })
-          : maskError(error, message, isDev),
+          : error instanceof GraphQLError && error.originalError instanceof BillingError
+            ? new GraphQLError(error.originalError.message, {
+                nodes: error.nodes,
+                path: error.path,
+                extensions: { code: error.originalError.code },
+              })
+            : maskError(error, message, isDev),
     },
     logging: yogaLogging(logger),
     cors: corsPolicy(config.corsOrigins),

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface ChildGateway {
   child: ChildProcess;
@@ -15,7 +15,10 @@ export interface ChildGateway {
 }
 
 export async function startChildGateway(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildGateway> {
-  const child = spawn(TSX, [CLI, 'start'], {
+  // `node --import tsx`, as `pnpm start` runs it: the child is the gateway itself, so a SIGKILL kills
+  // the gateway (the tsx CLI would be a wrapper process, and its gateway would outlive it).
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start'], {
+    cwd: ROOT,
     // The card-testing limits are off, as in harness.ts: races send many payments per principal.
     env: { ...process.env, PORT: '0', PAY_INVOICE_PER_MINUTE: '0', ADD_PAYMENT_METHOD_PER_MINUTE: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,8 +5,9 @@
 // of hardening-hostile.test.ts included.
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { ERROR_CODE_NAMES, type ErrorCode } from '@billing/schema/billing';
+import { createTestPostgresDatabase } from '@billing/schema/db';
 import { buildSchema, isEnumType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JSON_HEADERS, post, send, type RawResponse } from './hardening-support.js';
@@ -156,6 +157,21 @@ const PRODUCERS: Record<ErrorCode, () => Promise<RawResponse>> = {
     return { status: stream.status, headers: stream.headers, text, body: JSON.parse(text) as RawResponse['body'] };
   },
   SHUTTING_DOWN: () => requestWhileShuttingDown(),
+  DATABASE_UNAVAILABLE: async () => {
+    // A gateway on PostgreSQL through a TCP proxy, which then goes away: the database is unreachable.
+    const database = await createTestPostgresDatabase();
+    const target = new URL(database.url);
+    const proxy = await tcpProxy(target.hostname, Number(target.port || 5432));
+    target.host = `127.0.0.1:${proxy.port}`;
+    const broken = await startTestGateway({ env: { ...PRODUCTION, DATABASE_URL: target.toString() } });
+    try {
+      await proxy.close();
+      return await post(broken.url, { query: '{ viewer { billingAccounts { id } } }' }, broken.headersFor('ada'));
+    } finally {
+      await broken.close();
+      await database.drop();
+    }
+  },
   INTERNAL_SERVER_ERROR: async () => {
     const broken = await startTestGateway({ env: PRODUCTION });
     try {
@@ -167,6 +183,29 @@ const PRODUCERS: Record<ErrorCode, () => Promise<RawResponse>> = {
     }
   },
 };
+
+/** A TCP proxy to host:port on a random local port; `close` cuts every connection and stops listening. */
+async function tcpProxy(host: string, port: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect({ host, port });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => sockets.delete(socket));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as { port: number }).port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 /**
  * A request that reaches an instance after its shutdown began: on a kept-alive connection whose previous

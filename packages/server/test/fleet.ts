@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { createTestPostgresDatabase, openStore, type BillingStore } from '@billing/schema/db';
 import { startChildGateway, type ChildGateway } from './child-gateway.js';
+import { TEST_DIALECT } from './harness.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
@@ -78,29 +80,47 @@ export async function startProcessorService(env: Record<string, string> = {}): P
 export interface Fleet {
   instances: ChildGateway[];
   processor: ProcessorService;
-  databasePath: string;
+  /** The SQLite file, or the PostgreSQL URL, every instance uses. */
+  database: string;
+  /** The fleet's database as seen from the test, for reading rows (`rawQuery`). */
+  store: BillingStore;
   /** The key prefix this fleet uses in Redis. */
   keyPrefix: string;
+  /** Starts one more instance (appended to `instances`), with extra environment. */
+  addInstance(env?: Record<string, string>): Promise<ChildGateway>;
   /** Removes this fleet's Redis keys (never anyone else's) and its files. */
   stop(): Promise<void>;
 }
 
 /**
- * `count` gateway instances on one SQLite file (WAL lets several processes share it), one processor
- * service, and Redis at `redisUrl` under a fresh key prefix. The first instance migrates and seeds;
- * the others start once it is up.
+ * `count` gateway instances on one database, one processor service, and Redis at `redisUrl` under a
+ * fresh key prefix. The database is the test dialect's (BILLING_TEST_DIALECT): one SQLite file (WAL
+ * lets several processes share it), or a throwaway PostgreSQL database (`databaseUrl` to give
+ * another server's). The first instance migrates and seeds; the others start once it is up.
  */
 export async function startFleet(options: {
   count: number;
   redisUrl: string;
   env?: Record<string, string>;
+  /** The processor service's environment (SANDBOX_LATENCY_MS, ...). */
+  processorEnv?: Record<string, string>;
+  /** A PostgreSQL server URL (its `postgres` database) to create the fleet's database on. */
+  postgresServerUrl?: string;
 }): Promise<Fleet> {
   const dir = mkdtempSync(join(tmpdir(), 'billing-fleet-'));
-  const databasePath = join(dir, 'billing.db');
+  const postgres =
+    options.postgresServerUrl || TEST_DIALECT === 'postgresql'
+      ? await createTestPostgresDatabase(options.postgresServerUrl)
+      : null;
+  const database = postgres?.url ?? join(dir, 'billing.db');
   const keyPrefix = `test-${randomUUID()}:`;
-  const processor = await startProcessorService({ SANDBOX_LEDGER_PATH: join(dir, 'processor-ledger.db') });
+  const processor = await startProcessorService({
+    SANDBOX_LEDGER_PATH: join(dir, 'processor-ledger.db'),
+    ...options.processorEnv,
+  });
+  let store: BillingStore | null = null;
   const env = {
-    DATABASE_PATH: databasePath,
+    ...(postgres ? { DATABASE_URL: postgres.url } : { DATABASE_PATH: database }),
     JWT_SECRET: FLEET_SECRET,
     REDIS_URL: options.redisUrl,
     REDIS_KEY_PREFIX: keyPrefix,
@@ -115,6 +135,8 @@ export async function startFleet(options: {
   const stop = async () => {
     await Promise.all(instances.map((instance) => stopChild(instance.child)));
     await processor.stop();
+    await store?.close();
+    await postgres?.drop().catch(() => {}); // a stopped private server has nothing left to drop
     const redis = new Redis(options.redisUrl, {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
@@ -134,6 +156,7 @@ export async function startFleet(options: {
   };
   try {
     instances.push(await startChildGateway({ ...env, SEED_DEMO_DATA: 'true' }));
+    store = openStore({ url: database, poolSize: 2 });
     instances.push(
       ...(await Promise.all(
         Array.from({ length: options.count - 1 }, () => startChildGateway({ ...env, SEED_DEMO_DATA: 'false' })),
@@ -143,7 +166,12 @@ export async function startFleet(options: {
     await stop();
     throw error;
   }
-  return { instances, processor, databasePath, keyPrefix, stop };
+  const addInstance = async (extra: Record<string, string> = {}) => {
+    const instance = await startChildGateway({ ...env, SEED_DEMO_DATA: 'false', ...extra });
+    instances.push(instance);
+    return instance;
+  };
+  return { instances, processor, database, store: store!, keyPrefix, addInstance, stop };
 }
 
 export interface PrivateRedis {

@@ -115,6 +115,10 @@ export const ERROR_CODES = {
   SHUTTING_DOWN: {
     description: 'HTTP 503: this gateway instance is shutting down. Retry: another instance will answer.',
   },
+  DATABASE_UNAVAILABLE: {
+    description:
+      'HTTP 503: the billing database cannot answer right now (restarting, failing over, unreachable); nothing was changed by the part that failed. Retry after `Retry-After` (payments with the same idempotency key, which never charges twice).',
+  },
   INTERNAL_SERVER_ERROR: {
     description:
       'Something unexpected failed in the gateway; the message says nothing more by design. Retry later with backoff (payments with the same idempotency key); if it persists, report the `x-request-id` response header.',

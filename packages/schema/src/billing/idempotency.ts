@@ -44,6 +44,9 @@ export function requestFingerprint(value: unknown): string {
     .digest('hex');
 }
 
+/** Claims of one key that keep losing to a release or replacement in between give up after this many. */
+const MAX_CLAIM_ATTEMPTS = 5;
+
 /**
  * Claims the key, atomically: the insert either wins the unique (principal, operation, key)
  * constraint or reads the record that did. An expired record is replaced by a new one, with a new
@@ -75,28 +78,32 @@ export async function beginIdempotent<TResponse>(
   };
 
   return services.store.transaction(async (tx): Promise<IdempotencyBegin<TResponse>> => {
-    const claimed = await claim(tx);
-    if (claimed) return { kind: 'new', recordId: claimed.id };
-    const [existing] = await tx
-      .select()
-      .from(idempotencyRecords)
-      .where(
-        and(
-          eq(idempotencyRecords.principal, request.principal),
-          eq(idempotencyRecords.operation, request.operation),
-          eq(idempotencyRecords.key, request.key),
-        ),
-      );
-    if (!existing) throw new Error('idempotency record vanished inside its transaction');
-    if (existing.expiresAt <= nowIso) {
-      await tx.delete(idempotencyRecords).where(eq(idempotencyRecords.id, existing.id));
-      const replaced = await claim(tx);
-      if (!replaced) throw new Error('idempotency record reappeared inside its transaction');
-      return { kind: 'new', recordId: replaced.id };
+    // Under READ COMMITTED (PostgreSQL) the record our INSERT conflicted with may be gone by the next
+    // statement: its request was refused and released the key, or it expired and another request
+    // replaced it. Then the key is claimed again. (SQLite runs these transactions one at a time.)
+    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
+      const claimed = await claim(tx);
+      if (claimed) return { kind: 'new', recordId: claimed.id };
+      const [existing] = await tx
+        .select()
+        .from(idempotencyRecords)
+        .where(
+          and(
+            eq(idempotencyRecords.principal, request.principal),
+            eq(idempotencyRecords.operation, request.operation),
+            eq(idempotencyRecords.key, request.key),
+          ),
+        );
+      if (!existing) continue;
+      if (existing.expiresAt <= nowIso) {
+        await tx.delete(idempotencyRecords).where(eq(idempotencyRecords.id, existing.id));
+        continue;
+      }
+      if (existing.requestFingerprint !== request.fingerprint) return { kind: 'conflict' };
+      if (existing.responseJson === null) return { kind: 'in-progress' };
+      return { kind: 'replay', response: JSON.parse(existing.responseJson) as TResponse };
     }
-    if (existing.requestFingerprint !== request.fingerprint) return { kind: 'conflict' };
-    if (existing.responseJson === null) return { kind: 'in-progress' };
-    return { kind: 'replay', response: JSON.parse(existing.responseJson) as TResponse };
+    throw new Error(`idempotency key claim did not settle in ${MAX_CLAIM_ATTEMPTS} attempts`);
   });
 }
 

@@ -45,3 +45,4 @@ export {
   TEST_POSTGRES_URL,
   type TestPostgresDatabase,
 } from './test-database.js';
+export { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from './unavailable.js';

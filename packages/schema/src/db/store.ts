@@ -232,8 +232,11 @@ export function openPostgresStore(options: StoreOptions): BillingStore {
     // Fail fast while the server is down, so requests get a clear error instead of hanging.
     connectionTimeoutMillis: 5_000,
   });
-  // An idle client whose server went away (restart, forced drop) must not crash the process.
+  // A client whose server went away (restart, failover, forced drop) must not crash the process:
+  // the pool handles idle ones, and a checked-out client (a transaction, the reconciler's lock)
+  // emits 'error' with no listener of its own. Its pending query rejects; the pool then drops it.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzlePg({ client: pool, relations: pgRelations, ...loggerFor(options.onQuery) }) as unknown as StoreDb;
   const current = new AsyncLocalStorage<StoreDb>();
   let closed: Promise<void> | null = null;

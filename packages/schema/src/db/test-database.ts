@@ -11,8 +11,8 @@ export interface TestPostgresDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 3_000 });
+async function admin<T>(server: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: server, connectionTimeoutMillis: 3_000 });
   client.on('error', () => {});
   await client.connect();
   try {
@@ -22,21 +22,22 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-export async function createTestPostgresDatabase(): Promise<TestPostgresDatabase> {
+/** A new empty database on `server` (default TEST_POSTGRES_URL), with the function that drops it. */
+export async function createTestPostgresDatabase(server = TEST_POSTGRES_URL): Promise<TestPostgresDatabase> {
   const name = `billing_test_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0`));
-  const url = new URL(TEST_POSTGRES_URL);
+  await admin(server, (c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0`));
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => admin(server, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }
 
 /** Null when the server answers; otherwise why the PostgreSQL suites cannot run. */
 export async function postgresUnavailableReason(): Promise<string | null> {
   try {
-    await admin((c) => c.query('SELECT 1'));
+    await admin(TEST_POSTGRES_URL, (c) => c.query('SELECT 1'));
     return null;
   } catch (error) {
     return `PostgreSQL at ${TEST_POSTGRES_URL} is unreachable: ${error instanceof Error ? error.message : String(error)}`;

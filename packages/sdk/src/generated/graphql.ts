@@ -92,6 +92,8 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   /** The processor declined the charge (see `declineCode`); the invoice stays payable. Ask the customer for another card, or for PROCESSING_ERROR try again later with a new idempotency key. */
   | 'CARD_DECLINED'
+  /** HTTP 503: the billing database cannot answer right now (restarting, failing over, unreachable); nothing was changed by the part that failed. Retry after `Retry-After` (payments with the same idempotency key, which never charges twice). */
+  | 'DATABASE_UNAVAILABLE'
   /** HTTP 403: a GET request without a CSRF header. Send the `x-graphql-csrf` header (any value) on GET requests, or POST with `content-type: application/json`. */
   | 'FORBIDDEN'
   /** HTTP 400: the document is not valid GraphQL syntax. Fix the document. */

@@ -1,0 +1,69 @@
+// Idempotency claims racing on one key across several instances on one PostgreSQL (READ COMMITTED),
+// while winners release the key again (a refused payInvoice does): every claim gets an answer, never an
+// error, and at any moment at most one request holds the key. Runs in the `postgresql` vitest project.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BillingStore, openPostgresStore } from '../db/store.js';
+import { createTestPostgresDatabase, type TestPostgresDatabase } from '../db/test-database.js';
+import { fixedClock } from './clock.js';
+import { createEventBus } from './events.js';
+import { abandonIdempotent, beginIdempotent } from './idempotency.js';
+import { createSandboxProcessor } from './sandbox-processor.js';
+import type { BillingServices } from './services.js';
+import { NOW, SETTINGS } from './test-support.js';
+
+const INSTANCES = 3;
+const ROUNDS = 5;
+const CLAIMS_PER_ROUND = 60;
+let database: TestPostgresDatabase;
+let stores: BillingStore[];
+const clock = fixedClock(NOW);
+const processor = createSandboxProcessor({ ledgerPath: ':memory:', clock });
+const instance = (store: BillingStore): BillingServices => ({
+  store,
+  clock,
+  processor,
+  events: createEventBus(),
+  settings: SETTINGS,
+});
+
+beforeAll(async () => {
+  database = await createTestPostgresDatabase();
+  stores = Array.from({ length: INSTANCES }, () => openPostgresStore({ url: database.url, poolSize: 10 }));
+  await stores[0]!.migrate();
+});
+afterAll(async () => {
+  processor.close();
+  for (const store of stores ?? []) await store.close();
+  await database?.drop();
+});
+
+describe('idempotency claims on one key, several instances (PostgreSQL)', () => {
+  it('answers every claim while winners release the key, and never lets two hold it at once', async () => {
+    let holders = 0;
+    let mostHolders = 0;
+    const kinds = new Map<string, number>();
+    // Each round starts with the key free; its winner releases it while the others are mid-claim.
+    for (let round = 0; round < ROUNDS; round++) {
+      await Promise.all(
+        Array.from({ length: CLAIMS_PER_ROUND }, async (_, i) => {
+          const services = instance(stores[i % INSTANCES]!);
+          const begun = await beginIdempotent(services, {
+            principal: 'user:1',
+            operation: 'payInvoice',
+            key: 'contended',
+            fingerprint: 'same-request',
+          });
+          kinds.set(begun.kind, (kinds.get(begun.kind) ?? 0) + 1);
+          if (begun.kind !== 'new') return;
+          holders += 1;
+          mostHolders = Math.max(mostHolders, holders);
+          holders -= 1;
+          await abandonIdempotent(services, begun.recordId);
+        }),
+      );
+    }
+    expect(mostHolders).toBe(1);
+    expect((kinds.get('new') ?? 0) + (kinds.get('in-progress') ?? 0)).toBe(ROUNDS * CLAIMS_PER_ROUND);
+    expect(kinds.get('new')).toBeGreaterThanOrEqual(ROUNDS); // released, then claimed again
+  });
+});
