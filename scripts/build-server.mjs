@@ -6,8 +6,8 @@
 // packages/server where the bundle lives. Node then starts plain
 // JavaScript: no TypeScript compiler at start-up. esbuild takes well under a second, so `start`
 // builds every time and can never run stale code.
-import { cpSync, mkdirSync, renameSync } from 'node:fs';
-import { relative } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -53,6 +53,22 @@ await build({
 });
 renameSync(staging, `${out}/cli.js`);
 // The bundle resolves `new URL('./migrations', import.meta.url)` (db/connection.ts, db/store.ts) here.
+// Several instances started at once (`pnpm start &` three times) all build: a folder that already
+// holds the same files is left alone, and a changed one is copied aside and swapped in by renames.
+const listing = (dir) =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true })
+        .map(String)
+        .sort()
+        .map((name) => `${name}:${statSync(join(dir, name)).size}`)
+        .join('\n')
+    : null;
 for (const folder of ['migrations', 'migrations-pg']) {
-  cpSync(`${root}packages/schema/src/db/${folder}`, `${out}/${folder}`, { recursive: true });
+  const source = `${root}packages/schema/src/db/${folder}`;
+  const target = `${out}/${folder}`;
+  if (listing(source) === listing(target)) continue;
+  const aside = `${target}.${process.pid}`;
+  cpSync(source, aside, { recursive: true });
+  rmSync(target, { recursive: true, force: true });
+  renameSync(aside, target);
 }
