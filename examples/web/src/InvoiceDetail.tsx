@@ -1,10 +1,12 @@
 // One invoice: its facts and amounts, the documents to download (the invoice PDF; the receipt once paid),
 // the line items, and every payment attempt (failed ones included, with the card and the decline reason).
-// "Pay now" opens the same pay panel as the list. The invoice comes from the normalized cache and is asked
+// The amount due is net of the credits applied at period close. "Pay now" (`payNow.offered`) opens the same
+// pay panel as the list; when it is not offered the gateway's reason shows instead (above the card ceiling,
+// an Enterprise Agreement, ...), and a wire-transfer invoice shows the bank details and the reference to quote. The invoice comes from the normalized cache and is asked
 // for again on each visit: document links are short-lived, and payments may have been made elsewhere.
 import { useState } from 'react';
 import { useQuery } from 'urql';
-import { InvoiceDetailDocument, type InvoiceSummaryFragment } from '@billing/sdk';
+import { InvoiceDetailDocument, type InvoiceDetailQuery, type InvoiceSummaryFragment } from '@billing/sdk';
 import {
   cardName,
   DECLINE_LABEL,
@@ -13,6 +15,7 @@ import {
   formatDateTime,
   formatMoney,
   PAYMENT_STATUS_LABEL,
+  payNowNotOfferedMessage,
 } from './format';
 import { StatusBadge } from './InvoicesBlade';
 import { focusOnMount, PayPanel } from './PayPanel';
@@ -54,6 +57,9 @@ export function InvoiceDetail(props: { invoiceId: string; holderName: string; on
       </section>
     );
   }
+
+  const hasCredit = invoice.creditApplied.minorUnits > 0;
+  const notOffered = payNowNotOfferedMessage(invoice);
 
   const onPaid = (paid: InvoiceSummaryFragment) => {
     setPaying(false);
@@ -99,6 +105,12 @@ export function InvoiceDetail(props: { invoiceId: string; holderName: string; on
               <dd>{formatDateTime(invoice.paidAt)}</dd>
             </div>
           )}
+          {invoice.nextAutomaticChargeAt && (
+            <div>
+              <dt>Next automatic charge</dt>
+              <dd>{formatDateTime(invoice.nextAutomaticChargeAt)}</dd>
+            </div>
+          )}
         </dl>
 
         <dl className="facts amounts">
@@ -114,20 +126,35 @@ export function InvoiceDetail(props: { invoiceId: string; holderName: string; on
             <dt>Total</dt>
             <dd>{formatMoney(invoice.total)}</dd>
           </div>
+          {hasCredit && (
+            <div>
+              <dt>Credits applied</dt>
+              <dd>−{formatMoney(invoice.creditApplied)}</dd>
+            </div>
+          )}
           <div>
-            <dt>Amount due</dt>
+            <dt>{hasCredit ? 'Amount due (net of credits)' : 'Amount due'}</dt>
             <dd>
               <strong>{formatMoney(invoice.amountDue)}</strong>
             </dd>
           </div>
         </dl>
 
-        {invoice.viewerCanPay && !paying && (
+        {invoice.payNow.offered && !paying && (
           <p>
             <button type="button" onClick={() => setPaying(true)}>
               Pay now
             </button>
           </p>
+        )}
+        {notOffered && (
+          <p role="note" className="message info pay-now-unavailable">
+            {notOffered}
+          </p>
+        )}
+        {/* Once nothing is due there is nothing to transfer; the PDF keeps the bank details. */}
+        {invoice.paymentInstructions && invoice.amountDue.minorUnits > 0 && (
+          <WireTransferInstructions instructions={invoice.paymentInstructions} />
         )}
 
         <h2>Documents</h2>
@@ -227,5 +254,42 @@ export function InvoiceDetail(props: { invoiceId: string; holderName: string; on
         />
       )}
     </div>
+  );
+}
+
+type Instructions = NonNullable<NonNullable<InvoiceDetailQuery['invoice']>['paymentInstructions']>;
+
+/** How to pay by bank transfer; the reference is what matches the transfer to this invoice. */
+function WireTransferInstructions({ instructions }: { instructions: Instructions }) {
+  return (
+    <section className="wire-instructions" aria-labelledby="wire-title">
+      <h2 id="wire-title">Pay by wire transfer</h2>
+      <p>
+        Quote the reference <strong className="reference">“{instructions.reference}”</strong> with your transfer, so
+        that it is matched to this invoice.
+      </p>
+      <dl className="facts">
+        <div>
+          <dt>Bank</dt>
+          <dd>{instructions.bankName}</dd>
+        </div>
+        <div>
+          <dt>Account holder</dt>
+          <dd>{instructions.accountHolder}</dd>
+        </div>
+        <div>
+          <dt>Account number</dt>
+          <dd className="code">{instructions.accountNumber}</dd>
+        </div>
+        <div>
+          <dt>Bank code (SWIFT/BIC)</dt>
+          <dd className="code">{instructions.bankCode}</dd>
+        </div>
+        <div>
+          <dt>Reference</dt>
+          <dd className="code">{instructions.reference}</dd>
+        </div>
+      </dl>
+    </section>
   );
 }

@@ -1,5 +1,6 @@
 // The portal's invoices blade: account and profile pickers, status filter, one page of invoices,
-// "Pay now" on exactly the invoices with `viewerCanPay`, and live updates from `billingEvents`.
+// "Pay now" on exactly the invoices whose `payNow` is offered (the card rules' reason instead, e.g. above
+// the card ceiling), and live updates from `billingEvents`.
 // Every row renders from urql's normalized cache (see cache.ts): a payment's answer or an event that
 // carries an invoice updates its row, with no reload.
 import { useEffect, useRef, useState } from 'react';
@@ -12,7 +13,7 @@ import {
   type InvoiceStatus,
   type InvoiceSummaryFragment,
 } from '@billing/sdk';
-import { AGREEMENT_LABEL, formatDate, formatMoney, ROLE_LABEL, STATUS_LABEL } from './format';
+import { AGREEMENT_LABEL, CARD_RULE_REASONS, formatDate, formatMoney, ROLE_LABEL, STATUS_LABEL } from './format';
 import { PayPanel } from './PayPanel';
 import type { Viewer } from './session';
 
@@ -258,7 +259,7 @@ export function InvoicesBlade({ viewer, onOpenInvoice }: { viewer: Viewer; onOpe
                     <StatusBadge invoice={invoice} />
                   </td>
                   <td className="row-actions">
-                    {invoice.viewerCanPay && (
+                    {invoice.payNow.offered ? (
                       <button
                         type="button"
                         className="link"
@@ -267,6 +268,12 @@ export function InvoicesBlade({ viewer, onOpenInvoice }: { viewer: Viewer; onOpe
                       >
                         Pay now
                       </button>
+                    ) : (
+                      // Only the card rules are said per row: "admin only" is one note above the table.
+                      invoice.payNow.reason &&
+                      CARD_RULE_REASONS.has(invoice.payNow.reason) && (
+                        <span className="muted pay-now-unavailable">{invoice.payNow.message}</span>
+                      )
                     )}
                   </td>
                 </tr>

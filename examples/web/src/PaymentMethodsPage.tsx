@@ -1,6 +1,9 @@
 // "Payment methods": a billing profile's saved cards for everyone who may read them, and for owners and
 // contributors (viewerPermissions.canManagePaymentMethods) add, edit (expiry, holder name), make default
-// and remove. Refusals (the default card, a prepaid card, a past expiry, ...) show the gateway's message.
+// and remove. Refusals (the default card, the only card of an autopay profile, a prepaid card, a past
+// expiry, ...) show the gateway's message. The profile's autopay state shows to all of them; only the billing
+// account admin (viewerPermissions.canPayInvoices, as setAutopay requires) gets the switch, since autopay
+// authorizes charges with nobody present.
 // Lists come from the normalized cache: a mutation's updater (cache.ts) drops the profile's card list, and
 // the query asks again by itself.
 import { type FormEvent, useId, useState } from 'react';
@@ -10,6 +13,7 @@ import {
   BillingClientError,
   PaymentMethodsDocument,
   RemovePaymentMethodDocument,
+  SetAutopayDocument,
   SetDefaultPaymentMethodDocument,
   UpdatePaymentMethodDocument,
   type PaymentMethodFieldsFragment,
@@ -91,6 +95,18 @@ export function PaymentMethodsPage({ viewer, holderName }: { viewer: Viewer; hol
       )}
       {result.fetching && !cards && <p className="muted">Loading cards…</p>}
 
+      {profile && (
+        <AutopaySetting
+          // A profile's own error state; not the bare id, which the add-card form beside it already uses as its key.
+          key={`autopay-${profile.id}`}
+          profileId={profile.id}
+          autopay={profile.autopay}
+          paysByWire={profile.defaultPaymentType === 'WIRE_TRANSFER'}
+          canChange={profile.viewerPermissions.canPayInvoices}
+          onDone={setAnnouncement}
+        />
+      )}
+
       {cards && (
         <ul className="saved-cards" aria-label="Saved cards">
           {cards.length === 0 && <li className="muted">No cards on this profile.</li>}
@@ -102,6 +118,60 @@ export function PaymentMethodsPage({ viewer, holderName }: { viewer: Viewer; hol
 
       {canManage && profile && (
         <AddCardForm key={profile.id} profileId={profile.id} holderName={holderName} onAdded={setAnnouncement} />
+      )}
+    </section>
+  );
+}
+
+function AutopaySetting(props: {
+  profileId: string;
+  autopay: boolean;
+  paysByWire: boolean;
+  canChange: boolean;
+  onDone: (announcement: string) => void;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const [{ fetching }, setAutopay] = useMutation(SetAutopayDocument);
+  const state = `Autopay is ${props.autopay ? 'on' : 'off'}`;
+
+  // The answer carries the profile's id and new `autopay`: the cache stores it, and the checkbox follows.
+  const toggle = async (enabled: boolean) => {
+    setError(null);
+    const r = BillingClientError.dataOf(
+      await setAutopay({ input: { billingProfileId: props.profileId, enabled } }),
+      'SetAutopay',
+    ).setAutopay;
+    if (r.__typename === 'SetAutopaySuccess')
+      props.onDone(`Autopay turned ${r.billingProfile.autopay ? 'on' : 'off'}.`);
+    else setError(r.message);
+  };
+
+  return (
+    <section className="autopay" aria-labelledby="autopay-title">
+      <h2 id="autopay-title">Autopay</h2>
+      {props.canChange ? (
+        <div className="save-card">
+          <input
+            type="checkbox"
+            id="autopay-enabled"
+            checked={props.autopay}
+            disabled={fetching}
+            onChange={(e) => void toggle(e.target.checked)}
+          />
+          <label htmlFor="autopay-enabled">Charge each new invoice to the default card automatically</label>
+        </div>
+      ) : (
+        <p>
+          {state}. <span className="muted">Only the billing account admin can change it.</span>
+        </p>
+      )}
+      {props.paysByWire && (
+        <p className="muted">This profile pays by wire transfer: its invoices are not charged automatically.</p>
+      )}
+      {error && (
+        <p role="alert" className="message error">
+          {error}
+        </p>
       )}
     </section>
   );
@@ -149,6 +219,7 @@ function SavedCard(props: {
           <strong id={titleId}>{name}</strong>
           {card.isDefault && <span className="tag">Default</span>}
           {card.isExpired && <span className="tag tag-expired">Expired</span>}
+          {card.notForRecurring && <span className="tag tag-not-recurring">Not for recurring charges</span>}
           <div className="muted">{card.holderName}</div>
         </div>
         {props.canManage && !editing && (

@@ -6,8 +6,10 @@ import type {
   DocumentKind,
   InvoiceStatus,
   MoneyFieldsFragment,
+  InvoiceSummaryFragment,
   PaymentMethodFieldsFragment,
   PaymentStatus,
+  PayNowUnavailableReason,
 } from '@billing/sdk';
 
 /** Money arrives as an exact decimal string; Intl formats the string without going through a float. */
@@ -99,3 +101,19 @@ export const DOCUMENT_LABEL: Record<DocumentKind, string> = {
   INVOICE: 'Invoice (PDF)',
   RECEIPT: 'Receipt (PDF)',
 };
+
+/** The card rules: whoever looks, this invoice is paid another way (wire transfer), so every view says why. */
+export const CARD_RULE_REASONS: ReadonlySet<PayNowUnavailableReason> = new Set([
+  'ABOVE_CARD_CEILING',
+  'AGREEMENT_TYPE',
+]);
+
+/** Reasons the status badge already tells (paid, void, nothing due): repeating them would be noise. */
+const SELF_EVIDENT_REASONS: ReadonlySet<PayNowUnavailableReason> = new Set(['ALREADY_PAID', 'VOID', 'NOTHING_DUE']);
+
+/** Why "Pay now" is not offered, in the gateway's words, or null when it is offered or the status says why. */
+export function payNowNotOfferedMessage(invoice: Pick<InvoiceSummaryFragment, 'payNow'>): string | null {
+  const { offered, reason, message } = invoice.payNow;
+  if (offered || !reason || SELF_EVIDENT_REASONS.has(reason)) return null;
+  return message;
+}

@@ -10,8 +10,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
+import { closeBillingPeriod } from '@billing/schema/billing';
 import { createBillingClient, type BillingClient } from '@billing/sdk';
 import { cardId, invoiceId, profileId, startTestGateway, type TestGateway } from '@billing/server/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -470,6 +471,8 @@ describe('the payment methods page', () => {
     await openPaymentMethods(rita, 'Contoso Engineering (USD)');
     await savedCard(rita, /^Visa ending in 4242, expires 12\/2028$/).waitFor();
     await rita.getByRole('note').filter({ hasText: 'You can see them, but not change them.' }).waitFor();
+    await rita.getByText('Autopay is off. Only the billing account admin can change it.').waitFor();
+    expect(await rita.getByRole('checkbox').count()).toBe(0);
     expect(await savedCards(rita).getByRole('button').count()).toBe(0);
     expect(await rita.getByRole('form', { name: 'Add a card' }).count()).toBe(0);
     await screenshot(rita, '16-reader-cards');
@@ -522,6 +525,151 @@ describe('the invoice detail', () => {
   );
 });
 
+// Tom Owner's Tailspin Toys (the seed's last tenant): "Tailspin Autopay" pays automatically with a card that
+// declines and holds G900062500, above the USD 50,000 card ceiling; "Tailspin Wire Transfer" pays by bank.
+const ABOVE_CEILING = 'G900062500';
+const CEILING_MESSAGE = 'Card payments are limited to USD 50,000.00. Pay by wire transfer.';
+const TOM_USER_ID = 6; // the seed's sixth demo user
+const TAILSPIN_AUTOPAY_ID = 6; // the seed's sixth billing profile
+
+async function openInvoice(page: Page, number: string): Promise<void> {
+  await page.getByRole('button', { name: `Invoice ${number}: details` }).click();
+  await page.getByRole('heading', { name: `Invoice ${number}`, level: 1 }).waitFor();
+}
+
+/** Clicks a saved card's Remove, and waits for the refusal that says why it stays. */
+async function removalRefused(card: Locator, reason: string): Promise<void> {
+  await card.getByRole('button', { name: /^Remove/ }).click();
+  await card.getByRole('alert').filter({ hasText: reason }).waitFor();
+}
+
+const wireInstructions = (page: Page) => page.getByRole('region', { name: 'Pay by wire transfer' });
+
+describe('the Tailspin tenant: the card ceiling, wire transfer and autopay', () => {
+  browserTest(
+    'an invoice above the card ceiling says why Pay now is not offered, in the list and on its page',
+    async () => {
+      const tom = await signIn('Tom Owner');
+      await tom.getByLabel('Billing profile').selectOption({ label: 'Tailspin Autopay (USD)' });
+      const listed = row(tom, ABOVE_CEILING);
+      await listed.getByText(CEILING_MESSAGE).waitFor();
+      expect(await payNowLink(tom, ABOVE_CEILING).count()).toBe(0);
+      expect(await listed.locator('.badge').innerText()).toBe('Due');
+      await screenshot(tom, '23-above-ceiling-list');
+
+      await openInvoice(tom, ABOVE_CEILING);
+      await tom.getByRole('note').filter({ hasText: CEILING_MESSAGE }).waitFor();
+      expect(await tom.getByRole('button', { name: 'Pay now', exact: true }).count()).toBe(0);
+      expect(await tom.locator('.amounts').innerText()).toContain('$62,500.00');
+      // Above the ceiling the invoice is paid by wire transfer, quoting its number.
+      expect(await wireInstructions(tom).innerText()).toContain(`“${ABOVE_CEILING}”`);
+      await screenshot(tom, '24-above-ceiling-detail');
+    },
+  );
+
+  browserTest('a wire-transfer invoice shows the bank details with its number as the reference', async () => {
+    const tom = await signIn('Tom Owner');
+    await tom.getByLabel('Billing profile').selectOption({ label: 'Tailspin Wire Transfer (USD)' });
+    await tom.getByLabel('Status').selectOption({ label: 'Due' });
+    await tom.getByText('1 invoice', { exact: true }).waitFor();
+    const number = (await tom.locator('tbody th').first().innerText()).trim();
+
+    await openInvoice(tom, number);
+    const instructions = wireInstructions(tom);
+    await instructions.waitFor();
+    expect(await instructions.innerText()).toContain(`Quote the reference “${number}”`);
+    for (const term of ['Bank', 'Account holder', 'Account number', 'Bank code (SWIFT/BIC)', 'Reference']) {
+      expect(await instructions.getByRole('term').getByText(term, { exact: true }).count(), term).toBe(1);
+    }
+    const reference = instructions.locator('div', {
+      has: tom.getByRole('term').getByText('Reference', { exact: true }),
+    });
+    expect(await reference.getByRole('definition').innerText()).toBe(number);
+    await screenshot(tom, '25-wire-transfer-detail');
+  });
+
+  browserTest(
+    'the owner turns autopay off and on again; the removal refusals say why; a card not for recurring charges is marked',
+    async () => {
+      const tomApi = createBillingClient({
+        url: gw.url,
+        token: await gw.gateway.authenticator.mintUserToken(TOM_USER_ID),
+      });
+      const tom = await signIn('Tom Owner');
+      await openPaymentMethods(tom, 'Tailspin Autopay (USD)');
+      const autopayProfile = (await tom.getByLabel('Billing profile').inputValue()) as string;
+      const autopayOf = async () => (await tomApi.paymentMethods(autopayProfile))!.autopay;
+      const toggle = tom.getByLabel('Charge each new invoice to the default card automatically');
+      expect(await toggle.isChecked()).toBe(true);
+      const banner = tom.locator('p.announcement[role="status"]');
+
+      // The only card of an autopay profile stays.
+      const declining = savedCard(tom, /Visa ending in 0002/);
+      await removalRefused(declining, 'This is the only card of a billing profile that pays automatically.');
+      await screenshot(tom, '26-only-card-on-autopay');
+
+      // The checkbox follows the gateway's answer (the cache), so it is clicked, not `uncheck`ed at once.
+      await toggle.click();
+      await banner.filter({ hasText: 'Autopay turned off.' }).waitFor();
+      await tom.locator('#autopay-enabled:not(:checked)').waitFor();
+      expect(await autopayOf()).toBe(false);
+      await toggle.click();
+      await banner.filter({ hasText: 'Autopay turned on.' }).waitFor();
+      await tom.locator('#autopay-enabled:checked').waitFor();
+      expect(await autopayOf()).toBe(true);
+
+      // A card issued in India (the sandbox's test number) is saved, but not for recurring charges.
+      const form = tom.getByRole('form', { name: 'Add a card' });
+      await form.getByLabel('Card number').fill('4000 0035 6000 0008');
+      await form.getByLabel('Expiry date (MM/YY)').fill('10/31');
+      await form.getByLabel('Security code (CVC)').fill('123');
+      await form.getByRole('button', { name: 'Add card' }).click();
+      const indian = savedCard(tom, /Visa ending in 0008/);
+      await indian.getByText('Not for recurring charges', { exact: true }).waitFor();
+      expect(await declining.getByText('Not for recurring charges').count()).toBe(0);
+
+      // With another card there, the default cannot go.
+      await removalRefused(declining, "This card is the billing profile's default payment method.");
+      await screenshot(tom, '27-autopay-cards');
+
+      // Tidy up for the other tests.
+      await indian.getByRole('button', { name: /^Remove/ }).click();
+      await indian.waitFor({ state: 'detached' });
+      expect((await tomApi.paymentMethods(autopayProfile))!.paymentMethods!.map((c) => c.last4)).toEqual(['0002']);
+      expect(await notReloaded(tom)).toBe(true);
+    },
+  );
+  browserTest(
+    'a closed period: credits applied, the rest charged automatically and declined, the next try scheduled',
+    async () => {
+      // What `billing-gateway close-period` does: the USD 150.00 credit covers part, autopay charges the rest.
+      const closed = await closeBillingPeriod(gw.gateway.resources.services, {
+        billingProfileId: TAILSPIN_AUTOPAY_ID,
+        periodStart: '2026-11-01',
+        periodEnd: '2026-11-28',
+        lineItems: [
+          { description: 'Compute hours', serviceName: 'Virtual Machines', quantity: 100, unitPriceMinor: 200 },
+        ],
+        taxMinor: 0,
+      });
+      expect(closed).toMatchObject({ totalMinor: 20_000, creditAppliedMinor: 15_000, amountDueMinor: 5_000 });
+      expect(closed.autopay.kind).toBe('declined');
+
+      const tom = await signIn('Tom Owner');
+      await tom.getByLabel('Billing profile').selectOption({ label: 'Tailspin Autopay (USD)' });
+      await openInvoice(tom, closed.invoiceNumber);
+      const amounts = await tom.locator('.amounts').innerText();
+      expect(amounts).toMatch(/Credits applied\s+−\$150\.00/);
+      expect(amounts).toMatch(/Amount due \(net of credits\)\s+\$50\.00/);
+      expect(await tom.locator('.facts').first().innerText()).toMatch(/Next automatic charge\s+Nov 30, 2026/);
+      const payments = tom.getByRole('table', { name: 'Payments' }).locator('tbody tr');
+      expect(await payments.first().innerText()).toMatch(/Failed \(declined\)/);
+      await tom.getByRole('button', { name: 'Pay now', exact: true }).waitFor(); // a decline shows Pay now
+      await screenshot(tom, '29-credits-and-declined-autopay');
+    },
+  );
+});
+
 describe('at a phone width (390 px)', () => {
   const PHONE = { width: 390, height: 844 };
   const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
@@ -554,5 +702,15 @@ describe('at a phone width (390 px)', () => {
       .click();
     expect(await pageWidth(owner)).toBeLessThanOrEqual(390);
     await screenshot(owner, '22-phone-payment-methods');
+  });
+
+  browserTest('an invoice with the wire instructions and the card-ceiling note fits the screen', async () => {
+    const tom = await signIn('Tom Owner', { viewport: PHONE });
+    await tom.getByLabel('Billing profile').selectOption({ label: 'Tailspin Autopay (USD)' });
+    await openInvoice(tom, ABOVE_CEILING);
+    await wireInstructions(tom).waitFor();
+    await tom.getByRole('note').filter({ hasText: CEILING_MESSAGE }).waitFor();
+    expect(await pageWidth(tom)).toBeLessThanOrEqual(390);
+    await screenshot(tom, '28-phone-wire-transfer-detail');
   });
 });
