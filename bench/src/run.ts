@@ -13,6 +13,7 @@ import { toGlobalId } from '@billing/schema/graphql';
 import { createAuthenticator, loadConfig } from '@billing/server';
 import { prepareData, type BenchData } from './data.js';
 import { problemsOf, runLoad, type LoadResult, type LoadSpec } from './load.js';
+import { postgresUnavailableReason } from '@billing/schema/db';
 import { BENCH_DIR, parseOptions, REPO_DIR } from './options.js';
 import { freePort, GATEWAY_CLI, listeningLine, SERVERS_DIR, startServer, TSX, type ServerChild } from './procs.js';
 import { summarizeProfile, type ProfileSummary } from './profile.js';
@@ -789,6 +790,28 @@ if (options.levers) {
       'bare Yoga',
       'same as the reference, run last: the spread is the noise',
     );
+}
+
+// --- 5b. Scale-out: SQLite vs PostgreSQL with one and two instances (bench/src/scale-out.ts) -------------
+// Its own data (a 24,000-invoice tenant on both dialects) and its own raw baseline, in this same run.
+let scaleOut: string | null = null;
+{
+  const unavailable = await postgresUnavailableReason();
+  if (unavailable) {
+    log(`\n[${elapsed()}] scale-out: skipped, PostgreSQL unreachable (${unavailable})`);
+  } else {
+    log(`\n[${elapsed()}] scale-out: SQLite x1, PostgreSQL x1, PostgreSQL x2`);
+    try {
+      scaleOut = execFileSync(TSX, [join(BENCH_DIR, 'src', 'scale-out.ts'), `--duration=${options.quick ? 1 : 5}`], {
+        cwd: REPO_DIR,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      log(scaleOut.trimEnd());
+    } catch (error) {
+      problems.push(`scale-out stage failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+  }
 }
 
 // --- 6. Results -----------------------------------------------------------------------------------------

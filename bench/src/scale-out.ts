@@ -4,6 +4,7 @@
 //     (in-process gateway, counted by the onQuery hook and at the pg client);
 //   - requests/s for the invoices page and payInvoice (the real CLI in child processes, autocannon).
 // Run: `pnpm --filter @billing/bench scale-out [--duration=S]` (PostgreSQL at TEST_POSTGRES_URL).
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ import { createTestPostgresDatabase, openStore, seedDemoData, seedLargeInvoices 
 import { toGlobalId } from '@billing/schema/graphql';
 import { createAuthenticator, loadConfig, startGateway } from '@billing/server';
 import { runLoad, type LoadResult } from './load.js';
-import { freePort, GATEWAY_CLI, startServer, type ServerChild } from './procs.js';
+import { REPO_DIR } from './options.js';
+import { freePort, GATEWAY_CLI, listeningLine, SERVERS_DIR, startServer, type ServerChild } from './procs.js';
 import { gqlBody, INVOICES_PAGE, looksLike, PAY_INVOICE } from './queries.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -29,6 +31,8 @@ const ADA = 1;
 const MARKETING_CARD = 5;
 const jwtSecret = 'scale-out-bench-secret-long-enough-for-hs256';
 const dir = mkdtempSync(join(tmpdir(), 'billing-scale-'));
+// The instances run the gateway as `pnpm start` does: compiled.
+execFileSync(process.execPath, [join(REPO_DIR, 'scripts/build-server.mjs')], { stdio: 'inherit' });
 
 interface Target {
   name: string;
@@ -69,6 +73,9 @@ const baseEnv = (ledger: string): Record<string, string> => ({
   RECONCILE_INTERVAL_MS: '3600000',
   RATE_LIMIT_PER_MINUTE: '1000000000',
   ANONYMOUS_RATE_LIMIT_PER_MINUTE: '1000000000',
+  // One principal sends all the load: the card-testing limits would measure themselves.
+  PAY_INVOICE_PER_MINUTE: '0',
+  ADD_PAYMENT_METHOD_PER_MINUTE: '0',
   LOG_LEVEL: 'warn',
 });
 
@@ -161,6 +168,8 @@ interface Measured {
   otherCpu: number;
 }
 const measured: Measured[] = [];
+/** Requests per second of the raw baseline on the invoices page (no raw payInvoice exists). */
+let rawPage = Number.NaN;
 async function measure(setup: string, target: Target, urls: string[]) {
   const loads = (request: 'page' | 'pay') =>
     urls.map((url, i) => {
@@ -218,6 +227,28 @@ try {
       await Promise.all(instances.map((i) => i.stop()));
     }
   }
+  // The raw baseline: the same page from a hand-written endpoint on the SQLite file (bench/src/servers/baseline.ts).
+  const port = await freePort();
+  const baseline = await startServer({
+    name: 'raw baseline',
+    args: [join(SERVERS_DIR, 'baseline.ts')],
+    env: { JWT_SECRET: jwtSecret, DATABASE_PATH: sqlitePath, PORT: String(port) },
+    ready: listeningLine,
+  });
+  try {
+    const raw = await runLoad({
+      title: 'raw baseline page',
+      url: `${baseline.url}/accounts/${encodeURIComponent(toGlobalId('BillingAccount', 1))}/invoices?first=${PAGE_SIZE}`,
+      headers: auth,
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      warmupS: 1,
+      verify: looksLike.page(PAGE_SIZE),
+    });
+    rawPage = raw.rps;
+  } finally {
+    await baseline.stop();
+  }
 } finally {
   for (const target of targets) await target.cleanup();
   rmSync(dir, { recursive: true, force: true });
@@ -234,6 +265,9 @@ process.stdout.write(
 );
 for (const m of measured)
   process.stdout.write(
-    `  ${m.setup.padEnd(14)} ${m.request.padEnd(20)} ${m.rps.toFixed(0).padStart(6)} req/s  (${(m.rps / base(m.request)).toFixed(2)}x SQLite x1)  p99 ${m.p99.toFixed(1)} ms  errors ${m.errors}  other CPU ${m.otherCpu.toFixed(2)} cores\n`,
+    `  ${m.setup.padEnd(14)} ${m.request.padEnd(20)} ${m.rps.toFixed(0).padStart(6)} req/s  (${(m.rps / base(m.request)).toFixed(2)}x SQLite x1${m.request.startsWith('invoices') ? `, ${(m.rps / rawPage).toFixed(2)}x raw` : ''})  p99 ${m.p99.toFixed(1)} ms  errors ${m.errors}  other CPU ${m.otherCpu.toFixed(2)} cores\n`,
   );
+process.stdout.write(
+  `  raw baseline   invoices page (${PAGE_SIZE})  ${rawPage.toFixed(0).padStart(6)} req/s  (hand-written endpoint on the SQLite file; payInvoice has no raw counterpart)\n`,
+);
 if (measured.some((m) => m.errors > 0)) process.exitCode = 1;
