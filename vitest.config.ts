@@ -27,6 +27,7 @@ const BOTH_DIALECTS = [
   'packages/server/test/scale-out.test.ts',
   'packages/server/test/fleet-payments.test.ts',
   'packages/server/test/redis-outage.test.ts',
+  'packages/server/test/payment-methods.test.ts',
 ];
 const POSTGRES_ONLY = [
   'packages/server/test/postgres/**/*.test.ts',
