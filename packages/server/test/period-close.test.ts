@@ -1,5 +1,9 @@
 // A billing period closes against the real gateway's database (both dialects): credits are applied
 // before anything is charged, and the API shows the invoice net of them and the credit's history.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { closeBillingPeriod, grantCredit } from '@billing/schema/billing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountId, invoiceId, startTestGateway, type TestGateway } from './harness.js';
@@ -58,6 +62,22 @@ describe('credits at period close', () => {
         ],
       },
     });
+  });
+
+  it('the invoice PDF lists the credit applied and the amount due net of it', async () => {
+    const [invoice] = await gw.gateway.resources.store.rawQuery<{ id: number }>(
+      'SELECT invoice_id AS id FROM credit_applications ORDER BY id LIMIT 1',
+    );
+    const r = await gw.gql(`query($id: ID!) { invoice(id: $id) { documents { kind url } } }`, {
+      id: invoiceId(invoice!.id),
+    });
+    const url = r.data!.invoice.documents.find((d: { kind: string }) => d.kind === 'INVOICE').url;
+    const pdf = await (await fetch(new URL(url, gw.url))).arrayBuffer();
+    const file = join(mkdtempSync(join(tmpdir(), 'credit-pdf-')), 'invoice.pdf');
+    writeFileSync(file, Buffer.from(pdf));
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/[ \t]+/g, ' ');
+    expect(text).toContain('Credit: Azure sponsorship -USD 75.00');
+    expect(text).toContain('Amount due USD 25.00');
   });
 
   it('a rerun of the close issues nothing new and applies no credit twice', async () => {

@@ -93,6 +93,7 @@ async function loadInvoiceForDocument(services: BillingServices, invoiceId: numb
       profile: true,
       account: true,
       payments: { where: { status: 'SUCCEEDED' }, with: { paymentMethod: true } },
+      creditApplications: { orderBy: { id: 'asc' }, with: { credit: true } },
     },
   });
 }
@@ -136,8 +137,11 @@ function invoiceDocumentData(services: BillingServices, invoice: LoadedInvoice):
       unitPriceMinor: item.unitPriceMinor,
       amountMinor: item.amountMinor,
     })),
-    // Credits are not stored yet (billing/credits.ts computes them at period close).
-    credits: [],
+    // What period close applied (billing/period-close.ts), one line per credit used.
+    credits: invoice.creditApplications.map((application) => ({
+      description: application.credit.description,
+      amountMinor: application.amountMinor,
+    })),
     // Invoices paid by wire transfer (the profile's choice, an agreement paying by wire, or above the card ceiling).
     wireTransfer: byWire ? documents.wireTransferAccount : null,
   };
