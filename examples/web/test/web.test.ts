@@ -13,8 +13,16 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { closeBillingPeriod } from '@billing/schema/billing';
+import { createTestPostgresDatabase, type TestPostgresDatabase } from '@billing/schema/db';
 import { createBillingClient, type BillingClient } from '@billing/sdk';
-import { cardId, invoiceId, profileId, startTestGateway, type TestGateway } from '@billing/server/testing';
+import {
+  cardId,
+  invoiceId,
+  profileId,
+  startTestGateway,
+  TEST_DIALECT,
+  type TestGateway,
+} from '@billing/server/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,6 +45,7 @@ let tmp: string;
 let origin: string;
 let server: PreviewServer;
 let browser: Browser;
+let postgres: TestPostgresDatabase | null = null;
 const pageErrors: string[] = [];
 const openPages: Page[] = [];
 
@@ -122,7 +131,10 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'billing-web-example-'));
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
+  // On the PostgreSQL project the gateway and the dev server's demo sign-in share one database of their own.
+  postgres = TEST_DIALECT === 'postgresql' ? await createTestPostgresDatabase() : null;
   const gatewayEnv = {
+    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
     DATABASE_PATH: join(tmp, 'billing.db'),
     SANDBOX_LEDGER_PATH: join(tmp, 'sandbox-ledger.db'),
     JWT_SECRET: 'web-example-test-secret-that-is-long-enough',
@@ -134,6 +146,7 @@ beforeAll(async () => {
   // What a developer does: point the app at the gateway, and give the dev server the gateway's settings.
   vi.stubEnv('VITE_GATEWAY_URL', gw.url);
   vi.stubEnv('DATABASE_PATH', gatewayEnv.DATABASE_PATH);
+  if (postgres) vi.stubEnv('DATABASE_URL', postgres.url);
   vi.stubEnv('JWT_SECRET', gatewayEnv.JWT_SECRET);
   const outDir = join(tmp, 'dist');
   // A production build, as `vite build` makes it (vitest's NODE_ENV=test would give React's development build).
@@ -159,6 +172,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await gw?.close();
+  await postgres?.drop();
   vi.unstubAllEnvs();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
