@@ -1,16 +1,12 @@
 // Invoice documents over real HTTP: links from the API, PDFs from GET /documents/<token> read back
 // with pdftotext, and every refusal (another tenant, tampered, expired) changes nothing and says nothing.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describeMoney, signDocumentLink } from '@billing/schema/billing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardId, invoiceId, startTestGateway, type Caller, type TestGateway } from './harness.js';
+import { pdfText } from './pdf.js';
 
 let gw: TestGateway;
 let origin: string;
-const scratch = mkdtempSync(join(tmpdir(), 'documents-test-'));
 
 const DOCUMENTS = `query($id: ID!) {
   node(id: $id) { ... on Invoice { number status documents { kind url expiresAt } } }
@@ -47,12 +43,6 @@ async function documentsOf(id: number, as: Caller) {
 /** A plain GET, as a browser following the link sends it: no Authorization header. */
 const download = (url: string, init?: RequestInit) => fetch(new URL(url, origin), init);
 
-function pdfText(pdf: ArrayBuffer): string {
-  const file = join(scratch, `${Math.random().toString(36).slice(2)}.pdf`);
-  writeFileSync(file, Buffer.from(pdf));
-  return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/[ \t]+/g, ' ');
-}
-
 const key = () => gw.gateway.resources.services.settings.documents.linkKey;
 
 beforeAll(async () => {
@@ -61,7 +51,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gw?.close();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('authorized downloads', () => {
