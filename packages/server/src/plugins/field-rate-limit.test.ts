@@ -66,6 +66,13 @@ describe('useFieldRateLimit', () => {
     for (let i = 0; i < 6; i++) expect((await call('mutation { touch }')).status).toBe(200);
   });
 
+  it('limits a Query field in queries, and leaves mutations alone', async () => {
+    const call = limitedYoga({ fields: { 'Query.hello': 1 } });
+    expect((await call('{ hello }', 'alice')).status).toBe(200);
+    expect((await call('{ hello }', 'alice')).status).toBe(429);
+    for (let i = 0; i < 3; i++) expect((await call('mutation { touch }', 'alice')).status).toBe(200);
+  });
+
   it('a limit of 0 turns the field off', async () => {
     const call = limitedYoga({ fields: { 'Mutation.touch': 0 } });
     for (let i = 0; i < 6; i++) expect((await call('mutation { touch }', 'alice')).status).toBe(200);

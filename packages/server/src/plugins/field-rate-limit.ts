@@ -8,7 +8,7 @@
 // in the same instant can each pass on the same history, so the fleet-wide ceiling is approximate
 // by at most the number of instances. That is acceptable for abuse protection; it is not what keeps
 // money moving once (the database is). When Redis cannot answer, the limit fails open.
-import type { GraphQLError } from 'graphql';
+import { getOperationAST, type GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import { InMemoryStore, RedisStore, Store, useRateLimiter, type Identity } from '@envelop/rate-limiter';
@@ -110,6 +110,7 @@ export function useFieldRateLimit(options: FieldRateLimitOptions): Plugin {
       )
     : new GuardedStore(new InMemoryStore());
   const limited = Object.entries(options.fields).filter(([, max]) => max > 0);
+  if (limited.length === 0) return {};
   // Typed with the context it adds itself (`rateLimiterFn`, in onContextBuilding), which Yoga's
   // initial context lacks; the cast states that it needs nothing from the caller.
   const plugin = useRateLimiter({
@@ -127,5 +128,27 @@ export function useFieldRateLimit(options: FieldRateLimitOptions): Plugin {
     transformError: (fieldName) =>
       rateLimited(fieldName, limited.find(([coordinate]) => coordinate.endsWith(`.${fieldName}`))?.[1] ?? 0),
   });
-  return plugin as unknown as Plugin;
+  // The library walks every executed document with TypeInfo. When every limited field is a root
+  // field (payInvoice and addPaymentMethod are Mutation fields), an operation of another root type
+  // cannot select one, so it skips that walk: reads pay nothing for this plugin.
+  const limitedTypes = new Set(limited.map(([coordinate]) => coordinate.split('.')[0]));
+  const onlyRootFields = new WeakMap<GraphQLSchema, boolean>();
+  const { onExecute } = plugin;
+  return {
+    ...plugin,
+    onExecute(payload: Parameters<NonNullable<typeof onExecute>>[0]) {
+      const { schema, document, operationName } = payload.args;
+      let rootOnly = onlyRootFields.get(schema);
+      if (rootOnly === undefined) {
+        const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].map(
+          (t) => t?.name,
+        );
+        rootOnly = [...limitedTypes].every((type) => roots.includes(type));
+        onlyRootFields.set(schema, rootOnly);
+      }
+      const operation = getOperationAST(document, operationName)?.operation;
+      if (rootOnly && operation && !limitedTypes.has(schema.getRootType(operation)?.name)) return;
+      return onExecute?.(payload);
+    },
+  } as unknown as Plugin;
 }
