@@ -34,6 +34,24 @@ export type WireTransferStatus = (typeof WIRE_TRANSFER_STATUSES)[number];
 export const WIRE_TRANSFER_HOLD_REASONS = ['SHORT_PAYMENT', 'OVERPAYMENT', 'CURRENCY', 'NOT_PAYABLE'] as const;
 export type WireTransferHoldReason = (typeof WIRE_TRANSFER_HOLD_REASONS)[number];
 
+/**
+ * What the event log records: one event per committed change, delivered to SSE subscribers and
+ * webhook endpoints alike. Adding a type is a dangerous (not breaking) schema change: see docs/versioning.md.
+ */
+export const BILLING_EVENT_TYPES = [
+  'INVOICE_UPDATED',
+  'PAYMENT_UPDATED',
+  'PAYMENT_METHOD_ADDED',
+  'PAYMENT_METHOD_UPDATED',
+  'PAYMENT_METHOD_REMOVED',
+  'API_KEY_CREATED',
+  'API_KEY_REVOKED',
+] as const;
+export type BillingEventType = (typeof BILLING_EVENT_TYPES)[number];
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** An event's snapshot of what changed (ids, statuses, amounts in minor units), stored as JSON. */
+export type BillingEventData = { [key: string]: JsonValue };
+
 export const API_KEY_SCOPES = [
   'invoices:read',
   'payment-methods:read',

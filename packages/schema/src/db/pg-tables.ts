@@ -25,6 +25,8 @@ import {
   ACCOUNT_ROLES,
   ACCOUNT_STATUSES,
   AGREEMENT_TYPES,
+  BILLING_EVENT_TYPES,
+  type BillingEventData,
   type ApiKeyScope,
   currencyCode,
   DEFAULT_PAYMENT_TYPES,
@@ -454,5 +456,34 @@ export const auditEvents = pgTable(
   (t) => [
     index('audit_events_target_idx').on(t.target),
     index('audit_events_account_idx').on(t.billingAccountId, t.id),
+  ],
+);
+
+/**
+ * The event log and outbox: one row per committed change, written in the transaction that makes the
+ * change (so no change is without its event and no rolled-back change has one). `sequence` orders
+ * events and is what SSE `id:` lines and `billingEvents(after:)` resume from; `id` is the stable
+ * public identity (`webhook-id`).
+ */
+export const billingEvents = pgTable(
+  'billing_events',
+  {
+    sequence: integer().primaryKey().generatedByDefaultAsIdentity(),
+    id: text().notNull().unique(),
+    type: text({ enum: BILLING_EVENT_TYPES }).notNull(),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    billingProfileId: integer().references(() => billingProfiles.id),
+    /** The invoice the event is about, if any: events of one invoice are delivered in sequence order. */
+    invoiceId: integer().references(() => invoices.id),
+    /** What the change left behind, as of the change (not re-read when delivered). */
+    data: jsonb().$type<BillingEventData>().notNull(),
+    occurredAt: text().notNull(),
+  },
+  (t) => [
+    check('billing_events_type', sql`${t.type} IN (${inList(BILLING_EVENT_TYPES)})`),
+    index('billing_events_account_idx').on(t.billingAccountId, t.sequence),
+    index('billing_events_occurred_idx').on(t.occurredAt),
   ],
 );
