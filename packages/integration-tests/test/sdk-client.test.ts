@@ -249,4 +249,32 @@ describe('subscription', () => {
     await olgaDone;
     expect(olgaSaw).toEqual([]);
   });
+
+  it('resumes after the last event handled: the events missed since, in order, and nothing before', async () => {
+    const rita = createBillingClient({ url: gw.url, token: gw.tokens.rita });
+    const live = rita.billingEvents({ accountId: CONTOSO });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const first = ada.payInvoice({ invoiceId: invoiceId(12), paymentMethodId: cardId(5) });
+    const handled: { id: string; sequence: number }[] = [];
+    for await (const event of live) {
+      handled.push(event);
+      if (event.type === 'INVOICE_UPDATED' && event.invoice.id === invoiceId(12)) break;
+    }
+    expect((await first).__typename).toBe('PayInvoiceSuccess');
+    // PROCESSING, SUCCEEDED, then the paid invoice; the attempt's event says the invoice was still unpaid.
+    expect(handled.length).toBe(3);
+
+    const resumed = rita.billingEvents({ accountId: CONTOSO, after: handled[0]!.id });
+    const again: { id: string; sequence: number; invoiceStatus: string; paymentStatus: string | null | undefined }[] =
+      [];
+    for await (const event of resumed) {
+      again.push(event);
+      if (again.length === 2) break;
+    }
+    expect(again.map((e) => e.id)).toEqual(handled.slice(1).map((e) => e.id));
+    expect(again.map((e) => [e.paymentStatus ?? null, e.invoiceStatus])).toEqual([
+      ['SUCCEEDED', 'PAID'],
+      [null, 'PAID'],
+    ]);
+  });
 });

@@ -500,17 +500,22 @@ export function createBillingClient(options: BillingClientOptions) {
 
     /**
      * Live invoice and payment changes (server-sent events), for every readable account or one. The stream
-     * opens now; a failure ends the iteration with a `BillingClientError`.
+     * opens now; a failure ends the iteration with a `BillingClientError`. Pass the `id` of the last event
+     * you handled as `after` to resume: the events missed since then come first, in order
+     * (`EVENT_CURSOR_EXPIRED` if the gateway no longer keeps them).
      *
      * @example
-     * const events = billing.billingEvents({ accountId });
-     * for await (const event of events) console.log(event.type, event.invoice.number);
+     * const events = billing.billingEvents({ accountId, after: lastHandledEventId });
+     * for await (const event of events) console.log(event.id, event.type, event.invoiceStatus);
      */
-    billingEvents(filter: { accountId?: string } = {}): BillingEventStream {
+    billingEvents(filter: { accountId?: string; after?: string } = {}): BillingEventStream {
       const closing = makeSubject<void>();
       const results = toAsyncIterable(
         pipe(
-          urql.subscription(BillingEventsDocument, { accountId: filter.accountId ?? null }),
+          urql.subscription(BillingEventsDocument, {
+            accountId: filter.accountId ?? null,
+            after: filter.after ?? null,
+          }),
           takeUntil(closing.source),
           takeWhile((result) => !result.error, true),
         ),

@@ -43,6 +43,7 @@ export function createContextFactory(services: BillingServices, authenticator: A
       services,
       access,
       requestId: requestInfo(request).id,
+      lastEventId: request.headers.get('last-event-id'),
     };
   };
 }

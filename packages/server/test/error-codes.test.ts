@@ -11,7 +11,15 @@ import { createTestPostgresDatabase } from '@billing/schema/db';
 import { buildSchema, isEnumType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JSON_HEADERS, post, send, type RawResponse } from './hardening-support.js';
-import { accountId, cardId, expectCodesInContract, invoiceId, startTestGateway, type TestGateway } from './harness.js';
+import {
+  accountId,
+  type Caller,
+  cardId,
+  expectCodesInContract,
+  invoiceId,
+  startTestGateway,
+  type TestGateway,
+} from './harness.js';
 import { cardInput } from './operations.js';
 import { requestSse } from './sse.js';
 
@@ -84,6 +92,18 @@ const addCard = (cardNumber: string) =>
 const asAda = (body: unknown, target: TestGateway = gw) => post(target.url, body, target.headersFor('ada'));
 const sha256Like = (digit: string) => digit.repeat(64);
 
+/** A stream refused at its start: one SSE `next` event holding the GraphQL result, then the end. */
+async function firstSseResult(target: TestGateway, query: string, as: Caller = 'ada'): Promise<RawResponse> {
+  const stream = await requestSse(target.url, target.headersFor(as), query);
+  await stream.ended;
+  const data = stream
+    .text()
+    .split('\n')
+    .find((line) => line.startsWith('data: '));
+  const text = data?.slice('data: '.length) ?? '';
+  return { status: stream.status, headers: stream.headers, text, body: JSON.parse(text) as RawResponse['body'] };
+}
+
 /** One request (or a short sequence) per code; the last answer must carry the code. */
 const PRODUCERS: Record<ErrorCode, () => Promise<RawResponse>> = {
   // Typed mutation errors.
@@ -141,21 +161,10 @@ const PRODUCERS: Record<ErrorCode, () => Promise<RawResponse>> = {
     asAda({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: sha256Like('b') } } }),
   TRUSTED_DOCUMENT_REQUIRED: () => asAda({ query: '{ __typename }' }, trusted),
   TRUSTED_DOCUMENT_NOT_FOUND: () => asAda({ documentId: `sha256:${sha256Like('c')}` }, trusted),
-  TOO_MANY_STREAMS: async () => {
-    const stream = await requestSse(
-      limited.url,
-      limited.headersFor('carlos'),
-      'subscription { billingEvents { type } }',
-    );
-    await stream.ended;
-    // The refusal is one SSE `next` event holding the GraphQL result.
-    const data = stream
-      .text()
-      .split('\n')
-      .find((line) => line.startsWith('data: '));
-    const text = data?.slice('data: '.length) ?? '';
-    return { status: stream.status, headers: stream.headers, text, body: JSON.parse(text) as RawResponse['body'] };
-  },
+  TOO_MANY_STREAMS: () => firstSseResult(limited, 'subscription { billingEvents { type } }', 'carlos'),
+  // An event id the log does not hold (never issued, another tenant's, or past retention).
+  EVENT_CURSOR_EXPIRED: () =>
+    firstSseResult(gw, 'subscription { billingEvents(after: "evt_0123456789abcdef0123456789abcdef") { id } }'),
   SHUTTING_DOWN: () => requestWhileShuttingDown(),
   DATABASE_UNAVAILABLE: async () => {
     // A gateway on PostgreSQL through a TCP proxy, which then goes away: the database is unreachable.

@@ -1,9 +1,10 @@
 // Money moves exactly once, over real HTTP: races, replays, every sandbox failure mode, live events.
+import { seedLargeInvoices } from '@billing/schema/db';
 import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardId, invoiceId, startTestGateway, type TestGateway } from './harness.js';
 import { addCard as addCardAs, PAY_INVOICE } from './operations.js';
-import { openSse } from './sse.js';
+import { openSse, sseEvents } from './sse.js';
 
 let gw: TestGateway;
 
@@ -176,5 +177,114 @@ describe('live updates', () => {
     expect(rita.text()).toMatch(/"status":"PAID"/);
     expect(olga.text()).not.toContain('PAYMENT_UPDATED');
     expect(olga.text()).not.toContain('INVOICE_UPDATED');
+  });
+
+  describe('resuming a stream', () => {
+    const EVENTS =
+      'subscription($after: ID) { billingEvents(after: $after) { id sequence type invoiceStatus paymentStatus invoice { id } } }';
+    interface StreamedEvent {
+      data?: {
+        billingEvents: {
+          id: string;
+          sequence: number;
+          type: string;
+          invoiceStatus: string;
+          paymentStatus: string | null;
+          invoice: { id: string };
+        };
+      };
+      errors?: { extensions: { code: string } }[];
+      extensions?: { eventId?: string };
+    }
+    beforeAll(async () => {
+      // Open invoices of their own (one in ten seeded is open), whatever the other suites paid.
+      await seedLargeInvoices(gw.gateway.resources.store, {
+        billingAccountId: 1,
+        billingProfileId: 1,
+        currency: 'USD',
+        invoices: 40,
+        today: new Date().toISOString().slice(0, 10),
+        numberPrefix: 'RESUME',
+      });
+    });
+    const openInvoices = async (count: number) =>
+      (
+        await sql<{ id: number }>(
+          `SELECT id FROM invoices WHERE number LIKE 'RESUME%' AND lifecycle = 'OPEN' AND amount_due_minor > 0 ORDER BY id LIMIT ${count}`,
+        )
+      ).map((row) => row.id);
+    const received = (text: string) => sseEvents<StreamedEvent>(text);
+    async function eventsUntil(headers: Record<string, string>, count: number, variables: object = {}) {
+      const stream = await openSse(gw.url, headers, EVENTS, variables);
+      const deadline = Date.now() + 5_000;
+      while (received(stream.text()).length < count && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      // Nothing more than what was missed arrives.
+      await new Promise((r) => setTimeout(r, 300));
+      await stream.stop();
+      return received(stream.text());
+    }
+
+    it('reconnecting with Last-Event-ID delivers exactly the three changes missed, in order, each with its id line', async () => {
+      const [first, second] = await openInvoices(2);
+      const live = await openSse(gw.url, gw.headersFor('rita'), EVENTS);
+      const firstPaid = await pay(first!, cardId(1), 'resume-first');
+      expect(firstPaid.data!.payInvoice).toMatchObject({ __typename: 'PayInvoiceSuccess' });
+      expect(await live.waitFor('"INVOICE_UPDATED"')).toBe(true);
+      await live.stop();
+      const seen = received(live.text());
+      expect(seen.map((e) => e.data.data!.billingEvents.type)).toEqual([
+        'PAYMENT_UPDATED',
+        'PAYMENT_UPDATED',
+        'INVOICE_UPDATED',
+      ]);
+      for (const event of seen) {
+        expect(event.id).toBe(event.data.data!.billingEvents.id);
+        expect(event.data.extensions!.eventId).toBe(event.id);
+      }
+
+      // Disconnected: the second payment's three changes (attempt started, attempt succeeded, invoice paid).
+      expect((await pay(second!, cardId(1), 'resume-second')).data!.payInvoice.__typename).toBe('PayInvoiceSuccess');
+      const missed = await eventsUntil({ ...gw.headersFor('rita'), 'last-event-id': seen.at(-1)!.id! }, 3);
+      expect(
+        missed.map(({ data }) => {
+          const e = data.data!.billingEvents;
+          return [e.type, e.invoice.id, e.paymentStatus, e.invoiceStatus];
+        }),
+      ).toEqual(
+        [
+          ['PAYMENT_UPDATED', invoiceId(second!), 'PROCESSING', 'DUE'],
+          ['PAYMENT_UPDATED', invoiceId(second!), 'SUCCEEDED', 'PAID'],
+          ['INVOICE_UPDATED', invoiceId(second!), null, 'PAID'],
+        ].map(([type, id, payment, invoice]) => [
+          type,
+          id,
+          payment,
+          invoice === 'DUE' ? expect.stringMatching(/^(PAST_)?DUE$/) : invoice,
+        ]),
+      );
+      const sequences = missed.map((e) => e.data.data!.billingEvents.sequence);
+      expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+      expect(sequences[0]).toBeGreaterThan(seen.at(-1)!.data.data!.billingEvents.sequence);
+
+      // The `after` argument resumes the same way: from the first event, the other five.
+      const fromFirst = await eventsUntil(gw.headersFor('rita'), 5, { after: seen[0]!.id });
+      expect(fromFirst.map((e) => e.id)).toEqual([...seen.slice(1), ...missed].map((e) => e.id));
+    });
+
+    it("another tenant's event id resumes nothing: EVENT_CURSOR_EXPIRED, exactly like an id that never existed", async () => {
+      const [target] = await openInvoices(1);
+      const live = await openSse(gw.url, gw.headersFor('rita'), EVENTS);
+      await pay(target!, cardId(1), 'resume-foreign');
+      expect(await live.waitFor('"INVOICE_UPDATED"')).toBe(true);
+      await live.stop();
+      const ritasEvent = received(live.text())[0]!.id!;
+      for (const id of [ritasEvent, 'evt_ffffffffffffffffffffffffffffffff']) {
+        const [answer, ...rest] = await eventsUntil({ ...gw.headersFor('olga'), 'last-event-id': id }, 1);
+        expect(rest).toEqual([]);
+        expect(answer!.data.errors!.map((e) => e.extensions.code)).toEqual(['EVENT_CURSOR_EXPIRED']);
+        expect(answer!.data.data ?? null).toBeNull();
+      }
+    });
   });
 });

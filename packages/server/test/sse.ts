@@ -11,13 +11,18 @@ export interface SseResponse {
   close(): Promise<void>;
 }
 
-export async function requestSse(url: string, headers: Record<string, string>, query: string): Promise<SseResponse> {
+export async function requestSse(
+  url: string,
+  headers: Record<string, string>,
+  query: string,
+  variables: object = {},
+): Promise<SseResponse> {
   const controller = new AbortController();
   const response = await fetch(url, {
     method: 'POST',
     signal: controller.signal,
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query, variables }),
   });
   const reader = response.body!.getReader();
   let text = '';
@@ -49,8 +54,9 @@ export async function openSse(
   url: string,
   headers: Record<string, string>,
   query: string,
+  variables: object = {},
 ): Promise<{ text(): string; waitFor(fragment: string, timeoutMs?: number): Promise<boolean>; stop(): Promise<void> }> {
-  const sse = await requestSse(url, headers, query);
+  const sse = await requestSse(url, headers, query, variables);
   if (!sse.headers.get('content-type')?.includes('text/event-stream')) {
     const body = sse.text();
     await sse.close();
@@ -65,4 +71,15 @@ export async function openSse(
     },
     stop: sse.close,
   };
+}
+
+/** The `next` events of an SSE body: each one's `id:` line (or null) and its parsed `data:`. */
+export function sseEvents<T = unknown>(text: string): { id: string | null; data: T }[] {
+  return text
+    .split('\n\n')
+    .filter((block) => /^event: next$/m.test(block))
+    .map((block) => ({
+      id: /^id: (.*)$/m.exec(block)?.[1] ?? null,
+      data: JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as T,
+    }));
 }

@@ -8,6 +8,7 @@ import { principalId, type AccessView, type Principal } from './access.js';
 import { recordAudit } from './audit.js';
 import type { Clock } from './clock.js';
 import { NotAuthorizedError, NotFoundError, ValidationError } from './errors.js';
+import { type RecordEvent, transactionWithEvents } from './event-log.js';
 import { validFreeText } from './free-text.js';
 import type { BillingServices } from './services.js';
 
@@ -40,7 +41,7 @@ export async function createApiKey(
   const secret = `${prefix}_${randomBytes(32).toString('base64url')}`;
   const now = services.clock.now();
   const { apiKeys } = services.store.t;
-  const created = await services.store.transaction(async (tx) => {
+  return transactionWithEvents(services, async (tx, record) => {
     const [row] = await tx
       .insert(apiKeys)
       .values({
@@ -66,19 +67,24 @@ export async function createApiKey(
       now,
       tx,
     );
+    await recordKeyEvent(record, 'API_KEY_CREATED', row!);
     return { apiKey: row!, secret };
   });
-  publishKeysChanged(services, input.billingAccountId);
-  return created;
 }
 
-/** After the commit: an account's API keys changed. */
-function publishKeysChanged(services: BillingServices, billingAccountId: number): void {
-  services.events.publish({
-    type: 'ACCOUNT_DATA_CHANGED',
-    billingAccountId,
-    billingProfileId: null,
-    change: 'API_KEYS',
+/** The event of a key's change: what a partner may see of the key (never its secret or hash). */
+function recordKeyEvent(record: RecordEvent, type: 'API_KEY_CREATED' | 'API_KEY_REVOKED', key: ApiKeyRow) {
+  return record({
+    type,
+    billingAccountId: key.billingAccountId,
+    data: {
+      apiKeyId: key.id,
+      name: key.name,
+      prefix: key.prefix,
+      scopes: key.scopes,
+      createdAt: key.createdAt,
+      revokedAt: key.revokedAt,
+    },
   });
 }
 
@@ -95,7 +101,7 @@ export async function revokeApiKey(
   if (key.revokedAt) return key;
   const now = services.clock.now();
   const { apiKeys } = services.store.t;
-  const revoked = await services.store.transaction(async (tx) => {
+  return transactionWithEvents(services, async (tx, record) => {
     const [row] = await tx
       .update(apiKeys)
       .set({ revokedAt: now.toISOString() })
@@ -114,10 +120,9 @@ export async function revokeApiKey(
       now,
       tx,
     );
+    await recordKeyEvent(record, 'API_KEY_REVOKED', row);
     return row;
   });
-  publishKeysChanged(services, key.billingAccountId);
-  return revoked;
 }
 
 /** The principal for a presented key, or null for malformed, unknown or revoked keys. */

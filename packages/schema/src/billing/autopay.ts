@@ -14,6 +14,7 @@ import { and, asc, eq, gt, isNotNull, lte } from 'drizzle-orm';
 import { principalAllowedOnProfile, type AccessView } from './access.js';
 import { runPeriodically } from './periodic.js';
 import { recordAudit } from './audit.js';
+import { publishProfileSettingsChanged } from './events.js';
 import { isCardExpired } from './cards.js';
 import {
   InvoiceNotPayableError,
@@ -239,7 +240,7 @@ export async function setAutopay(
     throw new PaymentMethodNotAllowedError({ reason: 'NOT_FOR_RECURRING', issuingCountry: null });
   }
   const now = services.clock.now();
-  return services.store.transaction(async (tx) => {
+  const updated = await services.store.transaction(async (tx) => {
     const [updated] = await tx
       .update(billingProfiles)
       .set({ autopay: input.enabled })
@@ -265,4 +266,6 @@ export async function setAutopay(
     );
     return updated!;
   });
+  publishProfileSettingsChanged(services, updated);
+  return updated;
 }

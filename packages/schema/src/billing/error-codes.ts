@@ -112,6 +112,10 @@ export const ERROR_CODES = {
     description:
       'HTTP 429 or 503: too many open subscriptions for this caller, or this instance is full. Close a stream you no longer need, or retry after `Retry-After`.',
   },
+  EVENT_CURSOR_EXPIRED: {
+    description:
+      'A `billingEvents` stream was resumed (`after`, or the `Last-Event-ID` header) from an event id that is unknown, not yours, or older than the event log keeps (`EVENT_RETENTION_DAYS`). Re-read the state you display, then subscribe again without a cursor.',
+  },
   SHUTTING_DOWN: {
     description: 'HTTP 503: this gateway instance is shutting down. Retry: another instance will answer.',
   },

@@ -5,9 +5,11 @@
 // Publishing to live subscribers happens after commit (`publishLogged`), from the logged row, so
 // what a subscriber receives is exactly what the log holds.
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
-import type { BillingEventData, BillingEventType } from '../db/model.js';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { BillingEventData, BillingEventType, PaymentStatus } from '../db/model.js';
 import type { StoreDb } from '../db/store.js';
+import type { Clock } from './clock.js';
+import { type InvoiceStatusInput, invoiceStatus } from './invoice-status.js';
 import type { BillingServices } from './services.js';
 
 export interface NewBillingEvent {
@@ -62,4 +64,142 @@ export async function recordEvent(
     .returning();
   if (!row) throw new Error('billing_events insert returned no row');
   return row;
+}
+
+/** Records an event in the transaction at hand; resolves to the logged row. */
+export type RecordEvent = (event: NewBillingEvent) => Promise<LoggedBillingEvent>;
+
+/**
+ * `store.transaction(fn)`, where `fn` records the events of its change with `record`; they are
+ * published to live subscribers once the transaction has committed, and never if it rolled back.
+ * Must be the outermost transaction (a nested call would publish before the outer commit).
+ */
+export async function transactionWithEvents<T>(
+  services: BillingServices,
+  fn: (tx: StoreDb, record: RecordEvent) => Promise<T>,
+): Promise<T> {
+  const recorded: LoggedBillingEvent[] = [];
+  const result = await services.store.transaction((tx) =>
+    fn(tx, async (event) => {
+      const logged = await recordEvent(services, tx, event);
+      recorded.push(logged);
+      return logged;
+    }),
+  );
+  for (const event of recorded) services.events.publish(event);
+  return result;
+}
+
+// --- Reading the log back ------------------------------------------------------------------------
+
+/** How many events one read of the log returns; a resume reads page after page until caught up. */
+export const EVENT_LOG_PAGE_SIZE = 500;
+
+/** The logged event with this public id, or null. */
+export async function findLoggedEvent(services: BillingServices, id: string): Promise<LoggedBillingEvent | null> {
+  const { billingEvents } = services.store.t;
+  const [row] = await services.store.db.select().from(billingEvents).where(eq(billingEvents.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** Events after `afterSequence`, oldest first, of the given accounts and types (at most a page). */
+export async function eventsAfter(
+  services: BillingServices,
+  afterSequence: number,
+  filter: { billingAccountIds: readonly number[]; types: readonly BillingEventType[] },
+): Promise<LoggedBillingEvent[]> {
+  if (filter.billingAccountIds.length === 0 || filter.types.length === 0) return [];
+  const { billingEvents } = services.store.t;
+  return services.store.db
+    .select()
+    .from(billingEvents)
+    .where(
+      and(
+        gt(billingEvents.sequence, afterSequence),
+        inArray(billingEvents.billingAccountId, [...filter.billingAccountIds]),
+        inArray(billingEvents.type, [...filter.types]),
+      ),
+    )
+    .orderBy(asc(billingEvents.sequence))
+    .limit(EVENT_LOG_PAGE_SIZE);
+}
+
+// --- What each event says ------------------------------------------------------------------------
+// An event's data is a snapshot taken in the change's transaction: a PAYMENT_UPDATED with status
+// PROCESSING says the invoice is still due, whatever happened to it since.
+
+interface InvoiceSnapshotInput extends InvoiceStatusInput {
+  id: number;
+  number: string;
+  billingAccountId: number;
+  billingProfileId: number;
+  amountDueMinor: number;
+  currency: string;
+  paidAt: string | null;
+}
+
+function invoiceSnapshot(invoice: InvoiceSnapshotInput, clock: Clock): BillingEventData {
+  return {
+    invoiceId: invoice.id,
+    invoiceNumber: invoice.number,
+    invoiceStatus: invoiceStatus(invoice, clock),
+    amountDueMinor: invoice.amountDueMinor,
+    currency: invoice.currency,
+    paidAt: invoice.paidAt,
+  };
+}
+
+/** A period closed into a new invoice (credits already applied to it). */
+export function recordInvoiceCreated(record: RecordEvent, invoice: InvoiceSnapshotInput, clock: Clock) {
+  return recordInvoiceEvent(record, 'INVOICE_CREATED', invoice, clock);
+}
+
+/** An invoice's status or amount due changed (paid by card or wire transfer). */
+export function recordInvoiceUpdated(record: RecordEvent, invoice: InvoiceSnapshotInput, clock: Clock) {
+  return recordInvoiceEvent(record, 'INVOICE_UPDATED', invoice, clock);
+}
+
+function recordInvoiceEvent(
+  record: RecordEvent,
+  type: 'INVOICE_CREATED' | 'INVOICE_UPDATED',
+  invoice: InvoiceSnapshotInput,
+  clock: Clock,
+) {
+  return record({
+    type,
+    billingAccountId: invoice.billingAccountId,
+    billingProfileId: invoice.billingProfileId,
+    invoiceId: invoice.id,
+    data: invoiceSnapshot(invoice, clock),
+  });
+}
+
+/** A payment attempt started or settled; with the invoice as that change left it. */
+export function recordPaymentUpdated(
+  record: RecordEvent,
+  payment: {
+    id: number;
+    status: PaymentStatus;
+    amountMinor: number;
+    currency: string;
+    paymentMethodId: number;
+    failureCode: string | null;
+  },
+  invoice: InvoiceSnapshotInput,
+  clock: Clock,
+) {
+  return record({
+    type: 'PAYMENT_UPDATED',
+    billingAccountId: invoice.billingAccountId,
+    billingProfileId: invoice.billingProfileId,
+    invoiceId: invoice.id,
+    data: {
+      paymentId: payment.id,
+      paymentStatus: payment.status,
+      amountMinor: payment.amountMinor,
+      paymentMethodId: payment.paymentMethodId,
+      declineCode: payment.status === 'FAILED' ? payment.failureCode : null,
+      ...invoiceSnapshot(invoice, clock),
+    },
+  });
 }

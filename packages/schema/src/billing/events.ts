@@ -1,32 +1,47 @@
 // In-process event bus for live updates. Subscribers filter by what they may read; the bus
 // itself knows nothing about authorization or GraphQL.
-import type { PaymentStatus } from '../db/tables.js';
+//
+// Public events are rows of the event log (event-log.ts), published after the transaction that
+// recorded them commits: what a subscriber receives live is what a reconnecting one reads back.
+import type { BillingEventType } from '../db/model.js';
+import type { LoggedBillingEvent } from './event-log.js';
 
-/** What subscribers see (the `billingEvents` subscription). */
-export type PublicBillingEvent =
-  | { type: 'INVOICE_UPDATED'; invoiceId: number; billingAccountId: number; billingProfileId: number }
-  | {
-      type: 'PAYMENT_UPDATED';
-      paymentId: number;
-      invoiceId: number;
-      billingAccountId: number;
-      billingProfileId: number;
-      status: PaymentStatus;
-    };
+/** What subscribers and webhook endpoints see: a logged event, with its id, sequence and timestamp. */
+export type PublicBillingEvent = LoggedBillingEvent;
+
+/** The event types the `billingEvents` stream carries (invoice and payment changes). */
+export const STREAMED_EVENT_TYPES = [
+  'INVOICE_UPDATED',
+  'PAYMENT_UPDATED',
+] as const satisfies readonly BillingEventType[];
+export type StreamedEventType = (typeof STREAMED_EVENT_TYPES)[number];
 
 /**
- * A committed change to an account's data that no public event describes yet (a payment started,
- * cards or API keys changed): every write that can change an answer publishes something, which is
- * what the response cache is invalidated by. Not sent to subscribers.
+ * A committed change to an account's data that no public event describes (a billing profile's
+ * payment settings: autopay, default payment type). Every write that can change an answer publishes
+ * something, which is what the response cache is invalidated by. Not logged, not sent to subscribers.
  */
 export interface AccountDataChanged {
   type: 'ACCOUNT_DATA_CHANGED';
   billingAccountId: number;
   billingProfileId: number | null;
-  change: 'PAYMENT_STARTED' | 'PAYMENT_METHODS' | 'API_KEYS';
+  change: 'PROFILE_SETTINGS';
 }
 
 export type BillingEvent = PublicBillingEvent | AccountDataChanged;
+
+/** After the commit: a profile's payment settings changed (for the response cache). */
+export function publishProfileSettingsChanged(
+  services: { events: BillingEventBus },
+  profile: { id: number; billingAccountId: number },
+): void {
+  services.events.publish({
+    type: 'ACCOUNT_DATA_CHANGED',
+    billingAccountId: profile.billingAccountId,
+    billingProfileId: profile.id,
+    change: 'PROFILE_SETTINGS',
+  });
+}
 
 export function isPublicEvent(event: BillingEvent): event is PublicBillingEvent {
   return event.type !== 'ACCOUNT_DATA_CHANGED';

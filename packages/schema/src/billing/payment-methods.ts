@@ -6,6 +6,7 @@ import type { paymentMethods } from '../db/tables.js';
 import { principalId, type AccessView } from './access.js';
 import { recordAudit } from './audit.js';
 import { checkCardExpiry, validateNewCard, validHolderName } from './cards.js';
+import { type RecordEvent, transactionWithEvents } from './event-log.js';
 import {
   NotAuthorizedError,
   NotFoundError,
@@ -108,7 +109,7 @@ export async function addPaymentMethod(
 
   const now = services.clock.now();
   const { billingProfiles, paymentMethods } = services.store.t;
-  const added = await services.store.transaction(async (tx) => {
+  return transactionWithEvents(services, async (tx, record) => {
     const [method] = await tx
       .insert(paymentMethods)
       .values({
@@ -133,12 +134,12 @@ export async function addPaymentMethod(
       .leftJoin(paymentMethods, eq(paymentMethods.id, billingProfiles.defaultPaymentMethodId))
       .where(eq(billingProfiles.id, profile.id));
     const hasLiveDefault = current?.defaultId != null && current.removedAt === null;
-    if (input.makeDefault || !hasLiveDefault) await setProfileDefault(services, tx, profile.id, method.id);
+    const isDefault = input.makeDefault || !hasLiveDefault;
+    if (isDefault) await setProfileDefault(services, tx, profile.id, method.id);
     await audit(services, tx, actor, 'payment-method.add', method, now);
+    await recordCardEvent(record, 'PAYMENT_METHOD_ADDED', method, isDefault);
     return method;
   });
-  publishCardsChanged(services, added);
-  return added;
 }
 
 export async function setDefaultPaymentMethod(
@@ -149,7 +150,7 @@ export async function setDefaultPaymentMethod(
   const { method, actor } = await loadManageable(services, access, paymentMethodId);
   if (method.removedAt) throw new PaymentMethodUnusableError('REMOVED');
   const now = services.clock.now();
-  await services.store.transaction(async (tx) => {
+  await transactionWithEvents(services, async (tx, record) => {
     await setProfileDefault(services, tx, method.billingProfileId, method.id);
     // Choosing a default card makes the profile pay by card again (after wire transfer).
     await tx
@@ -157,8 +158,8 @@ export async function setDefaultPaymentMethod(
       .set({ defaultPaymentType: 'CARD' })
       .where(eq(services.store.t.billingProfiles.id, method.billingProfileId));
     await audit(services, tx, actor, 'payment-method.set-default', method, now);
+    await recordCardEvent(record, 'PAYMENT_METHOD_UPDATED', method, true);
   });
-  publishCardsChanged(services, method);
   return method;
 }
 
@@ -193,7 +194,7 @@ export async function updatePaymentMethod(
 
   const now = services.clock.now();
   const { paymentMethods } = services.store.t;
-  const result = await services.store.transaction(async (tx) => {
+  return transactionWithEvents(services, async (tx, record) => {
     const [updated] = await tx
       .update(paymentMethods)
       .set({ ...expiry, holderName })
@@ -203,10 +204,9 @@ export async function updatePaymentMethod(
     if (!updated) throw new PaymentMethodUnusableError('REMOVED');
     // The field names only: the holder's name is personal data and stays out of the audit trail.
     await audit(services, tx, actor, 'payment-method.update', updated, now, { changed });
+    await recordCardEvent(record, 'PAYMENT_METHOD_UPDATED', updated, await isProfileDefault(services, tx, updated));
     return updated;
   });
-  publishCardsChanged(services, result);
-  return result;
 }
 
 /**
@@ -238,7 +238,7 @@ export async function removePaymentMethod(
   if (method.removedAt) return method;
   const now = services.clock.now();
   const { billingProfiles, paymentMethods } = services.store.t;
-  const result = await services.store.transaction(async (tx) => {
+  return transactionWithEvents(services, async (tx, record) => {
     // Decided inside the write transaction: another request may have changed the default or the cards.
     const [profile] = await tx
       .select({ defaultId: billingProfiles.defaultPaymentMethodId, autopay: billingProfiles.autopay })
@@ -269,21 +269,40 @@ export async function removePaymentMethod(
     // The last card was the default: the profile has none now.
     if (isDefault) await setProfileDefault(services, tx, method.billingProfileId, null);
     await audit(services, tx, actor, 'payment-method.remove', removed, now);
+    await recordCardEvent(record, 'PAYMENT_METHOD_REMOVED', removed, false);
     return removed;
   });
-  publishCardsChanged(services, result);
-  return result;
 }
 
-/** After the commit: a profile's cards (or its default) changed. */
-function publishCardsChanged(
-  services: BillingServices,
-  method: { billingAccountId: number; billingProfileId: number },
-): void {
-  services.events.publish({
-    type: 'ACCOUNT_DATA_CHANGED',
+async function isProfileDefault(services: BillingServices, tx: StoreDb, method: PaymentMethodRow): Promise<boolean> {
+  const { billingProfiles } = services.store.t;
+  const [profile] = await tx
+    .select({ defaultId: billingProfiles.defaultPaymentMethodId })
+    .from(billingProfiles)
+    .where(eq(billingProfiles.id, method.billingProfileId));
+  return profile?.defaultId === method.id;
+}
+
+/** A card's change as partners see it: the printed details, never the token or the holder's name. */
+function recordCardEvent(
+  record: RecordEvent,
+  type: 'PAYMENT_METHOD_ADDED' | 'PAYMENT_METHOD_UPDATED' | 'PAYMENT_METHOD_REMOVED',
+  method: PaymentMethodRow,
+  isDefault: boolean,
+) {
+  return record({
+    type,
     billingAccountId: method.billingAccountId,
     billingProfileId: method.billingProfileId,
-    change: 'PAYMENT_METHODS',
+    data: {
+      paymentMethodId: method.id,
+      billingProfileId: method.billingProfileId,
+      brand: method.brand,
+      last4: method.last4,
+      expMonth: method.expMonth,
+      expYear: method.expYear,
+      isDefault,
+      removedAt: method.removedAt,
+    },
   });
 }

@@ -111,13 +111,26 @@ describe('payInvoice: the happy path', () => {
         account: 1,
       },
     ]);
-    const scope = { invoiceId: INV.engineeringPastDue, billingAccountId: 1, billingProfileId: PROFILE.engineering };
-    expect(fx.published).toEqual([
-      { type: 'PAYMENT_UPDATED', paymentId: result.paymentId, status: 'PROCESSING', ...scope },
-      { type: 'INVOICE_UPDATED', ...scope },
-      { type: 'PAYMENT_UPDATED', paymentId: result.paymentId, status: 'SUCCEEDED', ...scope },
-      { type: 'INVOICE_UPDATED', ...scope },
+    // One event per change, each saying what that change left behind: the PROCESSING attempt still
+    // sees the invoice past due. Subscribers received exactly what the event log holds.
+    const { billingEvents } = fx.services.store.t;
+    const logged = await fx.services.store.db.select().from(billingEvents).orderBy(billingEvents.sequence);
+    expect(fx.published).toEqual(logged);
+    expect(
+      logged.map((e) => [
+        e.type,
+        e.invoiceId,
+        e.data.paymentId ?? null,
+        e.data.paymentStatus ?? null,
+        e.data.invoiceStatus,
+      ]),
+    ).toEqual([
+      ['PAYMENT_UPDATED', INV.engineeringPastDue, result.paymentId, 'PROCESSING', 'PAST_DUE'],
+      ['PAYMENT_UPDATED', INV.engineeringPastDue, result.paymentId, 'SUCCEEDED', 'PAID'],
+      ['INVOICE_UPDATED', INV.engineeringPastDue, null, null, 'PAID'],
     ]);
+    expect(new Set(logged.map((e) => e.id)).size).toBe(3);
+    expect(logged.map((e) => e.sequence)).toEqual([...logged.map((e) => e.sequence)].sort((a, b) => a - b));
 
     // A retry with the same key is answered from the record: same payment, no new charge.
     expect(await pay({ idempotencyKey: key })).toEqual(result);

@@ -33,6 +33,7 @@ import {
   type DeclineCode,
   type SerializedBillingError,
 } from './errors.js';
+import { recordInvoiceUpdated, recordPaymentUpdated, transactionWithEvents } from './event-log.js';
 import { abandonIdempotent, beginIdempotent, completeIdempotentRecord, requestFingerprint } from './idempotency.js';
 import { notPayableReason } from './invoice-status.js';
 import type { ChargeOutcome } from './payment-processor.js';
@@ -136,16 +137,6 @@ function resultOf(payment: PaymentRow): PayInvoiceResult {
   return replay(storedOutcomeOf(payment));
 }
 
-function publishPaymentEvents(services: BillingServices, payment: PaymentRow, invoice: InvoiceRow): void {
-  const scope = {
-    invoiceId: invoice.id,
-    billingAccountId: invoice.billingAccountId,
-    billingProfileId: invoice.billingProfileId,
-  };
-  services.events.publish({ type: 'PAYMENT_UPDATED', paymentId: payment.id, status: payment.status, ...scope });
-  services.events.publish({ type: 'INVOICE_UPDATED', ...scope });
-}
-
 // --- Settling an attempt -------------------------------------------------------------------------
 
 /**
@@ -163,7 +154,7 @@ export async function settlePayment(
   const now = services.clock.now();
   const nowIso = now.toISOString();
   const { invoices, payments } = services.store.t;
-  const settled = await services.store.transaction(async (tx): Promise<SettledPayment> => {
+  return transactionWithEvents(services, async (tx, record): Promise<SettledPayment> => {
     const [payment] = await tx
       .update(payments)
       .set(
@@ -227,11 +218,10 @@ export async function settlePayment(
         operation: PAY_INVOICE_OPERATION,
       });
     }
+    await recordPaymentUpdated(record, payment, invoice, services.clock);
+    if (released?.lifecycle === 'PAID') await recordInvoiceUpdated(record, invoice, services.clock);
     return { payment, invoice, changed: true };
   });
-
-  if (settled.changed) publishPaymentEvents(services, settled.payment, settled.invoice);
-  return settled;
 }
 
 /**
@@ -324,7 +314,7 @@ export function reserveAttempt(services: BillingServices, spec: AttemptSpec): Pr
   const nowIso = services.clock.now().toISOString();
   const { invoices, payments } = services.store.t;
   const { invoiceId, method } = spec;
-  return services.store.transaction(async (tx) => {
+  return transactionWithEvents(services, async (tx, record) => {
     // One conditional statement: of many concurrent payers exactly one sees the row come back.
     const [invoice] = await tx
       .update(invoices)
@@ -358,6 +348,7 @@ export function reserveAttempt(services: BillingServices, spec: AttemptSpec): Pr
           .returning();
         return inserted!;
       });
+      await recordPaymentUpdated(record, payment, invoice, services.clock);
       return { payment, invoice, token: method.processorToken };
     } catch (error) {
       if (services.store.isUniqueViolation(error, ONE_LIVE_ATTEMPT_INDEX))
@@ -378,7 +369,6 @@ export async function chargeReservedAttempt(
   actor: string,
 ): Promise<PaymentRow> {
   const { payment, invoice, token } = attempt;
-  publishPaymentEvents(services, payment, invoice);
 
   let outcome: ChargeOutcome | null = null;
   try {

@@ -4,6 +4,7 @@
 // number is derived from the profile and the period) and only finishes what a crash interrupted.
 import { eq } from 'drizzle-orm';
 import { recordAudit } from './audit.js';
+import { recordInvoiceCreated, transactionWithEvents } from './event-log.js';
 import { chargeInvoiceAutomatically, type AutopayOutcome } from './autopay.js';
 import { addDays, isValidIsoDate, isoDate } from './clock.js';
 import { applyStoredCredits } from './credit-ledger.js';
@@ -88,7 +89,7 @@ async function issuePeriodInvoice(
   const totalMinor = subtotalMinor + input.taxMinor;
   const invoiceDate = addDays(input.periodEnd, 1);
 
-  return services.store.transaction(async (tx): Promise<Omit<ClosedPeriod, 'autopay'>> => {
+  return transactionWithEvents(services, async (tx, record): Promise<Omit<ClosedPeriod, 'autopay'>> => {
     const [inserted] = await tx
       .insert(invoices)
       .values({
@@ -146,7 +147,7 @@ async function issuePeriodInvoice(
     });
     // Fully covered by credits: paid, with nothing to charge.
     const paid = credited.amountDueMinor === 0;
-    await tx
+    const [closed] = await tx
       .update(invoices)
       .set({
         creditAppliedMinor: credited.creditAppliedMinor,
@@ -155,7 +156,9 @@ async function issuePeriodInvoice(
         // Scheduled in the same commit as the invoice, so a crash before the charge leaves it due for the pass.
         ...(!paid && profile.autopay && profile.defaultPaymentType === 'CARD' ? { nextAutopayAt: nowIso } : {}),
       })
-      .where(eq(invoices.id, inserted.id));
+      .where(eq(invoices.id, inserted.id))
+      .returning();
+    await recordInvoiceCreated(record, closed!, services.clock);
     await recordAudit(
       services,
       {

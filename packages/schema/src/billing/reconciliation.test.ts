@@ -187,7 +187,10 @@ describe('a crash between charging and writing the outcome', () => {
     expect(await invoiceOf(restarted)).toMatchObject({ lifecycle: 'PAID', amountDueMinor: 0 });
     expect(restarted.processor.chargeCount()).toBe(1);
     expect(restarted.published).toEqual([
-      expect.objectContaining({ type: 'PAYMENT_UPDATED', paymentId: payment.id, status: 'SUCCEEDED' }),
+      expect.objectContaining({
+        type: 'PAYMENT_UPDATED',
+        data: expect.objectContaining({ paymentId: payment.id, paymentStatus: 'SUCCEEDED' }),
+      }),
       expect.objectContaining({ type: 'INVOICE_UPDATED', invoiceId: INVOICE }),
     ]);
     // The client's retry now gets the settled answer, and nothing is charged again.
@@ -264,7 +267,7 @@ describe('request and reconciler racing', () => {
     const result = await pay(fx);
     expect(result.status).toBe('SUCCEEDED');
     expect(auditOf(fx)).toEqual([{ actor: 'system:reconciler', action: 'payment.reconcile', outcome: 'succeeded' }]);
-    expect(fx.published.filter((e) => e.type === 'PAYMENT_UPDATED').map((e) => 'status' in e && e.status)).toEqual([
+    expect(fx.published.flatMap((e) => (e.type === 'PAYMENT_UPDATED' ? [e.data.paymentStatus] : []))).toEqual([
       'PROCESSING',
       'SUCCEEDED',
     ]);

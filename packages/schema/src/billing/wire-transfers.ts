@@ -6,6 +6,8 @@ import { and, eq, gt } from 'drizzle-orm';
 import type { AgreementType, DefaultPaymentType, WireTransferHoldReason, wireTransfers } from '../db/tables.js';
 import { principalAllowedOnProfile, type AccessView } from './access.js';
 import { recordAudit } from './audit.js';
+import { recordInvoiceUpdated, transactionWithEvents } from './event-log.js';
+import { publishProfileSettingsChanged } from './events.js';
 import { isValidIsoDate } from './clock.js';
 import type { WireTransferAccount } from './documents/document-data.js';
 import { NotFoundError, ValidationError } from './errors.js';
@@ -92,7 +94,7 @@ export async function recordWireTransfer(
   const invoice = await services.store.db.query.invoices.findFirst({ where: { number: reference } });
   if (!invoice) throw new NotFoundError('Invoice', `No invoice has the number ${JSON.stringify(reference)}.`);
 
-  return services.store.transaction(async (tx) => {
+  return transactionWithEvents(services, async (tx, record) => {
     const [current] = await tx.select().from(invoices).where(eq(invoices.id, invoice.id));
     let holdReason = holdReasonFor(current!, input);
     if (holdReason === null) {
@@ -108,8 +110,9 @@ export async function recordWireTransfer(
             gt(invoices.amountDueMinor, 0),
           ),
         )
-        .returning({ id: invoices.id });
-      if (!paid) holdReason = 'NOT_PAYABLE';
+        .returning();
+      if (paid) await recordInvoiceUpdated(record, paid, services.clock);
+      else holdReason = 'NOT_PAYABLE';
     }
     const [row] = await tx
       .insert(wireTransfers)
@@ -159,7 +162,7 @@ export async function setDefaultPaymentType(
     'Only billing account owners and contributors can manage payment methods.',
   );
   const now = services.clock.now();
-  return services.store.transaction(async (tx) => {
+  const updated = await services.store.transaction(async (tx) => {
     const [updated] = await tx
       .update(billingProfiles)
       .set({ defaultPaymentType: input.type })
@@ -182,4 +185,6 @@ export async function setDefaultPaymentType(
     );
     return updated!;
   });
+  publishProfileSettingsChanged(services, updated);
+  return updated;
 }

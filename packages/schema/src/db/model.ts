@@ -39,6 +39,7 @@ export type WireTransferHoldReason = (typeof WIRE_TRANSFER_HOLD_REASONS)[number]
  * webhook endpoints alike. Adding a type is a dangerous (not breaking) schema change: see docs/versioning.md.
  */
 export const BILLING_EVENT_TYPES = [
+  'INVOICE_CREATED',
   'INVOICE_UPDATED',
   'PAYMENT_UPDATED',
   'PAYMENT_METHOD_ADDED',

@@ -6,4 +6,6 @@ export interface GraphQLContext {
   services: BillingServices;
   access: AccessView;
   requestId: string;
+  /** The SSE `Last-Event-ID` request header: where a reconnecting `billingEvents` stream resumes. */
+  lastEventId?: string | null;
 }

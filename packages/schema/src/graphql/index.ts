@@ -19,6 +19,7 @@ import './api-key.js';
 import './subscriptions.js';
 
 export type { GraphQLContext } from './context.js';
+export { lastStreamedEventId } from './subscriptions.js';
 export { toGlobalId, fromGlobalId, NODE_TYPE_NAMES, type NodeTypeName } from './ids.js';
 export { measureOperation, type Measurement, type OperationSize } from './complexity.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UNPAGED_LIST_SIZE } from './page-sizes.js';

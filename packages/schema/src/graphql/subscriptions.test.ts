@@ -22,8 +22,21 @@ async function open(user: UserName, billingAccountId?: string): Promise<AsyncGen
   return result as AsyncGenerator<EventResult>;
 }
 
-const invoiceUpdated = (invoiceId: number, billingAccountId: number, billingProfileId: number) =>
-  ({ type: 'INVOICE_UPDATED', invoiceId, billingAccountId, billingProfileId }) as const;
+// Published straight to the bus, as the event log publishes a committed event.
+let sequence = 0;
+const invoiceUpdated = (invoiceId: number, billingAccountId: number, billingProfileId: number) => {
+  sequence += 1;
+  return {
+    type: 'INVOICE_UPDATED',
+    sequence,
+    id: `evt_test${sequence}`,
+    invoiceId,
+    billingAccountId,
+    billingProfileId,
+    data: { invoiceId, invoiceStatus: 'DUE', amountDueMinor: 100, currency: 'USD' },
+    occurredAt: new Date().toISOString(),
+  } as const;
+};
 
 async function nextInvoiceId(stream: AsyncGenerator<EventResult>): Promise<string | undefined> {
   const next = await stream.next();

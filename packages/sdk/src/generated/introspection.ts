@@ -357,6 +357,29 @@ export default {
         "name": "BillingEvent",
         "fields": [
           {
+            "name": "amountDue",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "name": "Money",
+                "kind": "OBJECT",
+                "ofType": null
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "id",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "invoice",
             "type": {
               "kind": "NON_NULL",
@@ -369,11 +392,52 @@ export default {
             "args": []
           },
           {
+            "name": "invoiceStatus",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
+            "name": "occurredAt",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
+            },
+            "args": []
+          },
+          {
             "name": "payment",
             "type": {
               "kind": "OBJECT",
               "name": "Payment",
               "ofType": null
+            },
+            "args": []
+          },
+          {
+            "name": "paymentStatus",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "sequence",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
             },
             "args": []
           },
@@ -3076,6 +3140,13 @@ export default {
               }
             },
             "args": [
+              {
+                "name": "after",
+                "type": {
+                  "kind": "SCALAR",
+                  "name": "Any"
+                }
+              },
               {
                 "name": "billingAccountId",
                 "type": {

@@ -30,6 +30,7 @@ import { useRateLimit } from './rate-limit.js';
 import { useReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import { useStreamTracking } from './streams.js';
+import { useEventStreamIds } from './event-stream-ids.js';
 import { useSubscriptionGuard } from './subscription-guard.js';
 import { useTracing } from './tracing.js';
 import { isFromOwnGraphiQL, loadTrustedDocuments, persistedDocumentPlugins } from './trusted-documents.js';
@@ -107,6 +108,7 @@ export function gatewayPlugins(options: GatewayPluginOptions): GatewayPlugin[] {
   if (!development) plugins.push(useProductionErrorScrubbing());
   plugins.push(useOperationCostLimit(config.limits));
   plugins.push(useSubscriptionGuard(config.limits));
+  plugins.push(useEventStreamIds());
   // Before the per-field limits, so that an operation they refuse still has its span.
   if (options.tracerProvider)
     plugins.push(useTracing({ tracerProvider: options.tracerProvider, serviceName: config.tracing.serviceName }));

@@ -52,9 +52,18 @@ describe('useMetrics', () => {
 
   it('counts settled payments from the billing events', async () => {
     const { events, text } = metered();
-    const base = { billingAccountId: 1, billingProfileId: 1, invoiceId: 1, paymentId: 1 } as const;
-    events.publish({ type: 'PAYMENT_UPDATED', status: 'PROCESSING', ...base });
-    events.publish({ type: 'PAYMENT_UPDATED', status: 'SUCCEEDED', ...base });
+    const paymentUpdated = (sequence: number, paymentStatus: string) => ({
+      type: 'PAYMENT_UPDATED' as const,
+      sequence,
+      id: `evt_${sequence}`,
+      billingAccountId: 1,
+      billingProfileId: 1,
+      invoiceId: 1,
+      data: { paymentId: 1, paymentStatus },
+      occurredAt: new Date().toISOString(),
+    });
+    events.publish(paymentUpdated(1, 'PROCESSING'));
+    events.publish(paymentUpdated(2, 'SUCCEEDED'));
     await new Promise((resolve) => setTimeout(resolve, 10));
     const metrics = await text();
     expect(metrics).toMatch(/billing_payments_total\{outcome="succeeded"\} 1\n/);

@@ -102,9 +102,8 @@ export function useMetrics(options: MetricsOptions): Plugin {
   const stop = new AbortController();
   void (async () => {
     for await (const event of options.events.subscribe(stop.signal)) {
-      if (event.type === 'PAYMENT_UPDATED' && (event.status === 'SUCCEEDED' || event.status === 'FAILED')) {
-        payments.inc({ outcome: event.status.toLowerCase() });
-      }
+      const status = event.type === 'PAYMENT_UPDATED' ? event.data.paymentStatus : null;
+      if (status === 'SUCCEEDED' || status === 'FAILED') payments.inc({ outcome: status.toLowerCase() });
     }
   })();
 

@@ -7,7 +7,7 @@ CREATE TABLE "billing_events" (
 	"invoice_id" integer,
 	"data" jsonb NOT NULL,
 	"occurred_at" text NOT NULL,
-	CONSTRAINT "billing_events_type" CHECK ("type" IN ('INVOICE_UPDATED', 'PAYMENT_UPDATED', 'PAYMENT_METHOD_ADDED', 'PAYMENT_METHOD_UPDATED', 'PAYMENT_METHOD_REMOVED', 'API_KEY_CREATED', 'API_KEY_REVOKED'))
+	CONSTRAINT "billing_events_type" CHECK ("type" IN ('INVOICE_CREATED', 'INVOICE_UPDATED', 'PAYMENT_UPDATED', 'PAYMENT_METHOD_ADDED', 'PAYMENT_METHOD_UPDATED', 'PAYMENT_METHOD_REMOVED', 'API_KEY_CREATED', 'API_KEY_REVOKED'))
 );
 --> statement-breakpoint
 CREATE INDEX "billing_events_account_idx" ON "billing_events" ("billing_account_id","sequence");--> statement-breakpoint
