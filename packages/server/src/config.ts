@@ -1,4 +1,5 @@
 // Configuration from the environment. Every knob has a default that runs the embedded demo.
+import { DEFAULT_EVENT_RETENTION_DAYS } from '@billing/schema/billing';
 import type { TraceExporterName } from './tracing.js';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -103,6 +104,12 @@ export interface GatewayConfig {
   responseCache: {
     /** How long an answer may be kept; 0 turns the cache off. */
     ttlMs: number;
+  };
+  events: {
+    /** Days the event log keeps events (stream resume and webhook replay reach this far back). */
+    retentionDays: number;
+    /** How often this instance deletes events past retention. */
+    pruneIntervalMs: number;
   };
   /** Shared by every instance (REDIS_URL): billing events and rate-limit buckets. Absent: in-process. */
   redis?: RedisConfig;
@@ -274,6 +281,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
     },
     tracing: { exporter: traceExporter(env), serviceName: env.OTEL_SERVICE_NAME ?? 'billing-gateway' },
     responseCache: { ttlMs: int(env, 'RESPONSE_CACHE_TTL_MS', 0) },
+    events: {
+      retentionDays: int(env, 'EVENT_RETENTION_DAYS', DEFAULT_EVENT_RETENTION_DAYS),
+      pruneIntervalMs: int(env, 'EVENT_PRUNE_INTERVAL_MS', 3_600_000),
+    },
     ...(redis ? { redis } : {}),
     graphiql: bool(env, 'GRAPHIQL', dev),
     introspection: bool(env, 'INTROSPECTION', dev),

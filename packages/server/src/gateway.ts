@@ -7,6 +7,7 @@ import {
   isoDate,
   reconcileStalePayments,
   startAutopayScheduler,
+  startEventLogPruning,
   startReconciler,
   type Clock,
 } from '@billing/schema/billing';
@@ -84,6 +85,11 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const stopAutopay = startAutopayScheduler(services, config.payments.autopayIntervalMs, {
     onError: (error) => logger.error({ err: error }, 'autopay pass failed'),
   });
+  const stopEventPruning = startEventLogPruning(services, {
+    retentionDays: config.events.retentionDays,
+    intervalMs: config.events.pruneIntervalMs,
+    onError: (error) => logger.error({ err: error }, 'event log pruning failed'),
+  });
 
   const authenticator = createAuthenticator(config, services);
   const app = createGatewayApp({
@@ -127,6 +133,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       closing ??= (async () => {
         stopReconciler();
         stopAutopay();
+        stopEventPruning();
         await http.drain({ delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs });
         await app.dispose();
         await resources.close();

@@ -5,11 +5,12 @@
 // Publishing to live subscribers happens after commit (`publishLogged`), from the logged row, so
 // what a subscriber receives is exactly what the log holds.
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { BillingEventData, BillingEventType, PaymentStatus } from '../db/model.js';
 import type { StoreDb } from '../db/store.js';
 import type { Clock } from './clock.js';
 import { type InvoiceStatusInput, invoiceStatus } from './invoice-status.js';
+import { runPeriodically } from './periodic.js';
 import type { BillingServices } from './services.js';
 
 export interface NewBillingEvent {
@@ -122,6 +123,44 @@ export async function eventsAfter(
     )
     .orderBy(asc(billingEvents.sequence))
     .limit(EVENT_LOG_PAGE_SIZE);
+}
+
+// --- Retention ----------------------------------------------------------------------------------
+
+/** Days the event log keeps an event: how far back a stream can resume and events can be replayed. */
+export const DEFAULT_EVENT_RETENTION_DAYS = 30;
+const PRUNE_BATCH = 5_000;
+
+/** Deletes events older than `retentionDays`, in batches (short write transactions); returns how many. */
+export async function pruneEventLog(services: BillingServices, retentionDays: number): Promise<number> {
+  const { store, clock } = services;
+  const { billingEvents } = store.t;
+  const cutoff = new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString();
+  let pruned = 0;
+  for (;;) {
+    const deleted = await store.transaction(async (tx) => {
+      const oldest = tx
+        .select({ sequence: billingEvents.sequence })
+        .from(billingEvents)
+        .where(lt(billingEvents.occurredAt, cutoff))
+        .orderBy(asc(billingEvents.sequence))
+        .limit(PRUNE_BATCH);
+      return tx
+        .delete(billingEvents)
+        .where(inArray(billingEvents.sequence, oldest))
+        .returning({ sequence: billingEvents.sequence });
+    });
+    pruned += deleted.length;
+    if (deleted.length < PRUNE_BATCH) return pruned;
+  }
+}
+
+/** Prunes the event log every `intervalMs` (see runPeriodically). */
+export function startEventLogPruning(
+  services: BillingServices,
+  options: { retentionDays: number; intervalMs: number; onError: (error: unknown) => void },
+): () => void {
+  return runPeriodically(options.intervalMs, () => pruneEventLog(services, options.retentionDays), options.onError);
 }
 
 // --- What each event says ------------------------------------------------------------------------

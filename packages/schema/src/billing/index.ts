@@ -2,6 +2,7 @@ export * from './access.js';
 export * from './clock.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './event-log.js';
 export * from './invoice-status.js';
 export * from './money.js';
 export * from './payment-processor.js';

@@ -2,6 +2,7 @@
 // that a stream which ends lets go of its bus subscription.
 import { parse, subscribe, type ExecutionResult } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pruneEventLog, recordInvoiceUpdated, transactionWithEvents } from '../billing/event-log.js';
 import { createBillingFixture, type BillingFixture, type UserName } from '../billing/test-support.js';
 import { toGlobalId } from './ids.js';
 import { billingSchema } from './index.js';
@@ -81,5 +82,33 @@ describe('billingEvents', () => {
     await pending;
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(fixture.services.events.subscriberCount).toBe(0);
+  });
+
+  it('keeps events for the retention window: a cursor pruned from the log is EVENT_CURSOR_EXPIRED', async () => {
+    fixture = await createBillingFixture();
+    const { services } = fixture;
+    const invoice = (await services.store.db.query.invoices.findFirst({ where: { id: 2 } }))!;
+    const record = () =>
+      transactionWithEvents(services, (_tx, log) => recordInvoiceUpdated(log, invoice, services.clock));
+    const old = await record();
+    fixture.clock.advance(31 * 86_400_000);
+    const recent = await record();
+    expect(await pruneEventLog(services, 30)).toBe(1);
+    expect(await pruneEventLog(services, 30)).toBe(0);
+
+    const resume = async (after: string) => {
+      const result = await subscribe({
+        schema: billingSchema(),
+        document: parse('subscription($after: ID) { billingEvents(after: $after) { id } }'),
+        variableValues: { after },
+        contextValue: { services, access: await fixture.as('ada'), requestId: 'test' },
+      });
+      return result;
+    };
+    expect(await resume(old.id)).toMatchObject({ errors: [{ extensions: { code: 'EVENT_CURSOR_EXPIRED' } }] });
+    // The recent one is still a cursor: a stream opens (and the log has nothing after it yet).
+    const open = await resume(recent.id);
+    expect(Symbol.asyncIterator in open).toBe(true);
+    await (open as AsyncGenerator).return(undefined);
   });
 });
