@@ -5,7 +5,7 @@
 // Publishing to live subscribers happens after commit (`publishLogged`), from the logged row, so
 // what a subscriber receives is exactly what the log holds.
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt } from 'drizzle-orm';
 import type { BillingEventData, BillingEventType, PaymentStatus } from '../db/model.js';
 import type { StoreDb } from '../db/store.js';
 import type { Clock } from './clock.js';
@@ -35,14 +35,6 @@ export interface LoggedBillingEvent {
   occurredAt: string;
 }
 
-/**
- * PostgreSQL hands out sequence numbers at insert, not at commit: two transactions could commit in
- * the other order, and a reader resuming after the higher one would never see the lower. Holding
- * this transaction-scoped lock from the insert to the commit makes sequence order commit order.
- * (SQLite has one writer, so the question does not arise there.)
- */
-const EVENT_LOG_LOCK = sql`SELECT pg_advisory_xact_lock(hashtext('billing-gateway:event-log'))`;
-
 /** Records `event` in `tx`, the transaction of the change it describes. Publish it after commit. */
 export async function recordEvent(
   services: BillingServices,
@@ -50,21 +42,16 @@ export async function recordEvent(
   event: NewBillingEvent,
 ): Promise<LoggedBillingEvent> {
   const { store, clock } = services;
-  if (store.dialect === 'postgresql') await tx.execute(EVENT_LOG_LOCK);
-  const [row] = await tx
-    .insert(store.t.billingEvents)
-    .values({
-      id: `evt_${randomUUID().replaceAll('-', '')}`,
-      type: event.type,
-      billingAccountId: event.billingAccountId,
-      billingProfileId: event.billingProfileId ?? null,
-      invoiceId: event.invoiceId ?? null,
-      data: event.data,
-      occurredAt: clock.now().toISOString(),
-    })
-    .returning();
-  if (!row) throw new Error('billing_events insert returned no row');
-  return row;
+  // Sequence order is commit order on either dialect (see BillingStore.appendEvent).
+  return store.appendEvent(tx, {
+    id: `evt_${randomUUID().replaceAll('-', '')}`,
+    type: event.type,
+    billingAccountId: event.billingAccountId,
+    billingProfileId: event.billingProfileId ?? null,
+    invoiceId: event.invoiceId ?? null,
+    data: event.data,
+    occurredAt: clock.now().toISOString(),
+  });
 }
 
 /** Records an event in the transaction at hand; resolves to the logged row. */

@@ -21,7 +21,7 @@ import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-post
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { getTableName, is } from 'drizzle-orm';
+import { getTableName, is, sql } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
 import {
   type DatabaseHandle,
@@ -81,6 +81,14 @@ export interface BillingStore {
   /** Whether `error` (or a cause) is a violation of `index`. */
   isUniqueViolation(error: unknown, index: UniqueIndexRef): boolean;
   /**
+   * Appends an event to the event log in `tx`, with the next sequence number. On PostgreSQL, sequence
+   * numbers are handed out at insert, not at commit, so two transactions could commit in the other
+   * order and a reader resuming after the higher one would never see the lower: the insert takes a
+   * transaction-scoped lock first (in the same statement), held to the commit, so sequence order is
+   * commit order. SQLite has one writer, so the question does not arise there.
+   */
+  appendEvent(tx: StoreDb, event: Omit<BillingEventRow, 'sequence'>): Promise<BillingEventRow>;
+  /**
    * Raw SQL with `?` placeholders, for operators' scripts and tests that look at rows directly. Write
    * it portably (`CAST(count(*) AS INTEGER)`, not `count(*)`, which PostgreSQL returns as text).
    */
@@ -93,6 +101,8 @@ export interface BillingStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+export type BillingEventRow = typeof pgTables.billingEvents.$inferSelect;
 
 export interface StoreOptions {
   /** A `postgres://` URL, or a SQLite file path (or `:memory:`). */
@@ -199,6 +209,10 @@ export function openSqliteStore(handle: DatabaseHandle, traced = false): Billing
         return [];
       });
     },
+    async appendEvent(tx, event) {
+      const [row] = await tx.insert(store.t.billingEvents).values(event).returning();
+      return row!;
+    },
     isUniqueViolation(error, index) {
       const message = `UNIQUE constraint failed: ${index.columns.map((c) => `${index.table}.${c}`).join(', ')}`;
       for (const e of causes(error)) if (e.message.includes(message)) return true;
@@ -279,6 +293,15 @@ export function openPostgresStore(options: StoreOptions): BillingStore {
         [...params],
       );
       return rows as T[];
+    },
+    async appendEvent(tx, event) {
+      const { rows } = await tx.execute<{ sequence: number }>(sql`
+        INSERT INTO billing_events (id, type, billing_account_id, billing_profile_id, invoice_id, data, occurred_at)
+        SELECT ${event.id}, ${event.type}, ${event.billingAccountId}, ${event.billingProfileId}, ${event.invoiceId},
+               ${JSON.stringify(event.data)}::jsonb, ${event.occurredAt}
+        FROM (SELECT pg_advisory_xact_lock(hashtext('billing-gateway:event-log'))) AS event_log_lock
+        RETURNING sequence`);
+      return { ...event, sequence: Number(rows[0]!.sequence) };
     },
     isUniqueViolation(error, index) {
       for (const e of causes(error)) if (e.code === UNIQUE_VIOLATION && e.constraint === index.name) return true;
