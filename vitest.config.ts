@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 const BOTH_DIALECTS = [
   'packages/schema/src/db/upgrade.test.ts',
   'packages/schema/src/db/reads.test.ts',
+  'packages/schema/src/billing/webhooks/webhooks.test.ts',
   'packages/server/test/invoices.test.ts',
   'packages/server/test/documents.test.ts',
   'packages/server/test/authorization.test.ts',

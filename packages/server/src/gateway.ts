@@ -8,6 +8,7 @@ import {
   reconcileStalePayments,
   startAutopayScheduler,
   startReconciler,
+  startWebhookWorker,
   type Clock,
 } from '@billing/schema/billing';
 import { isDatabaseEmpty, seedDemoData, type DemoSeedResult, type OpenDatabaseOptions } from '@billing/schema/db';
@@ -85,6 +86,14 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     onError: (error) => logger.error({ err: error }, 'autopay pass failed'),
   });
 
+  // Every instance runs one: claims divide the due deliveries between them (db/webhook-claims.ts).
+  const stopWebhooks =
+    config.webhooks.workerIntervalMs > 0
+      ? startWebhookWorker(services, config.webhooks.workerIntervalMs, {
+          onError: (error) => logger.error({ err: error }, 'webhook delivery pass failed'),
+        })
+      : () => {};
+
   const authenticator = createAuthenticator(config, services);
   const app = createGatewayApp({
     config,
@@ -127,6 +136,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       closing ??= (async () => {
         stopReconciler();
         stopAutopay();
+        stopWebhooks();
         await http.drain({ delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs });
         await app.dispose();
         await resources.close();

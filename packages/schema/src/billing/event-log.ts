@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import type { BillingEventData, BillingEventType } from '../db/model.js';
 import type { StoreDb } from '../db/store.js';
 import type { BillingServices } from './services.js';
+import { enqueueWebhookDeliveries } from './webhooks/deliveries.js';
 
 export interface NewBillingEvent {
   type: BillingEventType;
@@ -61,5 +62,7 @@ export async function recordEvent(
     })
     .returning();
   if (!row) throw new Error('billing_events insert returned no row');
+  // The outbox: the event's webhook deliveries commit (or roll back) with it.
+  await enqueueWebhookDeliveries(services, tx, row);
   return row;
 }

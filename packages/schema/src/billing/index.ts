@@ -23,3 +23,4 @@ export * from './credit-ledger.js';
 export * from './period-close.js';
 export * from './autopay.js';
 export * from './wire-transfers.js';
+export * from './webhooks/index.js';

@@ -1,0 +1,5 @@
+export * from './settings.js';
+export * from './secret-box.js';
+export * from './url-safety.js';
+export * from './endpoints.js';
+export * from './deliveries.js';
