@@ -37,6 +37,7 @@ const POSTGRES_ONLY = [
   'packages/schema/src/db/parity.test.ts',
   'packages/schema/src/billing/reconcile-instances.test.ts',
   'packages/schema/src/billing/idempotency-concurrency.test.ts',
+  'packages/schema/src/billing/webhooks/webhook-instances.test.ts',
 ];
 
 const POSTGRES_STAND_IN = 'packages/server/test/postgres/unavailable.test.ts';
