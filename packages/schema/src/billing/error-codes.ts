@@ -52,7 +52,7 @@ export const ERROR_CODES = {
   },
   WEBHOOK_URL_NOT_ALLOWED: {
     description:
-      'The webhook endpoint URL may not be used (see `notAllowedReason`): not https outside development, malformed, with credentials, or resolving to a loopback, private, link-local or other internal address. Nothing was changed: use a public https URL.',
+      'The webhook endpoint URL may not be used (see `urlNotAllowedReason`): not https outside development, malformed, with credentials, or resolving to a loopback, private, link-local or other internal address. Nothing was changed: use a public https URL.',
   },
   // Top-level errors (`errors[].extensions.code`), from authentication to execution.
   UNAUTHENTICATED: {
