@@ -24,3 +24,4 @@ export * from './period-close.js';
 export * from './autopay.js';
 export * from './wire-transfers.js';
 export * from './webhooks/index.js';
+export * from './event-log.js';
