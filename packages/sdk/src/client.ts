@@ -539,20 +539,14 @@ export function createBillingClient(options: BillingClientOptions) {
      * const page = await billing.webhookDeliveries(endpointId, { first: 20 });
      * for (const delivery of page?.nodes ?? []) console.log(delivery.status, delivery.attempts.length);
      */
-    async webhookDeliveries(endpointId: string, page: { first?: number; after?: string } = {}) {
-      const node = (
-        await query(
-          WebhookDeliveriesDocument,
-          { endpointId, first: page.first ?? null, after: page.after ?? null },
-          'WebhookDeliveries',
-        )
-      ).node;
-      return node?.__typename === 'WebhookEndpoint'
-        ? (node.deliveries as Extract<
-            NonNullable<WebhookDeliveriesQuery['node']>,
-            { __typename: 'WebhookEndpoint' }
-          >['deliveries'])
-        : null;
+    async webhookDeliveries(
+      endpointId: string,
+      page: { first?: number; after?: string } = {},
+    ): Promise<NonNullable<WebhookDeliveriesQuery['webhookEndpoint']>['deliveries'] | null> {
+      const variables = { endpointId, first: page.first ?? null, after: page.after ?? null };
+      return (
+        (await query(WebhookDeliveriesDocument, variables, 'WebhookDeliveries')).webhookEndpoint?.deliveries ?? null
+      );
     },
 
     /**

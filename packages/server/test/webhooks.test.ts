@@ -65,9 +65,9 @@ function record(event: Partial<NewBillingEvent> = {}) {
 
 const deliver = () => runWebhookDeliveryPass(gw.gateway.resources.services);
 
-const DELIVERIES = `query($id: ID!) { node(id: $id) { ... on WebhookEndpoint { deliveries(first: 10) { nodes {
+const DELIVERIES = `query($id: ID!) { webhookEndpoint(id: $id) { deliveries(first: 10) { nodes {
   id status attemptCount nextAttemptAt event { id type sequence occurredAt data }
-  attempts { statusCode durationMs responseBody error } } } } } }`;
+  attempts { statusCode durationMs responseBody error } } } } }`;
 
 describe('webhooks over GraphQL', () => {
   it('registers an endpoint, delivers a signed event to it, and shows the delivery with its attempts', async () => {
@@ -91,7 +91,7 @@ describe('webhooks over GraphQL', () => {
     expect(receiver.requests[1]!.headers['webhook-id']).toBe(event.id);
 
     const listed = await gw.gql(DELIVERIES, { id: created.endpoint.id });
-    const [delivery] = listed.data!.node.deliveries.nodes;
+    const [delivery] = listed.data!.webhookEndpoint.deliveries.nodes;
     expect(delivery).toMatchObject({
       status: 'SUCCEEDED',
       attemptCount: 2,

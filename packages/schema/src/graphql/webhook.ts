@@ -192,6 +192,21 @@ builder.objectField(BillingAccount, 'webhookEndpoints', (t) =>
   }),
 );
 
+builder.queryField('webhookEndpoint', (t) =>
+  t.field({
+    type: WebhookEndpoint,
+    nullable: true,
+    description:
+      'A webhook endpoint by global ID; null if it does not exist or the viewer may not manage its webhooks.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const id = fromGlobalId(String(args.id), 'WebhookEndpoint');
+      const endpoint = id === null ? null : await WebhookEndpoint.getDataloader(ctx).load(id);
+      return endpoint && ctx.access.can('MANAGE_WEBHOOKS', readTarget.webhook(endpoint)) ? endpoint : null;
+    },
+  }),
+);
+
 function idOrThrow(globalId: string | number, typename: NodeTypeName): number {
   const id = fromGlobalId(String(globalId), typename);
   if (id === null) throw new NotFoundError(typename);
