@@ -30,6 +30,7 @@ const BOTH_DIALECTS = [
   'packages/server/test/redis-outage.test.ts',
   'packages/server/test/payment-methods.test.ts',
   'packages/server/test/webhooks.test.ts',
+  'packages/server/test/webhook-crash.test.ts',
   // The web example in a real browser, against a gateway (and a demo sign-in) on each dialect.
   'examples/web/test/web.test.ts',
 ];

@@ -526,6 +526,9 @@ export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
     id: integer().primaryKey().generatedByDefaultAsIdentity(),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
     endpointId: integer()
       .notNull()
       .references(() => webhookEndpoints.id),
@@ -555,6 +558,9 @@ export const webhookDeliveryAttempts = pgTable(
   'webhook_delivery_attempts',
   {
     id: integer().primaryKey().generatedByDefaultAsIdentity(),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
     deliveryId: integer()
       .notNull()
       .references(() => webhookDeliveries.id),

@@ -56,12 +56,11 @@ const API_KEY_COLUMNS = `id, billing_account_id AS "billingAccountId", name, pre
 const WEBHOOK_ENDPOINT_COLUMNS = `id, billing_account_id AS "billingAccountId", url, description, event_types AS "eventTypes",
   enabled, previous_secret_expires_at AS "previousSecretExpiresAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
 // The event's data as text on both dialects (CAST of jsonb is its JSON text).
-const WEBHOOK_DELIVERY_SELECT = `SELECT d.id, d.endpoint_id AS "endpointId", w.billing_account_id AS "billingAccountId",
+const WEBHOOK_DELIVERY_SELECT = `SELECT d.id, d.endpoint_id AS "endpointId", d.billing_account_id AS "billingAccountId",
   d.status, d.attempt_count AS "attemptCount", d.next_attempt_at AS "nextAttemptAt", d.created_at AS "createdAt",
   d.updated_at AS "updatedAt", e.id AS "eventId", e.type AS "eventType", e.sequence AS "eventSequence",
   e.occurred_at AS "occurredAt", CAST(e.data AS TEXT) AS "eventData"
-  FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
-  JOIN billing_events e ON e.sequence = d.event_sequence`;
+  FROM webhook_deliveries d JOIN billing_events e ON e.sequence = d.event_sequence`;
 
 const statements = (IN: string) =>
   ({

@@ -524,6 +524,9 @@ export const webhookDeliveries = sqliteTable(
   'webhook_deliveries',
   {
     id: integer().primaryKey({ autoIncrement: true }),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
     endpointId: integer()
       .notNull()
       .references(() => webhookEndpoints.id),
@@ -553,6 +556,9 @@ export const webhookDeliveryAttempts = sqliteTable(
   'webhook_delivery_attempts',
   {
     id: integer().primaryKey({ autoIncrement: true }),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
     deliveryId: integer()
       .notNull()
       .references(() => webhookDeliveries.id),

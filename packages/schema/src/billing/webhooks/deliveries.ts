@@ -55,6 +55,7 @@ export async function enqueueWebhookDeliveries(
   const now = services.clock.now().toISOString();
   await tx.insert(webhookDeliveries).values(
     targets.map((endpoint) => ({
+      billingAccountId: event.billingAccountId,
       endpointId: endpoint.id,
       eventSequence: event.sequence,
       status: 'PENDING' as const,
@@ -235,7 +236,9 @@ async function attempt(services: BillingServices, claimed: ClaimedDelivery): Pro
   const failed = !succeeded && attempts >= settings.maxAttempts;
   const { webhookDeliveries, webhookDeliveryAttempts } = services.store.t;
   await services.store.transaction(async (tx) => {
-    await tx.insert(webhookDeliveryAttempts).values({ deliveryId: delivery.id, startedAt, ...outcome });
+    await tx
+      .insert(webhookDeliveryAttempts)
+      .values({ billingAccountId: delivery.billingAccountId, deliveryId: delivery.id, startedAt, ...outcome });
     await tx
       .update(webhookDeliveries)
       .set({
@@ -357,6 +360,7 @@ export async function replayWebhookEvents(
     const now = services.clock.now().toISOString();
     await tx.insert(webhookDeliveries).values(
       events.map((event) => ({
+        billingAccountId: endpoint.billingAccountId,
         endpointId,
         eventSequence: event.sequence,
         status: 'PENDING' as const,

@@ -1,5 +1,6 @@
 CREATE TABLE `webhook_deliveries` (
 	`id` integer PRIMARY KEY AUTOINCREMENT,
+	`billing_account_id` integer NOT NULL,
 	`endpoint_id` integer NOT NULL,
 	`event_sequence` integer NOT NULL,
 	`status` text NOT NULL,
@@ -9,6 +10,7 @@ CREATE TABLE `webhook_deliveries` (
 	`ordering_key` text,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL,
+	CONSTRAINT `fk_webhook_deliveries_billing_account_id_billing_accounts_id_fk` FOREIGN KEY (`billing_account_id`) REFERENCES `billing_accounts`(`id`),
 	CONSTRAINT `fk_webhook_deliveries_endpoint_id_webhook_endpoints_id_fk` FOREIGN KEY (`endpoint_id`) REFERENCES `webhook_endpoints`(`id`),
 	CONSTRAINT `fk_webhook_deliveries_event_sequence_billing_events_sequence_fk` FOREIGN KEY (`event_sequence`) REFERENCES `billing_events`(`sequence`),
 	CONSTRAINT "webhook_deliveries_status" CHECK("status" IN ('PENDING', 'SUCCEEDED', 'FAILED')),
@@ -17,12 +19,14 @@ CREATE TABLE `webhook_deliveries` (
 --> statement-breakpoint
 CREATE TABLE `webhook_delivery_attempts` (
 	`id` integer PRIMARY KEY AUTOINCREMENT,
+	`billing_account_id` integer NOT NULL,
 	`delivery_id` integer NOT NULL,
 	`started_at` text NOT NULL,
 	`status_code` integer,
 	`duration_ms` integer NOT NULL,
 	`response_body` text,
 	`error_kind` text,
+	CONSTRAINT `fk_webhook_delivery_attempts_billing_account_id_billing_accounts_id_fk` FOREIGN KEY (`billing_account_id`) REFERENCES `billing_accounts`(`id`),
 	CONSTRAINT `fk_webhook_delivery_attempts_delivery_id_webhook_deliveries_id_fk` FOREIGN KEY (`delivery_id`) REFERENCES `webhook_deliveries`(`id`),
 	CONSTRAINT "webhook_delivery_attempts_error_kind" CHECK("error_kind" IS NULL OR "error_kind" IN ('HTTP_STATUS', 'REDIRECT', 'TIMEOUT', 'CONNECTION', 'ADDRESS_NOT_ALLOWED'))
 );
