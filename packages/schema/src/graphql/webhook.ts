@@ -15,7 +15,7 @@ import {
   rotateWebhookEndpointSecret,
   updateWebhookEndpoint,
 } from '../billing/webhooks/index.js';
-import { WEBHOOK_ATTEMPT_ERRORS, WEBHOOK_DELIVERY_STATUSES } from '../db/model.js';
+import type { WEBHOOK_ATTEMPT_ERRORS, WEBHOOK_DELIVERY_STATUSES } from '../db/model.js';
 import type { WebhookDeliveryAttemptReadRow, WebhookDeliveryReadRow, WebhookEndpointReadRow } from '../db/reads.js';
 import { BillingAccount } from './billing-account.js';
 import { builder } from './builder.js';
