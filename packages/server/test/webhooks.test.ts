@@ -235,6 +235,32 @@ describe('webhooks over GraphQL', () => {
   });
 });
 
+describe('with the response cache on', () => {
+  it('never serves a stale endpoint list or delivery status', async () => {
+    const cached = await startTestGateway({ env: { RESPONSE_CACHE_TTL_MS: '60000' } });
+    try {
+      const LIST = `query($a: ID!) { billingAccount(id: $a) { webhookEndpoints { nodes { id enabled } } } }`;
+      const list = async () =>
+        (await cached.gql(LIST, { a: accountId(1) })).data!.billingAccount.webhookEndpoints.nodes;
+      expect(await list()).toEqual([]);
+      const created = await createEndpoint(cached, { url: `${receiver.url}/cached` });
+      expect(await list()).toEqual([{ id: created.endpoint.id, enabled: true }]);
+      const { services } = cached.gateway.resources;
+      await services.store.transaction((tx) =>
+        recordEvent(services, tx, { type: 'INVOICE_UPDATED', billingAccountId: 1, invoiceId: 2, data: {} }),
+      );
+      const STATUS = `query($id: ID!) { webhookEndpoint(id: $id) { deliveries { nodes { status } } } }`;
+      const status = async () =>
+        (await cached.gql(STATUS, { id: created.endpoint.id })).data!.webhookEndpoint.deliveries.nodes;
+      expect(await status()).toEqual([{ status: 'PENDING' }]);
+      await runWebhookDeliveryPass(services);
+      expect(await status()).toEqual([{ status: 'SUCCEEDED' }]);
+    } finally {
+      await cached.close();
+    }
+  });
+});
+
 describe('events recorded by the mutations themselves', () => {
   it('payInvoice: the payment and invoice events reach the endpoint, in order, each once', async (ctx) => {
     const created = await createEndpoint(gw, { url: `${receiver.url}/pay` });

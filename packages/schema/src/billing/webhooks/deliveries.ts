@@ -264,6 +264,7 @@ async function attempt(services: BillingServices, claimed: ClaimedDelivery): Pro
 export async function runWebhookDeliveryPass(services: BillingServices): Promise<WebhookPassResult> {
   const settings = services.settings.webhooks;
   const result: WebhookPassResult = { attempted: 0, succeeded: 0, retrying: 0, failed: 0 };
+  const failures: unknown[] = [];
   for (let round = 0; round < MAX_ROUNDS_PER_PASS; round += 1) {
     const now = services.clock.now();
     const ids = await claimDueWebhookDeliveries(services.store, {
@@ -272,12 +273,21 @@ export async function runWebhookDeliveryPass(services: BillingServices): Promise
       limit: settings.batchSize,
     });
     if (ids.length === 0) break;
-    const outcomes = await Promise.all((await loadClaimed(services, ids)).map((c) => attempt(services, c)));
-    for (const outcome of outcomes) {
+    // One delivery that cannot be sent (an unreadable secret after a key change) must not stop the
+    // others; it keeps its lease until it expires and is tried again, and the pass reports the failure.
+    const settled = await Promise.allSettled((await loadClaimed(services, ids)).map((c) => attempt(services, c)));
+    for (const outcome of settled) {
+      if (outcome.status === 'rejected') {
+        failures.push(outcome.reason);
+        continue;
+      }
       result.attempted += 1;
-      result[outcome] += 1;
+      result[outcome.value] += 1;
     }
+    if (failures.length > 0) break;
   }
+  if (failures.length > 0)
+    throw new AggregateError(failures, `${failures.length} webhook deliveries could not be attempted`);
   return result;
 }
 

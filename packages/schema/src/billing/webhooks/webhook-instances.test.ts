@@ -81,7 +81,9 @@ describe('two delivery workers on one PostgreSQL database', () => {
       }
       return totals.reduce((sum, r) => sum + r.attempted, 0);
     };
+    const started = performance.now();
     const [byA, byB] = await Promise.all([work(a), work(b)]);
+    const elapsedMs = Math.round(performance.now() - started);
 
     expect(receiver.successesById()).toEqual(new Map(ids.map((id) => [id, 1])));
     expect(receiver.maxInFlightPerId()).toBe(1);
@@ -93,6 +95,9 @@ describe('two delivery workers on one PostgreSQL database', () => {
       .filter((body) => body.type === 'INVOICE_UPDATED')
       .map((body) => body.sequence);
     expect(invoiceOrder).toEqual([...invoiceOrder].sort((x, y) => x - y));
-    process.stdout.write(`two workers: ${byA} + ${byB} deliveries of ${EVENTS} events, max in flight per id 1\n`);
+    // A figure for the report, not a target (2 shared cores; each answer is held 15 ms).
+    process.stdout.write(
+      `two workers: ${byA} + ${byB} deliveries of ${EVENTS} events in ${elapsedMs} ms, max in flight per id ${receiver.maxInFlightPerId()}\n`,
+    );
   });
 });
