@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 const BOTH_DIALECTS = [
   'packages/schema/src/db/upgrade.test.ts',
   'packages/schema/src/db/reads.test.ts',
+  'packages/schema/src/billing/webhooks/webhooks.test.ts',
   'packages/server/test/invoices.test.ts',
   'packages/server/test/documents.test.ts',
   'packages/server/test/authorization.test.ts',
@@ -28,6 +29,8 @@ const BOTH_DIALECTS = [
   'packages/server/test/fleet-payments.test.ts',
   'packages/server/test/redis-outage.test.ts',
   'packages/server/test/payment-methods.test.ts',
+  'packages/server/test/webhooks.test.ts',
+  'packages/server/test/webhook-crash.test.ts',
   // The web example in a real browser, against a gateway (and a demo sign-in) on each dialect.
   'examples/web/test/web.test.ts',
 ];
@@ -37,6 +40,7 @@ const POSTGRES_ONLY = [
   'packages/schema/src/billing/reconcile-instances.test.ts',
   'packages/schema/src/billing/idempotency-concurrency.test.ts',
   'packages/schema/src/billing/event-log-order.test.ts',
+  'packages/schema/src/billing/webhooks/webhook-instances.test.ts',
 ];
 
 const POSTGRES_STAND_IN = 'packages/server/test/postgres/unavailable.test.ts';

@@ -52,6 +52,7 @@ log(
 );
 
 const jwtSecret = randomBytes(32).toString('hex');
+const webhookKey = randomBytes(32).toString('hex');
 /** The gateway's environment for every run: production mode, the working copy, rate limits out of the way. */
 const gatewayEnv: Record<string, string> = {
   NODE_ENV: 'production',
@@ -62,6 +63,7 @@ const gatewayEnv: Record<string, string> = {
   SANDBOX_LATENCY_MS: '0',
   SEED_DEMO_DATA: 'false',
   JWT_SECRET: jwtSecret,
+  WEBHOOK_ENCRYPTION_KEY: webhookKey,
   BILLING_DATA_DIR: data.runDir,
   RECONCILE_INTERVAL_MS: '3600000',
   // One principal sends all the load: a per-principal rate limit would measure the limiter.

@@ -30,6 +30,7 @@ const TODAY = '2026-11-29';
 const ADA = 1;
 const MARKETING_CARD = 5;
 const jwtSecret = 'scale-out-bench-secret-long-enough-for-hs256';
+const webhookKey = 'b3'.repeat(32);
 const dir = mkdtempSync(join(tmpdir(), 'billing-scale-'));
 // The instances run the gateway as `pnpm start` does: compiled.
 execFileSync(process.execPath, [join(REPO_DIR, 'scripts/build-server.mjs')], { stdio: 'inherit' });
@@ -69,6 +70,7 @@ const baseEnv = (ledger: string): Record<string, string> => ({
   SANDBOX_LATENCY_MS: '0',
   SEED_DEMO_DATA: 'false',
   JWT_SECRET: jwtSecret,
+  WEBHOOK_ENCRYPTION_KEY: webhookKey,
   BILLING_DATA_DIR: dir,
   RECONCILE_INTERVAL_MS: '3600000',
   RATE_LIMIT_PER_MINUTE: '1000000000',

@@ -20,6 +20,25 @@ import {
   SetDefaultPaymentMethodDocument,
   UpdatePaymentMethodDocument,
   SetDefaultPaymentTypeDocument,
+  CreateWebhookEndpointDocument,
+  DeleteWebhookEndpointDocument,
+  RedeliverWebhookDeliveryDocument,
+  ReplayWebhookEventsDocument,
+  RotateWebhookEndpointSecretDocument,
+  UpdateWebhookEndpointDocument,
+  WebhookDeliveriesDocument,
+  WebhookEndpointsDocument,
+  type CreateWebhookEndpointInput,
+  type CreateWebhookEndpointMutation,
+  type DeleteWebhookEndpointMutation,
+  type RedeliverWebhookDeliveryMutation,
+  type ReplayWebhookEventsInput,
+  type ReplayWebhookEventsMutation,
+  type RotateWebhookEndpointSecretMutation,
+  type UpdateWebhookEndpointInput,
+  type UpdateWebhookEndpointMutation,
+  type WebhookDeliveriesQuery,
+  type WebhookEndpointsQuery,
   type AccountCreditsQuery,
   type AccountInvoicesQuery,
   type AddPaymentMethodInput,
@@ -496,6 +515,94 @@ export function createBillingClient(options: BillingClientOptions) {
      */
     async revokeApiKey(apiKeyId: string): Promise<RevokeApiKeyMutation['revokeApiKey']> {
       return (await mutate(RevokeApiKeyDocument, { input: { apiKeyId } }, 'RevokeApiKey')).revokeApiKey;
+    },
+
+    /**
+     * A billing account's webhook endpoints (never their secrets); null unless the viewer may manage
+     * webhooks (the billing account admin, or a key with `webhooks:manage` and `invoices:read`).
+     *
+     * @example
+     * const endpoints = await billing.webhookEndpoints(accountId);
+     */
+    async webhookEndpoints(
+      accountId: string,
+    ): Promise<NonNullable<NonNullable<WebhookEndpointsQuery['billingAccount']>['webhookEndpoints']>['nodes'] | null> {
+      const account = (await query(WebhookEndpointsDocument, { accountId }, 'WebhookEndpoints')).billingAccount;
+      return account?.webhookEndpoints?.nodes ?? null;
+    },
+
+    /**
+     * One page of an endpoint's deliveries, newest first, each with its event and every attempt; null when
+     * the endpoint is not visible.
+     *
+     * @example
+     * const page = await billing.webhookDeliveries(endpointId, { first: 20 });
+     * for (const delivery of page?.nodes ?? []) console.log(delivery.status, delivery.attempts.length);
+     */
+    async webhookDeliveries(
+      endpointId: string,
+      page: { first?: number; after?: string } = {},
+    ): Promise<NonNullable<WebhookDeliveriesQuery['webhookEndpoint']>['deliveries'] | null> {
+      const variables = { endpointId, first: page.first ?? null, after: page.after ?? null };
+      return (
+        (await query(WebhookDeliveriesDocument, variables, 'WebhookDeliveries')).webhookEndpoint?.deliveries ?? null
+      );
+    },
+
+    /**
+     * Registers a webhook endpoint; its signing secret is in this answer only.
+     *
+     * @example
+     * const created = await billing.createWebhookEndpoint({ billingAccountId, url, eventTypes: ['INVOICE_UPDATED'] });
+     * if (created.__typename === 'CreateWebhookEndpointSuccess') store(created.secret);
+     */
+    async createWebhookEndpoint(
+      input: CreateWebhookEndpointInput,
+    ): Promise<CreateWebhookEndpointMutation['createWebhookEndpoint']> {
+      return (await mutate(CreateWebhookEndpointDocument, { input }, 'CreateWebhookEndpoint')).createWebhookEndpoint;
+    },
+
+    /** Changes an endpoint's URL, description, event types or enabled state (omitted fields keep theirs). */
+    async updateWebhookEndpoint(
+      input: UpdateWebhookEndpointInput,
+    ): Promise<UpdateWebhookEndpointMutation['updateWebhookEndpoint']> {
+      return (await mutate(UpdateWebhookEndpointDocument, { input }, 'UpdateWebhookEndpoint')).updateWebhookEndpoint;
+    },
+
+    /** Deletes an endpoint and its deliveries. */
+    async deleteWebhookEndpoint(endpointId: string): Promise<DeleteWebhookEndpointMutation['deleteWebhookEndpoint']> {
+      return (await mutate(DeleteWebhookEndpointDocument, { input: { endpointId } }, 'DeleteWebhookEndpoint'))
+        .deleteWebhookEndpoint;
+    },
+
+    /**
+     * A new signing secret (in this answer only); the old one keeps signing for `overlapSeconds` (default 24 h).
+     *
+     * @example
+     * const rotated = await billing.rotateWebhookEndpointSecret(endpointId, { overlapSeconds: 3600 });
+     */
+    async rotateWebhookEndpointSecret(
+      endpointId: string,
+      options: { overlapSeconds?: number } = {},
+    ): Promise<RotateWebhookEndpointSecretMutation['rotateWebhookEndpointSecret']> {
+      const input = { endpointId, overlapSeconds: options.overlapSeconds ?? null };
+      return (await mutate(RotateWebhookEndpointSecretDocument, { input }, 'RotateWebhookEndpointSecret'))
+        .rotateWebhookEndpointSecret;
+    },
+
+    /** Sends a delivery again from the start of the retry schedule (same event, same `webhook-id`). */
+    async redeliverWebhookDelivery(
+      deliveryId: string,
+    ): Promise<RedeliverWebhookDeliveryMutation['redeliverWebhookDelivery']> {
+      return (await mutate(RedeliverWebhookDeliveryDocument, { input: { deliveryId } }, 'RedeliverWebhookDelivery'))
+        .redeliverWebhookDelivery;
+    },
+
+    /** Queues an endpoint's events again from the event log, after an event id or a sequence. */
+    async replayWebhookEvents(
+      input: ReplayWebhookEventsInput,
+    ): Promise<ReplayWebhookEventsMutation['replayWebhookEvents']> {
+      return (await mutate(ReplayWebhookEventsDocument, { input }, 'ReplayWebhookEvents')).replayWebhookEvents;
     },
 
     /**

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RedisConfig } from './redis.js';
+import { webhookEncryptionKey } from '@billing/schema/billing';
 
 /** The SDK's trusted-documents manifest (sha256 hash -> document), from the package's own export. */
 export const DEFAULT_TRUSTED_DOCUMENTS_PATH = createRequire(import.meta.url).resolve(
@@ -62,6 +63,26 @@ export interface GatewayConfig {
     linkSecret?: string;
     /** How long a download link works. */
     linkTtlMs: number;
+  };
+  /** Signed webhooks (see docs/webhooks.md). */
+  webhooks: {
+    /**
+     * WEBHOOK_ENCRYPTION_KEY: the AES-256-GCM key endpoint secrets are encrypted under at rest, 64 hex
+     * digits or base64 of 32 bytes, the same on every instance. Required in production; development uses
+     * a fixed, public key (so development data is not protected by it).
+     */
+    encryptionKey?: string;
+    /** WEBHOOK_WORKER_INTERVAL_MS: how often this instance sends due deliveries; 0 runs no worker here. */
+    workerIntervalMs: number;
+    /** WEBHOOK_MAX_ATTEMPTS: attempts per delivery before it is FAILED. */
+    maxAttempts: number;
+    /** WEBHOOK_TIMEOUT_MS: one attempt gives up after this. */
+    timeoutMs: number;
+    /**
+     * WEBHOOK_ALLOW_PRIVATE_ADDRESSES: endpoints may be loopback, private or link-local addresses.
+     * Default: only in development. Production also requires https.
+     */
+    allowPrivateAddresses: boolean;
   };
   /** Abuse limits; see plugins/document-limits.ts and plugins/operation-cost.ts for how each is counted. */
   limits: {
@@ -263,6 +284,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       ...(env.DOCUMENT_LINK_SECRET ? { linkSecret: env.DOCUMENT_LINK_SECRET } : {}),
       linkTtlMs: int(env, 'DOCUMENT_LINK_TTL_MS', 5 * 60 * 1000),
     },
+    webhooks: {
+      ...(env.WEBHOOK_ENCRYPTION_KEY ? { encryptionKey: env.WEBHOOK_ENCRYPTION_KEY } : {}),
+      workerIntervalMs: int(env, 'WEBHOOK_WORKER_INTERVAL_MS', 5_000),
+      maxAttempts: Math.max(1, int(env, 'WEBHOOK_MAX_ATTEMPTS', 12)),
+      timeoutMs: Math.max(1, int(env, 'WEBHOOK_TIMEOUT_MS', 10_000)),
+      allowPrivateAddresses: bool(env, 'WEBHOOK_ALLOW_PRIVATE_ADDRESSES', dev),
+    },
     limits: {
       maxDepth: int(env, 'MAX_DEPTH', 12),
       maxAliases: int(env, 'MAX_ALIASES', 30),
@@ -309,5 +337,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
   if (config.mode === 'production' && !config.auth.hs256Secret && !config.documents.linkSecret) {
     throw new Error('production mode with JWKS_URL needs DOCUMENT_LINK_SECRET (signs invoice download links)');
   }
+  if (config.mode === 'production' && !config.webhooks.encryptionKey) {
+    throw new Error('production mode needs WEBHOOK_ENCRYPTION_KEY (encrypts webhook signing secrets at rest)');
+  }
+  // A malformed key fails here, at start-up, not at the first endpoint.
+  if (config.webhooks.encryptionKey) webhookEncryptionKey(config.webhooks.encryptionKey);
   return config;
 }

@@ -9,6 +9,7 @@ import {
   startAutopayScheduler,
   startEventLogPruning,
   startReconciler,
+  startWebhookWorker,
   type Clock,
 } from '@billing/schema/billing';
 import { isDatabaseEmpty, seedDemoData, type DemoSeedResult, type OpenDatabaseOptions } from '@billing/schema/db';
@@ -91,6 +92,14 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     onError: (error) => logger.error({ err: error }, 'event log pruning failed'),
   });
 
+  // Every instance runs one: claims divide the due deliveries between them (db/webhook-claims.ts).
+  const stopWebhooks =
+    config.webhooks.workerIntervalMs > 0
+      ? startWebhookWorker(services, config.webhooks.workerIntervalMs, {
+          onError: (error) => logger.error({ err: error }, 'webhook delivery pass failed'),
+        })
+      : () => {};
+
   const authenticator = createAuthenticator(config, services);
   const app = createGatewayApp({
     config,
@@ -134,6 +143,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
         stopReconciler();
         stopAutopay();
         stopEventPruning();
+        stopWebhooks();
         await http.drain({ delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs });
         await app.dispose();
         await resources.close();

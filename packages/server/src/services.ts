@@ -10,6 +10,9 @@ import {
   createHttpProcessor,
   createSandboxProcessor,
   systemClock,
+  DEFAULT_WEBHOOK_SETTINGS,
+  developmentWebhookKey,
+  webhookEncryptionKey,
   type BillingServices,
   type BillingEventBus,
   type Clock,
@@ -100,6 +103,18 @@ export async function createResources(config: GatewayConfig, options: ResourceOp
         linkTtlMs: config.documents.linkTtlMs,
         issuer: DEMO_DOCUMENT_ISSUER,
         wireTransferAccount: DEMO_WIRE_TRANSFER_ACCOUNT,
+      },
+      webhooks: {
+        ...DEFAULT_WEBHOOK_SETTINGS,
+        encryptionKey: config.webhooks.encryptionKey
+          ? webhookEncryptionKey(config.webhooks.encryptionKey)
+          : developmentWebhookKey(),
+        requireHttps: config.mode === 'production',
+        allowPrivateAddresses: config.webhooks.allowPrivateAddresses,
+        timeoutMs: config.webhooks.timeoutMs,
+        maxAttempts: config.webhooks.maxAttempts,
+        // A claim outlives the attempt it covers, so no other instance sends the same delivery meanwhile.
+        leaseMs: Math.max(DEFAULT_WEBHOOK_SETTINGS.leaseMs, config.webhooks.timeoutMs * 2 + 5_000),
       },
     },
     ...(faults ? { faults } : {}),

@@ -135,6 +135,14 @@ const PRODUCERS: Record<ErrorCode, () => Promise<RawResponse>> = {
     expect(codesIn(first.body)).toEqual([]);
     return pay({ invoice: 1, card, key: 'codes-in-use' });
   },
+  // Production mode: a webhook endpoint on loopback is refused at registration.
+  WEBHOOK_URL_NOT_ALLOWED: () =>
+    asAda({
+      query: `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { ... on Error { errorCode } } }`,
+      variables: {
+        input: { billingAccountId: accountId(1), url: 'https://127.0.0.1/hooks', eventTypes: ['INVOICE_UPDATED'] },
+      },
+    }),
   // Top-level errors.
   UNAUTHENTICATED: () => post(gw.url, { query: '{ viewer { kind } }' }, { 'x-api-key': 'bgk_not_a_key' }),
   FORBIDDEN: () => send(`${gw.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: gw.headersFor('ada') }),

@@ -105,6 +105,8 @@ export async function startTestGateway(
       DATABASE_PATH: ':memory:',
       SANDBOX_LEDGER_PATH: ':memory:',
       JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256',
+      // Production mode requires one; the tests' own key.
+      WEBHOOK_ENCRYPTION_KEY: '7e57'.repeat(16),
       SEED_DEMO_DATA: 'true',
       RECONCILE_INTERVAL_MS: '3600000',
       // A suite pays and adds cards far more often than a person could; the card-testing limits
@@ -112,6 +114,8 @@ export async function startTestGateway(
       PAY_INVOICE_PER_MINUTE: '0',
       ADD_PAYMENT_METHOD_PER_MINUTE: '0',
       AUTOPAY_INTERVAL_MS: '3600000',
+      // Webhook suites run passes themselves (runWebhookDeliveryPass), on the test's clock.
+      WEBHOOK_WORKER_INTERVAL_MS: '0',
       // One log line per request is for operators; tests that check logs set their own level.
       LOG_LEVEL: 'silent',
       ...options.env,

@@ -2,6 +2,7 @@
 // typed lookups, every mutation input), a missing ID, a malformed one, one of another type and another
 // tenant's real one get byte-identical answers, anonymous and signed in. None is an internal error,
 // none writes an error-level log line, and none changes the database.
+import { recordEvent } from '@billing/schema/billing';
 import { NODE_TYPE_NAMES, toGlobalId, type NodeTypeName } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpDatabase, LogCapture } from './hardening-support.js';
@@ -65,7 +66,23 @@ beforeAll(async () => {
      VALUES (2, ?, 7, 100, 'USD', 'FAILED', 'GENERIC_DECLINE', 'id-oracle-fabrikam-1', 'user:5', ?, ?) RETURNING id`,
     [fabrikamInvoice, '2026-11-29T12:00:00.000Z', '2026-11-29T12:00:00.000Z'],
   );
+  // A webhook endpoint of Fabrikam's, and a delivery to it (no worker runs in the harness: it stays queued).
+  const endpoint = await gw.gql(
+    `mutation { createWebhookEndpoint(input: { billingAccountId: "${accountId(2)}", url: "http://127.0.0.1:9/hooks",
+      eventTypes: [INVOICE_UPDATED] }) { ... on CreateWebhookEndpointSuccess { endpoint { id } } } }`,
+    {},
+    'olga',
+  );
+  const { services } = gw.gateway.resources;
+  await services.store.transaction((tx) =>
+    recordEvent(services, tx, { type: 'INVOICE_UPDATED', billingAccountId: 2, invoiceId: fabrikamInvoice, data: {} }),
+  );
+  const [delivery] = await gw.gateway.resources.store.rawQuery<{ id: number }>(
+    'SELECT id FROM webhook_deliveries WHERE billing_account_id = 2',
+  );
   Object.assign(foreign, {
+    WebhookEndpoint: rawIdOf(endpoint.data?.createWebhookEndpoint.endpoint.id),
+    WebhookDelivery: Number(delivery?.id),
     User: 5,
     BillingAccount: 2,
     BillingProfile: 4,
@@ -92,7 +109,12 @@ function entryPoints(typename: NodeTypeName): [string, string, (id: string) => R
     ['node', 'query($id: ID!) { node(id: $id) { __typename id } }', (id) => ({ id })],
     ['nodes', 'query($id: ID!) { nodes(ids: [$id, $id]) { __typename id } }', (id) => ({ id })],
   ];
-  const lookup = { BillingAccount: 'billingAccount', BillingProfile: 'billingProfile', Invoice: 'invoice' } as const;
+  const lookup = {
+    BillingAccount: 'billingAccount',
+    BillingProfile: 'billingProfile',
+    Invoice: 'invoice',
+    WebhookEndpoint: 'webhookEndpoint',
+  } as const;
   if (typename in lookup) {
     const field = lookup[typename as keyof typeof lookup];
     points.push([field, `query($id: ID!) { ${field}(id: $id) { __typename id } }`, (id) => ({ id })]);
@@ -113,6 +135,28 @@ function entryPoints(typename: NodeTypeName): [string, string, (id: string) => R
         mutation('createApiKey'),
         (id) => ({ input: { billingAccountId: id, name: 'probe', scopes: ['INVOICES_READ'] } }),
       ],
+      [
+        'createWebhookEndpoint.billingAccountId',
+        mutation('createWebhookEndpoint'),
+        (id) => ({ input: { billingAccountId: id, url: 'http://127.0.0.1:9/probe', eventTypes: ['INVOICE_UPDATED'] } }),
+      ],
+    ],
+    WebhookEndpoint: [
+      [
+        'updateWebhookEndpoint',
+        mutation('updateWebhookEndpoint'),
+        (id) => ({ input: { endpointId: id, enabled: false } }),
+      ],
+      ['deleteWebhookEndpoint', mutation('deleteWebhookEndpoint'), (id) => ({ input: { endpointId: id } })],
+      ['rotateWebhookEndpointSecret', mutation('rotateWebhookEndpointSecret'), (id) => ({ input: { endpointId: id } })],
+      [
+        'replayWebhookEvents',
+        mutation('replayWebhookEvents'),
+        (id) => ({ input: { endpointId: id, afterSequence: 0 } }),
+      ],
+    ],
+    WebhookDelivery: [
+      ['redeliverWebhookDelivery', mutation('redeliverWebhookDelivery'), (id) => ({ input: { deliveryId: id } })],
     ],
     BillingProfile: [
       [

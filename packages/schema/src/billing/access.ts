@@ -19,6 +19,7 @@ export const ACCESS_ACTIONS = [
   'MANAGE_PAYMENT_METHODS',
   'PAY_INVOICES',
   'MANAGE_API_KEYS',
+  'MANAGE_WEBHOOKS',
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 
@@ -32,7 +33,14 @@ export type AccessAction = (typeof ACCESS_ACTIONS)[number];
  */
 export const ROLE_ACTIONS: Record<'ACCOUNT' | 'PROFILE', Partial<Record<BillingRole, readonly AccessAction[]>>> = {
   ACCOUNT: {
-    OWNER: ['READ_BILLING', 'READ_PAYMENT_METHODS', 'MANAGE_PAYMENT_METHODS', 'PAY_INVOICES', 'MANAGE_API_KEYS'],
+    OWNER: [
+      'READ_BILLING',
+      'READ_PAYMENT_METHODS',
+      'MANAGE_PAYMENT_METHODS',
+      'PAY_INVOICES',
+      'MANAGE_API_KEYS',
+      'MANAGE_WEBHOOKS',
+    ],
     CONTRIBUTOR: ['READ_BILLING', 'READ_PAYMENT_METHODS', 'MANAGE_PAYMENT_METHODS'],
     READER: ['READ_BILLING', 'READ_PAYMENT_METHODS'],
   },
@@ -50,6 +58,9 @@ export const API_KEY_SCOPE_ACTIONS: Record<ApiKeyScope, readonly AccessAction[]>
   'payment-methods:read': ['READ_PAYMENT_METHODS'],
   'payment-methods:write': ['MANAGE_PAYMENT_METHODS'],
   'payments:write': ['PAY_INVOICES'],
+  // Webhook endpoints receive every event of the account they subscribe to, so managing them is
+  // also reading the account's endpoints and deliveries (not its invoices: that is `invoices:read`).
+  'webhooks:manage': ['MANAGE_WEBHOOKS'],
 };
 
 export interface Grant {

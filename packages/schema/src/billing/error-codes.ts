@@ -50,6 +50,10 @@ export const ERROR_CODES = {
     description:
       'The first request with this idempotency key is still running. Retry shortly with the same key: it never charges twice.',
   },
+  WEBHOOK_URL_NOT_ALLOWED: {
+    description:
+      'The webhook endpoint URL may not be used (see `urlNotAllowedReason`): not https outside development, malformed, with credentials, or resolving to a loopback, private, link-local or other internal address. Nothing was changed: use a public https URL.',
+  },
   // Top-level errors (`errors[].extensions.code`), from authentication to execution.
   UNAUTHENTICATED: {
     description:

@@ -176,6 +176,31 @@ export class CardDeclinedError extends BillingError {
   }
 }
 
+export const WEBHOOK_URL_NOT_ALLOWED_REASONS = [
+  'INVALID_URL',
+  'NOT_HTTPS',
+  'ADDRESS_NOT_ALLOWED',
+  'UNRESOLVABLE',
+] as const;
+export type WebhookUrlNotAllowedReason = (typeof WEBHOOK_URL_NOT_ALLOWED_REASONS)[number];
+
+/** A webhook URL outbound requests may not go to (see billing/webhooks/url-safety.ts). Nothing was changed. */
+export class WebhookUrlNotAllowedError extends BillingError {
+  readonly code = 'WEBHOOK_URL_NOT_ALLOWED';
+  constructor(readonly reason: WebhookUrlNotAllowedReason) {
+    super(
+      {
+        INVALID_URL: 'The URL is not a valid absolute http(s) URL without credentials, of at most 2,048 characters.',
+        NOT_HTTPS: 'Webhook endpoints must use https.',
+        ADDRESS_NOT_ALLOWED:
+          'The URL points at a loopback, private, link-local or otherwise internal address. Use a public address.',
+        UNRESOLVABLE: 'The host name of the URL does not resolve.',
+      }[reason],
+    );
+    this.name = 'WebhookUrlNotAllowedError';
+  }
+}
+
 /** The same idempotency key was used with a different request. */
 export class IdempotencyKeyConflictError extends BillingError {
   readonly code = 'IDEMPOTENCY_KEY_CONFLICT';

@@ -12,6 +12,7 @@ import type { Clock } from './clock.js';
 import { type InvoiceStatusInput, invoiceStatus } from './invoice-status.js';
 import { runPeriodically } from './periodic.js';
 import type { BillingServices } from './services.js';
+import { enqueueWebhookDeliveries } from './webhooks/deliveries.js';
 
 export interface NewBillingEvent {
   type: BillingEventType;
@@ -43,7 +44,7 @@ export async function recordEvent(
 ): Promise<LoggedBillingEvent> {
   const { store, clock } = services;
   // Sequence order is commit order on either dialect (see BillingStore.appendEvent).
-  return store.appendEvent(tx, {
+  const row = await store.appendEvent(tx, {
     id: `evt_${randomUUID().replaceAll('-', '')}`,
     type: event.type,
     billingAccountId: event.billingAccountId,
@@ -52,6 +53,9 @@ export async function recordEvent(
     data: event.data,
     occurredAt: clock.now().toISOString(),
   });
+  // The outbox: the event's webhook deliveries commit (or roll back) with it.
+  await enqueueWebhookDeliveries(services, tx, row);
+  return row;
 }
 
 /** Records an event in the transaction at hand; resolves to the logged row. */

@@ -24,3 +24,5 @@ export * from './credit-ledger.js';
 export * from './period-close.js';
 export * from './autopay.js';
 export * from './wire-transfers.js';
+export * from './webhooks/index.js';
+export * from './event-log.js';

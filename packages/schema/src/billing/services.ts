@@ -5,6 +5,7 @@ import type { PaymentProcessor } from './payment-processor.js';
 import type { DocumentSettings } from './documents/invoice-documents.js';
 import type { PaymentRules } from './payment-rules.js';
 import type { AutopaySettings } from './autopay.js';
+import type { WebhookSettings } from './webhooks/settings.js';
 
 /** Test-only hooks that make the process fail at a chosen point of the payment flow. */
 export interface PaymentFaults {
@@ -31,6 +32,8 @@ export interface BillingServices {
     autopay: AutopaySettings;
     /** Invoice PDFs and their signed download links. */
     documents: DocumentSettings;
+    /** Webhook delivery: the secret key, retries, timeouts and which addresses may be called. */
+    webhooks: WebhookSettings;
   };
   faults?: PaymentFaults;
 }

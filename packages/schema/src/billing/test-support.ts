@@ -13,6 +13,7 @@ import { DEFAULT_DOCUMENT_LINK_TTL_MS, documentLinkKey } from './documents/downl
 import { DEMO_DOCUMENT_ISSUER, DEMO_WIRE_TRANSFER_ACCOUNT } from './documents/invoice-documents.js';
 import { DEFAULT_PAYMENT_RULES } from './payment-rules.js';
 import { DEFAULT_AUTOPAY_SETTINGS } from './autopay.js';
+import { DEFAULT_WEBHOOK_SETTINGS } from './webhooks/settings.js';
 import { createSandboxProcessor, type SandboxProcessor } from './sandbox-processor.js';
 import type { BillingServices, PaymentFaults } from './services.js';
 
@@ -57,6 +58,7 @@ export const SETTINGS: BillingServices['settings'] = {
     issuer: DEMO_DOCUMENT_ISSUER,
     wireTransferAccount: DEMO_WIRE_TRANSFER_ACCOUNT,
   },
+  webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, timeoutMs: 2_000, leaseMs: 10_000 },
 };
 
 export interface BillingFixture {

@@ -46,3 +46,4 @@ export {
   type TestPostgresDatabase,
 } from './test-database.js';
 export { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from './unavailable.js';
+export { claimDueWebhookDeliveries, type DeliveryClaim } from './webhook-claims.js';

@@ -53,11 +53,28 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** An event's snapshot of what changed (ids, statuses, amounts in minor units), stored as JSON. */
 export type BillingEventData = { [key: string]: JsonValue };
 
+export const WEBHOOK_DELIVERY_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+/**
+ * Why an attempt failed: the receiver answered outside 2xx (HTTP_STATUS) or with a redirect, which is
+ * never followed (REDIRECT); no answer in time (TIMEOUT); no connection (CONNECTION); the URL's address
+ * is one outbound requests may not reach (ADDRESS_NOT_ALLOWED, see billing/webhooks/url-safety.ts).
+ */
+export const WEBHOOK_ATTEMPT_ERRORS = [
+  'HTTP_STATUS',
+  'REDIRECT',
+  'TIMEOUT',
+  'CONNECTION',
+  'ADDRESS_NOT_ALLOWED',
+] as const;
+export type WebhookAttemptError = (typeof WEBHOOK_ATTEMPT_ERRORS)[number];
+
 export const API_KEY_SCOPES = [
   'invoices:read',
   'payment-methods:read',
   'payment-methods:write',
   'payments:write',
+  'webhooks:manage',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 

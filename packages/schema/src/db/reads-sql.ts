@@ -18,6 +18,10 @@ import type {
   PaymentRow,
   ProfileRow,
   UserRow,
+  WebhookDeliveryAttemptReadRow,
+  WebhookDeliveryPageQuery,
+  WebhookDeliveryReadRow,
+  WebhookEndpointReadRow,
   WireTransferReadRow,
 } from './reads.js';
 
@@ -48,6 +52,15 @@ const PAYMENT_METHOD_COLUMNS = `m.id, m.billing_account_id AS "billingAccountId"
   (bp.default_payment_method_id IS NOT DISTINCT FROM m.id) AS "isDefault"`;
 const API_KEY_COLUMNS = `id, billing_account_id AS "billingAccountId", name, prefix, scopes, created_at AS "createdAt",
   last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"`;
+
+const WEBHOOK_ENDPOINT_COLUMNS = `id, billing_account_id AS "billingAccountId", url, description, event_types AS "eventTypes",
+  enabled, previous_secret_expires_at AS "previousSecretExpiresAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+// The event's data as text on both dialects (CAST of jsonb is its JSON text).
+const WEBHOOK_DELIVERY_SELECT = `SELECT d.id, d.endpoint_id AS "endpointId", d.billing_account_id AS "billingAccountId",
+  d.status, d.attempt_count AS "attemptCount", d.next_attempt_at AS "nextAttemptAt", d.created_at AS "createdAt",
+  d.updated_at AS "updatedAt", e.id AS "eventId", e.type AS "eventType", e.sequence AS "eventSequence",
+  e.occurred_at AS "occurredAt", CAST(e.data AS TEXT) AS "eventData"
+  FROM webhook_deliveries d JOIN billing_events e ON e.sequence = d.event_sequence`;
 
 const statements = (IN: string) =>
   ({
@@ -82,6 +95,13 @@ const statements = (IN: string) =>
     FROM wire_transfers WHERE invoice_id ${IN} ORDER BY invoice_id, id`,
     apiKeysByIds: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id ${IN}`,
     apiKeysByAccountIds: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE billing_account_id ${IN} ORDER BY id DESC`,
+    webhookEndpointsByIds: `SELECT ${WEBHOOK_ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id ${IN}`,
+    webhookEndpointsByAccountIds: `SELECT ${WEBHOOK_ENDPOINT_COLUMNS} FROM webhook_endpoints
+    WHERE billing_account_id ${IN} ORDER BY id`,
+    webhookDeliveriesByIds: `${WEBHOOK_DELIVERY_SELECT} WHERE d.id ${IN}`,
+    webhookDeliveryAttemptsByDeliveryIds: `SELECT id, delivery_id AS "deliveryId", started_at AS "startedAt",
+    status_code AS "statusCode", duration_ms AS "durationMs", response_body AS "responseBody", error_kind AS "errorKind"
+    FROM webhook_delivery_attempts WHERE delivery_id ${IN} ORDER BY delivery_id, id`,
   }) as const;
 
 const ORDER_COLUMN = { invoiceDate: 'i.invoice_date', dueDate: 'i.due_date' } as const;
@@ -98,6 +118,12 @@ const profile: Mapper<ProfileRow> = (row) => ({ ...(row as unknown as ProfileRow
 const apiKey: Mapper<ApiKeyRow> = (row) => ({
   ...(row as unknown as ApiKeyRow),
   scopes: typeof row.scopes === 'string' ? JSON.parse(row.scopes) : row.scopes,
+});
+
+const webhookEndpoint: Mapper<WebhookEndpointReadRow> = (row) => ({
+  ...(row as unknown as WebhookEndpointReadRow),
+  enabled: Boolean(row.enabled),
+  eventTypes: typeof row.eventTypes === 'string' ? JSON.parse(row.eventTypes) : row.eventTypes,
 });
 
 export function createReads(dialect: ReadDialect): BillingReads {
@@ -176,6 +202,32 @@ export function createReads(dialect: ReadDialect): BillingReads {
     wireTransfersByInvoiceIds: byList<WireTransferReadRow>(SQL.wireTransfersByInvoiceIds),
     apiKeysByIds: byList(SQL.apiKeysByIds, apiKey),
     apiKeysByAccountIds: byList(SQL.apiKeysByAccountIds, apiKey),
+
+    webhookEndpointsByIds: byList(SQL.webhookEndpointsByIds, webhookEndpoint),
+    webhookEndpointsByAccountIds: byList(SQL.webhookEndpointsByAccountIds, webhookEndpoint),
+    webhookDeliveriesByIds: byList<WebhookDeliveryReadRow>(SQL.webhookDeliveriesByIds),
+    webhookDeliveryAttemptsByDeliveryIds: byList<WebhookDeliveryAttemptReadRow>(
+      SQL.webhookDeliveryAttemptsByDeliveryIds,
+    ),
+
+    async webhookDeliveryPage(query: WebhookDeliveryPageQuery) {
+      if (query.limit <= 0) return [];
+      const where = ['d.endpoint_id = ?'];
+      const params: unknown[] = [query.endpointId];
+      if (query.beforeId !== undefined) {
+        where.push('d.id < ?');
+        params.push(query.beforeId);
+      }
+      if (query.afterId !== undefined) {
+        where.push('d.id > ?');
+        params.push(query.afterId);
+      }
+      const direction = query.fromEnd ? 'ASC' : 'DESC';
+      return all<WebhookDeliveryReadRow>(
+        `${WEBHOOK_DELIVERY_SELECT} WHERE ${where.join(' AND ')} ORDER BY d.id ${direction} LIMIT ?`,
+        [...params, query.limit],
+      );
+    },
 
     async invoicePage(query: InvoicePageQuery) {
       if (query.scope.billingProfileIds?.length === 0 || query.limit <= 0) return [];

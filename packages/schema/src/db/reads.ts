@@ -12,6 +12,7 @@ import type {
   WireTransferHoldReason,
   WireTransferStatus,
 } from './tables.js';
+import type { BillingEventType, WebhookAttemptError, WebhookDeliveryStatus } from './model.js';
 
 export interface UserRow {
   id: number;
@@ -151,6 +152,60 @@ export interface ApiKeyRow {
   revokedAt: string | null;
 }
 
+/** A webhook endpoint's settings; its secrets are never read on this path. */
+export interface WebhookEndpointReadRow {
+  id: number;
+  billingAccountId: number;
+  url: string;
+  description: string;
+  eventTypes: BillingEventType[];
+  enabled: boolean;
+  /** While a rotated-out secret still signs (null: none does). */
+  previousSecretExpiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A delivery with the event it carries (from the event log). */
+export interface WebhookDeliveryReadRow {
+  id: number;
+  endpointId: number;
+  billingAccountId: number;
+  status: WebhookDeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: string;
+  createdAt: string;
+  updatedAt: string;
+  eventId: string;
+  eventType: BillingEventType;
+  eventSequence: number;
+  occurredAt: string;
+  /** The event's data as stored (JSON text). */
+  eventData: string;
+}
+
+export interface WebhookDeliveryAttemptReadRow {
+  id: number;
+  deliveryId: number;
+  startedAt: string;
+  statusCode: number | null;
+  durationMs: number;
+  responseBody: string | null;
+  errorKind: WebhookAttemptError | null;
+}
+
+/** One page of an endpoint's deliveries, newest (highest id) first. */
+export interface WebhookDeliveryPageQuery {
+  endpointId: number;
+  /** Only ids below this (older). */
+  beforeId?: number;
+  /** Only ids above this (newer). */
+  afterId?: number;
+  limit: number;
+  /** Take the `limit` rows nearest `afterId`'s side (oldest first) instead of newest first. */
+  fromEnd: boolean;
+}
+
 /** Which invoices a list covers: one account, optionally only some of its profiles. */
 export interface InvoiceScope {
   billingAccountId: number;
@@ -228,6 +283,13 @@ export interface BillingReads {
   creditApplicationsByCreditIds(creditIds: readonly number[]): Promise<CreditApplicationRow[]>;
   /** Received wire transfers of these invoices, by invoice, then id. */
   wireTransfersByInvoiceIds(invoiceIds: readonly number[]): Promise<WireTransferReadRow[]>;
+  webhookEndpointsByIds(ids: readonly number[]): Promise<WebhookEndpointReadRow[]>;
+  /** By id ascending. */
+  webhookEndpointsByAccountIds(accountIds: readonly number[]): Promise<WebhookEndpointReadRow[]>;
+  webhookDeliveriesByIds(ids: readonly number[]): Promise<WebhookDeliveryReadRow[]>;
+  /** By delivery, then id (oldest attempt first). */
+  webhookDeliveryAttemptsByDeliveryIds(deliveryIds: readonly number[]): Promise<WebhookDeliveryAttemptReadRow[]>;
+  webhookDeliveryPage(query: WebhookDeliveryPageQuery): Promise<WebhookDeliveryReadRow[]>;
   /** One page of a keyset-paged invoice list. */
   invoicePage(query: InvoicePageQuery): Promise<InvoiceRow[]>;
   /** Exactly how many invoices match, ignoring paging. */

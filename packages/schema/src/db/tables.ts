@@ -35,6 +35,9 @@ import {
   PROFILE_ROLES,
   WIRE_TRANSFER_HOLD_REASONS,
   WIRE_TRANSFER_STATUSES,
+  WEBHOOK_ATTEMPT_ERRORS,
+  WEBHOOK_DELIVERY_STATUSES,
+  type BillingEventType,
 } from './model.js';
 
 export * from './model.js';
@@ -483,5 +486,95 @@ export const billingEvents = sqliteTable(
     check('billing_events_type', sql`${t.type} IN (${inList(BILLING_EVENT_TYPES)})`),
     index('billing_events_account_idx').on(t.billingAccountId, t.sequence),
     index('billing_events_occurred_idx').on(t.occurredAt),
+  ],
+);
+
+/**
+ * A billing account's webhook endpoints. The signing secret is stored encrypted (AES-256-GCM under the
+ * server's WEBHOOK_ENCRYPTION_KEY, see billing/webhooks/secret-box.ts), never in clear; during a rotation
+ * the previous secret keeps signing too, until `previousSecretExpiresAt`.
+ */
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    url: text().notNull(),
+    description: text().notNull().default(''),
+    /** JSON array of BillingEventType: what this endpoint is sent. */
+    eventTypes: text({ mode: 'json' }).$type<BillingEventType[]>().notNull(),
+    enabled: integer({ mode: 'boolean' }).notNull().default(true),
+    secretEncrypted: text().notNull(),
+    previousSecretEncrypted: text(),
+    previousSecretExpiresAt: text(),
+    createdAt: text().notNull(),
+    updatedAt: text().notNull(),
+  },
+  (t) => [index('webhook_endpoints_account_idx').on(t.billingAccountId, t.id)],
+);
+
+/**
+ * One event to send to one endpoint, inserted in the event's own transaction (the outbox). A worker
+ * claims a due PENDING row by setting `claimedUntil` (its lease); while an earlier unfinished delivery
+ * of the same endpoint and `orderingKey` exists (one invoice's events), a later one is not claimed.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    endpointId: integer()
+      .notNull()
+      .references(() => webhookEndpoints.id),
+    eventSequence: integer()
+      .notNull()
+      .references(() => billingEvents.sequence),
+    status: text({ enum: WEBHOOK_DELIVERY_STATUSES }).notNull(),
+    attemptCount: integer().notNull().default(0),
+    nextAttemptAt: text().notNull(),
+    claimedUntil: text(),
+    /** `invoice:<id>` for an invoice's events (delivered in sequence order); null: no order needed. */
+    orderingKey: text(),
+    createdAt: text().notNull(),
+    updatedAt: text().notNull(),
+  },
+  (t) => [
+    check('webhook_deliveries_status', sql`${t.status} IN (${inList(WEBHOOK_DELIVERY_STATUSES)})`),
+    check('webhook_deliveries_attempt_count', sql`${t.attemptCount} >= 0`),
+    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.id),
+    index('webhook_deliveries_order_idx').on(t.endpointId, t.orderingKey, t.eventSequence),
+  ],
+);
+
+/** Every HTTP attempt of a delivery, as it went: what a partner debugging their receiver looks at. */
+export const webhookDeliveryAttempts = sqliteTable(
+  'webhook_delivery_attempts',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    deliveryId: integer()
+      .notNull()
+      .references(() => webhookDeliveries.id),
+    startedAt: text().notNull(),
+    /** Null when no HTTP answer came (timeout, connection refused, address not allowed). */
+    statusCode: integer(),
+    durationMs: integer().notNull(),
+    /** The start of the answer's body (at most 1 KiB of UTF-8). */
+    responseBody: text(),
+    errorKind: text({ enum: WEBHOOK_ATTEMPT_ERRORS }),
+  },
+  (t) => [
+    check(
+      'webhook_delivery_attempts_error_kind',
+      sql`${t.errorKind} IS NULL OR ${t.errorKind} IN (${inList(WEBHOOK_ATTEMPT_ERRORS)})`,
+    ),
+    index('webhook_delivery_attempts_delivery_idx').on(t.deliveryId, t.id),
   ],
 );

@@ -26,6 +26,10 @@ export const BillingPermissions = builder.objectRef<PermissionTarget>('BillingPe
       resolve: (p) => p.access.can('PAY_INVOICES', p),
     }),
     canManageApiKeys: t.boolean({ resolve: (p) => p.access.can('MANAGE_API_KEYS', p) }),
+    canManageWebhooks: t.boolean({
+      description: 'Register, change and delete webhook endpoints, rotate their secrets, redeliver and replay.',
+      resolve: (p) => p.access.can('MANAGE_WEBHOOKS', p),
+    }),
   }),
 });
 

@@ -15,6 +15,11 @@ export const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', {
     PAYMENT_METHODS_READ: { value: 'payment-methods:read', description: 'Read cards (brand, last four, expiry).' },
     PAYMENT_METHODS_WRITE: { value: 'payment-methods:write', description: 'Add, remove and choose default cards.' },
     PAYMENTS_WRITE: { value: 'payments:write', description: 'Pay invoices.' },
+    WEBHOOKS_MANAGE: {
+      value: 'webhooks:manage',
+      description:
+        'Manage webhook endpoints (register, change, delete, rotate secrets) and their deliveries (read, redeliver, replay).',
+    },
   } as const,
 });
 

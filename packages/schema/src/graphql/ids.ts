@@ -16,6 +16,8 @@ export const NODE_TYPE_NAMES = [
   'PaymentMethod',
   'Payment',
   'ApiKey',
+  'WebhookEndpoint',
+  'WebhookDelivery',
 ] as const;
 
 /** `nodes(ids:)` answers at most this many IDs per call (as GitHub's API does); more is refused. */

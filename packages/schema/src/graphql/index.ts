@@ -16,6 +16,7 @@ import './credit.js';
 import './autopay.js';
 import './wire-transfer.js';
 import './api-key.js';
+import './webhook.js';
 import './subscriptions.js';
 
 export type { GraphQLContext } from './context.js';

@@ -14,11 +14,20 @@ import { Money } from './money.js';
 import { Payment, PaymentStatusEnum } from './payment.js';
 
 export const BillingEventTypeEnum = builder.enumType('BillingEventType', {
+  description:
+    'What changed. `billingEvents` streams the invoice and payment types; webhook endpoints may subscribe to every type.',
   values: {
     INVOICE_CREATED: { description: 'A billing period closed into a new invoice.' },
     INVOICE_UPDATED: { description: "An invoice's status or amount due changed (paid by card or wire transfer)." },
     PAYMENT_UPDATED: { description: 'A payment attempt started (PROCESSING) or settled (SUCCEEDED or FAILED).' },
-  },
+    PAYMENT_METHOD_ADDED: { description: 'A card was saved on a billing profile.' },
+    PAYMENT_METHOD_UPDATED: {
+      description: "A card's expiry or holder name changed, or it became the profile's default.",
+    },
+    PAYMENT_METHOD_REMOVED: { description: 'A card was removed from its billing profile.' },
+    API_KEY_CREATED: { description: 'An API key was created on the billing account.' },
+    API_KEY_REVOKED: { description: 'An API key was revoked.' },
+  } satisfies Record<BillingEventType, { description: string }>,
 });
 
 /**
@@ -40,7 +49,7 @@ export const BillingEventRef = builder.objectRef<LoggedBillingEvent>('BillingEve
     id: t.exposeID('id', { description: 'Stable and unique (`evt_...`): the `webhook-id` of its deliveries too.' }),
     sequence: t.exposeInt('sequence', { description: 'Orders events: a later change has a higher sequence.' }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'When the change committed.' }),
-    type: t.field({ type: BillingEventTypeEnum, resolve: (e) => e.type as (typeof STREAMED_EVENT_TYPES)[number] }),
+    type: t.field({ type: BillingEventTypeEnum, resolve: (e) => e.type }),
     invoiceStatus: t.field({
       type: InvoiceStatusEnum,
       description: "The invoice's status right after this change.",

@@ -38,6 +38,11 @@ export const readTarget = {
     action: 'MANAGE_API_KEYS',
     billingAccountId: row.billingAccountId,
   }),
+  /** Webhook endpoints and deliveries: the account's webhook managers only. */
+  webhook: (row: { billingAccountId: number }): BillingScopeTarget => ({
+    action: 'MANAGE_WEBHOOKS',
+    billingAccountId: row.billingAccountId,
+  }),
 };
 
 type Row = Record<string, unknown>;
@@ -59,6 +64,9 @@ export function isNodeVisible(typename: NodeTypeName | string, node: Row, access
       return can(readTarget.payment(node as unknown as AccountOwned));
     case 'ApiKey':
       return can(readTarget.apiKey(node as { billingAccountId: number }));
+    case 'WebhookEndpoint':
+    case 'WebhookDelivery':
+      return can(readTarget.webhook(node as { billingAccountId: number }));
     default:
       return false;
   }
@@ -94,6 +102,12 @@ export async function canSeeNode(typename: string, rawId: unknown, ctx: GraphQLC
       break;
     case 'ApiKey':
       [row] = await reads.apiKeysByIds([id]);
+      break;
+    case 'WebhookEndpoint':
+      [row] = await reads.webhookEndpointsByIds([id]);
+      break;
+    case 'WebhookDelivery':
+      [row] = await reads.webhookDeliveriesByIds([id]);
       break;
     default:
       return false;

@@ -60,8 +60,14 @@ export function useBillingResponseCache(options: BillingResponseCacheOptions): P
     enabled: (request) => cacheable.has(request),
     ttl: options.ttlMs,
     // Answers holding these are never cached: they change with no write (a download link is signed
-    // for a few minutes from now; a key's last use is stamped by every request made with it).
-    ttlPerSchemaCoordinate: { 'Invoice.documents': 0, 'ApiKey.lastUsedAt': 0 },
+    // for a few minutes from now; a key's last use is stamped by every request made with it; webhook
+    // deliveries move on in the delivery worker, and endpoint changes raise no billing event).
+    ttlPerSchemaCoordinate: {
+      'Invoice.documents': 0,
+      'ApiKey.lastUsedAt': 0,
+      WebhookEndpoint: 0,
+      WebhookDelivery: 0,
+    },
     // Keys move on instead: see generations.ts.
     invalidateViaMutation: false,
     // In this process: a key that moved on is a miss on every instance alike (see generations.ts).
