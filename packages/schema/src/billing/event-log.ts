@@ -122,27 +122,37 @@ export async function eventsAfter(
 export const DEFAULT_EVENT_RETENTION_DAYS = 30;
 const PRUNE_BATCH = 5_000;
 
-/** Deletes events older than `retentionDays`, in batches (short write transactions); returns how many. */
+/**
+ * Deletes events older than `retentionDays`, with their webhook deliveries and attempts (a delivery's
+ * history lives as long as its event), in batches of short write transactions; returns how many events.
+ */
 export async function pruneEventLog(services: BillingServices, retentionDays: number): Promise<number> {
   const { store, clock } = services;
-  const { billingEvents } = store.t;
+  const { billingEvents, webhookDeliveries, webhookDeliveryAttempts } = store.t;
   const cutoff = new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString();
   let pruned = 0;
   for (;;) {
     const deleted = await store.transaction(async (tx) => {
-      const oldest = tx
-        .select({ sequence: billingEvents.sequence })
-        .from(billingEvents)
-        .where(lt(billingEvents.occurredAt, cutoff))
-        .orderBy(asc(billingEvents.sequence))
-        .limit(PRUNE_BATCH);
-      return tx
-        .delete(billingEvents)
-        .where(inArray(billingEvents.sequence, oldest))
-        .returning({ sequence: billingEvents.sequence });
+      const oldest = (
+        await tx
+          .select({ sequence: billingEvents.sequence })
+          .from(billingEvents)
+          .where(lt(billingEvents.occurredAt, cutoff))
+          .orderBy(asc(billingEvents.sequence))
+          .limit(PRUNE_BATCH)
+      ).map((row) => row.sequence);
+      if (oldest.length === 0) return 0;
+      const deliveries = tx
+        .select({ id: webhookDeliveries.id })
+        .from(webhookDeliveries)
+        .where(inArray(webhookDeliveries.eventSequence, oldest));
+      await tx.delete(webhookDeliveryAttempts).where(inArray(webhookDeliveryAttempts.deliveryId, deliveries));
+      await tx.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventSequence, oldest));
+      await tx.delete(billingEvents).where(inArray(billingEvents.sequence, oldest));
+      return oldest.length;
     });
-    pruned += deleted.length;
-    if (deleted.length < PRUNE_BATCH) return pruned;
+    pruned += deleted;
+    if (deleted < PRUNE_BATCH) return pruned;
   }
 }
 

@@ -3,6 +3,7 @@
 import { parse, subscribe, type ExecutionResult } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pruneEventLog, recordInvoiceUpdated, transactionWithEvents } from '../billing/event-log.js';
+import { createWebhookEndpoint } from '../billing/webhooks/endpoints.js';
 import { createBillingFixture, type BillingFixture, type UserName } from '../billing/test-support.js';
 import { toGlobalId } from './ids.js';
 import { billingSchema } from './index.js';
@@ -90,11 +91,21 @@ describe('billingEvents', () => {
     const invoice = (await services.store.db.query.invoices.findFirst({ where: { id: 2 } }))!;
     const record = () =>
       transactionWithEvents(services, (_tx, log) => recordInvoiceUpdated(log, invoice, services.clock));
+    // An endpoint, so the events have deliveries: pruning takes a delivery's history with its event.
+    await createWebhookEndpoint(services, await fixture.as('ada'), {
+      billingAccountId: 1,
+      url: 'http://127.0.0.1:9/hooks',
+      eventTypes: ['INVOICE_UPDATED'],
+    });
     const old = await record();
+    const deliveriesOf = async (sequence: number) =>
+      (await services.store.db.query.webhookDeliveries.findMany({ where: { eventSequence: sequence } })).length;
+    expect(await deliveriesOf(old.sequence)).toBe(1);
     fixture.clock.advance(31 * 86_400_000);
     const recent = await record();
     expect(await pruneEventLog(services, 30)).toBe(1);
     expect(await pruneEventLog(services, 30)).toBe(0);
+    expect([await deliveriesOf(old.sequence), await deliveriesOf(recent.sequence)]).toEqual([0, 1]);
 
     const resume = async (after: string) => {
       const result = await subscribe({
