@@ -19,6 +19,7 @@ import {
   invoiceScope,
   invoiceStatus as status,
   todayUtc,
+  type InvoiceListRow,
 } from './by-hand.js';
 import { closeOnSignals, listenAndAnnounce, sendJson } from './common.js';
 
@@ -63,13 +64,7 @@ const q = {
 
 // --- the two screens -------------------------------------------------------------------------
 
-interface PageRow {
-  id: number;
-  number: string;
-  lifecycle: string;
-  dueDate: string;
-  amountDue: number;
-  currency: string;
+interface PageRow extends InvoiceListRow {
   profileName: string;
 }
 

@@ -77,6 +77,16 @@ export function invoiceScope(
     : { wholeAccount: false, profileIds: mine.map((g) => g.profileId!) };
 }
 
+/** An invoice of a list page, as the page's SQL selects it (minor units, lifecycle not yet a status). */
+export interface InvoiceListRow {
+  id: number;
+  number: string;
+  lifecycle: string;
+  dueDate: string;
+  amountDue: number;
+  currency: string;
+}
+
 export const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
 export function fromGlobalId(value: string, type: string): number | null {
   const decoded = Buffer.from(decodeURIComponent(value), 'base64').toString('utf8');

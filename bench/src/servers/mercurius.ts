@@ -17,6 +17,7 @@ import {
   invoiceStatus,
   todayUtc,
   type Grant,
+  type InvoiceListRow,
 } from './by-hand.js';
 import { announce, exitOnSignals, listenAddress } from './common.js';
 
@@ -100,13 +101,7 @@ const schema = /* GraphQL */ `
   }
 `;
 
-interface InvoiceRow {
-  id: number;
-  number: string;
-  lifecycle: string;
-  dueDate: string;
-  amountDue: number;
-  currency: string;
+interface InvoiceRow extends InvoiceListRow {
   profileId: number;
 }
 interface LineRow {
