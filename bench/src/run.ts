@@ -16,7 +16,7 @@ import { problemsOf, runLoad, type LoadResult, type LoadSpec } from './load.js';
 import { postgresUnavailableReason } from '@billing/schema/db';
 import { BENCH_DIR, parseOptions, REPO_DIR } from './options.js';
 import { freePort, GATEWAY_CLI, listeningLine, SERVERS_DIR, startServer, TSX, type ServerChild } from './procs.js';
-import { runPeers, type PeersResult } from './peers.js';
+import { peerTargets, runPeers, type PeersResult } from './peers.js';
 import { summarizeProfile, type ProfileSummary } from './profile.js';
 import {
   gqlBody,
@@ -890,6 +890,8 @@ const targets = [
     figure: `peak RSS ${fmt.mb(peakGatewayMB)} (gateway process, sampled every 100 ms under load; VmHWM ${fmt.mb(hwm.serverHwmMB)}; tsx launcher +${fmt.mb(hwm.wrapperMB)})`,
   },
 ];
+
+if (peersResult) targets.push(...peerTargets(peersResult));
 
 const lines: string[] = [];
 const c = options.connections;
