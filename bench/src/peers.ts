@@ -426,10 +426,15 @@ export async function runPeers(ctx: PeersContext): Promise<PeersResult> {
     const sorted = a.runs.map((r) => r.baseline.rps).sort((x, y) => x - y);
     return fmt.int(sorted[sorted.length >> 1]);
   };
+  // CPU that other processes used meanwhile: above ~0.15 cores the pairs were disturbed.
+  const otherCpu = (r: PeerRow) => {
+    const runs = [r.page, r.flat].flatMap((a) => a?.runs ?? []).flatMap((p) => [p.measured, p.baseline]);
+    return runs.length > 0 ? Math.max(...runs.map((l) => l.otherCpuCores)).toFixed(2) : '-';
+  };
   const text = table(
     `Peers: ratio to the raw baseline, each system alternated with it in the same minute, median of ${PEER_REPEATS} (min–max)`,
-    ['system', '(a) ratio to raw', 'flat 50 invoices', '(a) req/s', 'raw (a) req/s'],
-    rows.map((r) => [r.system, cell(r.page), cell(r.flat), rps(r.page), baseRps(r.page)]),
+    ['system', '(a) ratio to raw', `flat ${pageSize} invoices`, '(a) req/s', 'raw (a) req/s', 'other CPU (max)'],
+    rows.map((r) => [r.system, cell(r.page), cell(r.flat), rps(r.page), baseRps(r.page), otherCpu(r)]),
     [
       ...rows.map((r) => `${r.system}: ${r.failure ? `NOT MEASURED: ${r.failure}` : r.note}`),
       `(a) = ${pageSize} invoices with profile, payment statuses and line items; flat = the same ${pageSize} without them`,
