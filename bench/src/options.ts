@@ -24,6 +24,8 @@ export interface BenchOptions {
   profile: boolean;
   /** The peers table (issue 13): PostGraphile, Mercurius + graphql-jit, the gateway, each alternated with the baseline. */
   peers: boolean;
+  /** With `peers`: start each peer and check its answers, measure nothing (`--peers-check`, the CI smoke). */
+  peersCheckOnly: boolean;
   rebuildData: boolean;
   out: string;
   dataDir: string;
@@ -42,6 +44,8 @@ const HELP = `usage: pnpm bench [--quick] [options]
                         first use: Node 22 + PostGraphile), Mercurius + graphql-jit, the gateway with
                         the response cache off and on, each alternated with the raw baseline
                                                                                     env BENCH_PEERS=1
+  --peers-check         the peers' install, start and same-answer checks only, no load (CI)
+                                                                                    env BENCH_PEERS=check
   --rebuild-data        regenerate the cached database under bench/.data
   --out=FILE            JSON results                       (bench/results/latest.json) env BENCH_OUT
   BENCH_QUICK=1 is the same as --quick.`;
@@ -66,6 +70,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       'no-levers': { type: 'boolean' },
       'no-profile': { type: 'boolean' },
       peers: { type: 'boolean' },
+      'peers-check': { type: 'boolean' },
       'rebuild-data': { type: 'boolean' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -77,6 +82,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   const flag = (name: string) => ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
   const quick = values.quick ?? flag('BENCH_QUICK');
+  const peersCheckOnly = values['peers-check'] ?? (!values.peers && env.BENCH_PEERS === 'check');
   const scaleInvoices = Math.trunc(
     num(values.invoices ?? env.BENCH_INVOICES, 'invoices') ?? (quick ? 20_000 : 1_000_000),
   );
@@ -91,7 +97,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     startupRuns: quick ? 1 : 3,
     levers: !values['no-levers'],
     profile: !values['no-profile'],
-    peers: values.peers ?? flag('BENCH_PEERS'),
+    peers: values.peers ?? values['peers-check'] ?? (flag('BENCH_PEERS') || peersCheckOnly),
+    peersCheckOnly,
     rebuildData: values['rebuild-data'] ?? false,
     out: values.out ?? env.BENCH_OUT ?? `${BENCH_DIR}/results/latest.json`,
     dataDir: `${BENCH_DIR}/.data`,

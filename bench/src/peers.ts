@@ -45,6 +45,8 @@ type GraphQLPost = (
 
 export interface PeersContext {
   log: (line: string) => void;
+  /** Install, start and check every peer, measure nothing. */
+  checkOnly: boolean;
   /** The bench's load runner (records problems and noise). */
   load: (spec: Spec) => Promise<LoadResult>;
   problems: string[];
@@ -72,6 +74,7 @@ export interface PeerRow {
 }
 
 export interface PeersResult {
+  checkOnly: boolean;
   rows: PeerRow[];
   postgres: { rows: Record<string, number>; copySeconds: number } | null;
   installSeconds: number | null;
@@ -388,6 +391,10 @@ export async function runPeers(ctx: PeersContext): Promise<PeersResult> {
       try {
         server = await system.start();
         const scenarios = await system.prepare(server);
+        if (ctx.checkOnly) {
+          rows.push({ system: system.system, note: system.note, page: null, flat: null, failure: null });
+          continue;
+        }
         const measure = async (name: 'page' | 'flat') => {
           const label = name === 'page' ? `(a) invoices page, ${pageSize}` : `flat ${pageSize} invoices`;
           let turn = 0;
@@ -415,7 +422,7 @@ export async function runPeers(ctx: PeersContext): Promise<PeersResult> {
   }
 
   const cell = (a: Alternation | null) =>
-    a ? `${a.median.toFixed(2)} (${a.min.toFixed(2)}–${a.max.toFixed(2)})` : 'not measured';
+    a ? `${a.median.toFixed(2)} (${a.min.toFixed(2)}–${a.max.toFixed(2)})` : ctx.checkOnly ? 'checked' : 'not measured';
   const rps = (a: Alternation | null) => {
     if (!a) return '-';
     const sorted = a.runs.map((r) => r.measured.rps).sort((x, y) => x - y);
@@ -432,7 +439,9 @@ export async function runPeers(ctx: PeersContext): Promise<PeersResult> {
     return runs.length > 0 ? Math.max(...runs.map((l) => l.otherCpuCores)).toFixed(2) : '-';
   };
   const text = table(
-    `Peers: ratio to the raw baseline, each system alternated with it in the same minute, median of ${PEER_REPEATS} (min–max)`,
+    ctx.checkOnly
+      ? 'Peers (--peers-check): installed, started and answers checked against the gateway; nothing measured'
+      : `Peers: ratio to the raw baseline, each system alternated with it in the same minute, median of ${PEER_REPEATS} (min–max)`,
     ['system', '(a) ratio to raw', `flat ${pageSize} invoices`, '(a) req/s', 'raw (a) req/s', 'other CPU (max)'],
     rows.map((r) => [r.system, cell(r.page), cell(r.flat), rps(r.page), baseRps(r.page), otherCpu(r)]),
     [
@@ -441,6 +450,7 @@ export async function runPeers(ctx: PeersContext): Promise<PeersResult> {
     ],
   );
   return {
+    checkOnly: ctx.checkOnly,
     rows,
     postgres: copy ? { rows: (copy as PostgresCopy).rows, copySeconds: (copy as PostgresCopy).seconds } : null,
     installSeconds,

@@ -463,9 +463,12 @@ await peerServer.stop();
 // alternated with the raw baseline (src/peers.ts).
 let peersResult: PeersResult | null = null;
 if (options.peers) {
-  log(`\n[${elapsed()}] peers: each system alternated with the raw baseline (--peers)`);
+  log(
+    `\n[${elapsed()}] peers: ${options.peersCheckOnly ? 'install, start and check each (--peers-check)' : 'each system alternated with the raw baseline (--peers)'}`,
+  );
   peersResult = await runPeers({
     log,
+    checkOnly: options.peersCheckOnly,
     load,
     problems,
     data,
@@ -891,7 +894,7 @@ const targets = [
   },
 ];
 
-if (peersResult) targets.push(...peerTargets(peersResult));
+if (peersResult && !peersResult.checkOnly) targets.push(...peerTargets(peersResult));
 
 const lines: string[] = [];
 const c = options.connections;
@@ -1190,6 +1193,7 @@ Object.assign(results, {
   scenarios: { gateway: gw, baseline: base, peers: { graphqlJs: peer } },
   peers: peersResult
     ? {
+        checkOnly: peersResult.checkOnly,
         repeats: peersResult.rows[0]?.page?.ratios.length ?? null,
         postgres: peersResult.postgres,
         installSeconds: peersResult.installSeconds,
