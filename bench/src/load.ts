@@ -152,3 +152,39 @@ export function problemsOf(result: LoadResult): string | null {
   ].filter(Boolean);
   return problems.length > 0 ? `${result.title}: ${problems.join(', ')}` : null;
 }
+
+export interface Alternation {
+  /** req/s of the server under test ÷ req/s of the baseline, one per repeat. */
+  ratios: number[];
+  median: number;
+  min: number;
+  max: number;
+  runs: { measured: LoadResult; baseline: LoadResult }[];
+}
+
+/**
+ * A ratio to a baseline that survives a shared, drifting machine: the two servers are loaded in turns,
+ * `repeats` pairs in a row (in A-B, B-A order, so neither always runs first), and the ratio of each pair
+ * is reported as the median of the repeats with their spread (min–max).
+ */
+export async function alternateWithBaseline(
+  repeats: number,
+  measured: () => Promise<LoadResult>,
+  baseline: () => Promise<LoadResult>,
+): Promise<Alternation> {
+  const runs: Alternation['runs'] = [];
+  for (let i = 0; i < repeats; i++) {
+    if (i % 2 === 0) {
+      const m = await measured();
+      runs.push({ measured: m, baseline: await baseline() });
+    } else {
+      const b = await baseline();
+      runs.push({ measured: await measured(), baseline: b });
+    }
+  }
+  const ratios = runs.map((r) => r.measured.rps / r.baseline.rps);
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { ratios, median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs };
+}

@@ -22,6 +22,10 @@ export interface BenchOptions {
   startupRuns: number;
   levers: boolean;
   profile: boolean;
+  /** The peers table (issue 13): PostGraphile, Mercurius + graphql-jit, the gateway, each alternated with the baseline. */
+  peers: boolean;
+  /** With `peers`: start each peer and check its answers, measure nothing (`--peers-check`, the CI smoke). */
+  peersCheckOnly: boolean;
   rebuildData: boolean;
   out: string;
   dataDir: string;
@@ -36,6 +40,12 @@ const HELP = `usage: pnpm bench [--quick] [options]
   --invoices=N          invoices in the scale tenant       (full 1000000, quick 20000) env BENCH_INVOICES
   --no-levers           skip the performance levers (variants of the gateway)
   --no-profile          skip the CPU profile of the gateway
+  --peers               also the peers table: PostGraphile 5 (installs bench/peers/postgraphile on
+                        first use: Node 22 + PostGraphile), Mercurius + graphql-jit, the gateway with
+                        the response cache off and on, each alternated with the raw baseline
+                                                                                    env BENCH_PEERS=1
+  --peers-check         the peers' install, start and same-answer checks only, no load (CI)
+                                                                                    env BENCH_PEERS=check
   --rebuild-data        regenerate the cached database under bench/.data
   --out=FILE            JSON results                       (bench/results/latest.json) env BENCH_OUT
   BENCH_QUICK=1 is the same as --quick.`;
@@ -59,6 +69,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       invoices: { type: 'string' },
       'no-levers': { type: 'boolean' },
       'no-profile': { type: 'boolean' },
+      peers: { type: 'boolean' },
+      'peers-check': { type: 'boolean' },
       'rebuild-data': { type: 'boolean' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -68,7 +80,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     process.stdout.write(`${HELP}\n`);
     process.exit(0);
   }
-  const quick = values.quick ?? ['1', 'true', 'yes'].includes((env.BENCH_QUICK ?? '').toLowerCase());
+  const flag = (name: string) => ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
+  const quick = values.quick ?? flag('BENCH_QUICK');
+  const peersCheckOnly = values['peers-check'] ?? (!values.peers && env.BENCH_PEERS === 'check');
   const scaleInvoices = Math.trunc(
     num(values.invoices ?? env.BENCH_INVOICES, 'invoices') ?? (quick ? 20_000 : 1_000_000),
   );
@@ -83,6 +97,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     startupRuns: quick ? 1 : 3,
     levers: !values['no-levers'],
     profile: !values['no-profile'],
+    peers: values.peers ?? values['peers-check'] ?? (flag('BENCH_PEERS') || peersCheckOnly),
+    peersCheckOnly,
     rebuildData: values['rebuild-data'] ?? false,
     out: values.out ?? env.BENCH_OUT ?? `${BENCH_DIR}/results/latest.json`,
     dataDir: `${BENCH_DIR}/.data`,

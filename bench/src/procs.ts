@@ -92,6 +92,8 @@ export interface StartOptions {
   name: string;
   /** Script with its arguments: compiled JavaScript (`.js`) runs on node, TypeScript on tsx. */
   args: string[];
+  /** Another executable to run `args` with (the PostGraphile peer's own Node 22). */
+  command?: string;
   env: Record<string, string>;
   /** Node flags for the server process (tsx passes them on), e.g. --cpu-prof. */
   nodeArgs?: string[];
@@ -104,7 +106,7 @@ export interface StartOptions {
 export async function startServer(options: StartOptions): Promise<ServerChild> {
   const started = performance.now();
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env };
-  const runner = options.args[0]?.endsWith('.js') ? process.execPath : TSX;
+  const runner = options.command ?? (options.args[0]?.endsWith('.js') ? process.execPath : TSX);
   const child = spawn(runner, [...(options.nodeArgs ?? []), ...options.args], {
     cwd: REPO_DIR,
     env,
@@ -139,8 +141,9 @@ export async function startServer(options: StartOptions): Promise<ServerChild> {
   }
   const readyMs = performance.now() - started;
   const wrapperPid = child.pid!;
-  // Compiled JavaScript runs in the spawned node itself; tsx runs the server in a child of its own.
-  const direct = runner === process.execPath;
+  // Compiled JavaScript (and any other command) runs in the spawned process itself; tsx runs the server
+  // in a child of its own.
+  const direct = runner !== TSX;
   const serverPids = () => (direct ? [wrapperPid, ...descendantsOf(wrapperPid)] : descendantsOf(wrapperPid));
 
   return {

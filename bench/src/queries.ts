@@ -19,6 +19,16 @@ export const INVOICES_PAGE = `query InvoicesPage($account: ID!, $first: Int!, $a
 /** The same page without `totalCount`: isolates keyset pagination from counting a huge list. */
 export const INVOICES_PAGE_NO_COUNT = INVOICES_PAGE.replace('totalCount\n', '');
 
+/** "Flat 50 invoices": the same page without the nested profile, payments and line items. */
+export const INVOICES_FLAT = `query InvoicesFlat($account: ID!, $first: Int!) {
+  billingAccount(id: $account) {
+    invoices(first: $first) {
+      totalCount
+      nodes { id number status dueDate amountDue { amount currency } }
+    }
+  }
+}`;
+
 /** Cursors from the end of the list, from the API itself (`last` pages backwards; at most 100). */
 export const LAST_CURSORS = `query LastCursors($account: ID!, $last: Int!, $before: String) {
   billingAccount(id: $account) { invoices(last: $last, before: $before) { edges { cursor node { number } } } }
@@ -70,6 +80,10 @@ export const looksLike = {
     body.startsWith('{"data":{"billingAccount":{"invoices":') &&
     !body.includes('"errors"') &&
     countOf(body, '"lineItems":') === first,
+  flatPage: (first: number) => (body: string) =>
+    body.startsWith('{"data":{"billingAccount":{"invoices":') &&
+    !body.includes('"errors"') &&
+    countOf(body, '"number":') === first,
   detail: (body: string) => body.startsWith('{"data":{"invoice":{"id":') && !body.includes('"errors"'),
   viewer: (body: string) => body.startsWith('{"data":{"viewer":{') && !body.includes('"errors"'),
   paid: (body: string) =>
@@ -78,7 +92,7 @@ export const looksLike = {
     !body.includes('"errors"'),
 };
 
-function countOf(text: string, needle: string): number {
+export function countOf(text: string, needle: string): number {
   let count = 0;
   for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) count++;
   return count;

@@ -16,6 +16,7 @@ import { problemsOf, runLoad, type LoadResult, type LoadSpec } from './load.js';
 import { postgresUnavailableReason } from '@billing/schema/db';
 import { BENCH_DIR, parseOptions, REPO_DIR } from './options.js';
 import { freePort, GATEWAY_CLI, listeningLine, SERVERS_DIR, startServer, TSX, type ServerChild } from './procs.js';
+import { peerTargets, runPeers, type PeersResult } from './peers.js';
 import { summarizeProfile, type ProfileSummary } from './profile.js';
 import {
   gqlBody,
@@ -459,8 +460,35 @@ const peer = {
   }),
 };
 await peerServer.stop();
-const POSTGRAPHILE_NOT_RUN =
-  'not run: PostGraphile 5 declares Node >= 22 (this machine runs Node 20 and it fails without a Promise.withResolvers polyfill) and is not installed; no dependencies may be added';
+
+// --- 4b. The peers table (--peers): PostGraphile, Mercurius + graphql-jit and this gateway, each
+// alternated with the raw baseline (src/peers.ts).
+let peersResult: PeersResult | null = null;
+if (options.peers) {
+  log(
+    `\n[${elapsed()}] peers: ${options.peersCheckOnly ? 'install, start and check each (--peers-check)' : 'each system alternated with the raw baseline (--peers)'}`,
+  );
+  peersResult = await runPeers({
+    log,
+    checkOnly: options.peersCheckOnly,
+    load,
+    problems,
+    data,
+    serverEnv: gatewayEnv,
+    auth: adaAuth,
+    json,
+    accountGlobalId: ids.contoso,
+    pageSize: PAGE_SIZE,
+    startGateway: (name, env) => startGatewayCli(name, { env }),
+    startBenchServer: (name, script) => startBenchServer(name, script),
+    postGraphQL,
+    mustEqual,
+  });
+  log(`  peers stage took ${peersResult.seconds.toFixed(0)} s`);
+}
+const POSTGRAPHILE_ROW = peersResult
+  ? 'see the peers table'
+  : 'run with --peers (PostGraphile 5, Mercurius + graphql-jit)';
 
 // --- 5. Profile and levers ------------------------------------------------------------------------------
 interface LeverResult {
@@ -868,6 +896,8 @@ const targets = [
   },
 ];
 
+if (peersResult && !peersResult.checkOnly) targets.push(...peerTargets(peersResult));
+
 const lines: string[] = [];
 const c = options.connections;
 lines.push(
@@ -902,7 +932,7 @@ lines.push(
         fmt.ratio(ratio(peer.page, base.page)),
         'same plan',
       ],
-      ['', 'PostGraphile 5', 'not run', '', '', '', 'needs Node >= 22; not installed'],
+      ['', 'PostGraphile 5, Mercurius', peersResult ? 'peers table' : 'not run', '', '', '', POSTGRAPHILE_ROW],
       [
         '(b) invoice detail',
         'gateway',
@@ -946,6 +976,7 @@ lines.push(
     ],
   ),
 );
+if (peersResult) lines.push(peersResult.table);
 lines.push(
   table(
     `Scale: one tenant with ${fx.scaleInvoices.toLocaleString('en-US')} invoices (database ${fmt.int(data.rows.invoices)} invoices, ${fmt.mb(data.fileMB)}); page of ${PAGE_SIZE}`,
@@ -1126,7 +1157,7 @@ lines.push(
 const totalSeconds = (performance.now() - runStarted) / 1000;
 lines.push(
   '',
-  `peers: PostGraphile 5 ${POSTGRAPHILE_NOT_RUN}`,
+  `peers (PostGraphile 5, Mercurius + graphql-jit): ${POSTGRAPHILE_ROW}`,
   `run took ${totalSeconds.toFixed(0)} s; results: ${options.out.replace(`${REPO_DIR}/`, '')}`,
 );
 if (noisy.length > 0) {
@@ -1161,7 +1192,17 @@ Object.assign(results, {
     gatewayEnv: { ...gatewayEnv, JWT_SECRET: '(random per run)' },
   },
   data: { ...data, fixtures: { ...fx, payableInvoiceIds: fx.payableInvoiceIds.length } },
-  scenarios: { gateway: gw, baseline: base, peers: { graphqlJs: peer, postgraphile: POSTGRAPHILE_NOT_RUN } },
+  scenarios: { gateway: gw, baseline: base, peers: { graphqlJs: peer } },
+  peers: peersResult
+    ? {
+        checkOnly: peersResult.checkOnly,
+        repeats: peersResult.rows[0]?.page?.ratios.length ?? null,
+        postgres: peersResult.postgres,
+        installSeconds: peersResult.installSeconds,
+        seconds: peersResult.seconds,
+        table: peersResult.rows,
+      }
+    : null,
   ratios: {
     invoicesPage: ratio(gw.page, base.page),
     invoicesPageResponseCache: ratio(warm.page, base.page),

@@ -5,26 +5,33 @@
 // visibility rule (account-level roles; profile-level roles by profile). No framework, no ORM.
 //
 //   GET /accounts/<BillingAccount global id>/invoices?first=N   -> { data: { billingAccount: { invoices } } }
+//       &flat=1: without profile, payments and line items (the peers' "flat 50 invoices")
 //   GET /invoices/<Invoice global id>                            -> { data: { invoice } }
 import Database from 'better-sqlite3';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
+import {
+  amount,
+  canPay,
+  canRead,
+  fromGlobalId,
+  globalId,
+  handAuth,
+  invoiceScope,
+  invoiceStatus as status,
+  todayUtc,
+  type InvoiceListRow,
+} from './by-hand.js';
 import { closeOnSignals, listenAndAnnounce, sendJson } from './common.js';
 
 const env = process.env;
-const secret = env.JWT_SECRET;
-if (!secret || !env.DATABASE_PATH) throw new Error('baseline needs JWT_SECRET and DATABASE_PATH');
-const ISSUER = env.JWT_ISSUER ?? 'billing-gateway-dev';
-const AUDIENCE = env.JWT_AUDIENCE ?? 'billing-gateway';
+if (!env.DATABASE_PATH) throw new Error('baseline needs DATABASE_PATH');
 
 const db = new Database(env.DATABASE_PATH, { fileMustExist: true });
 db.pragma('busy_timeout = 5000');
+const auth = handAuth(db, env);
+const verifyBearer = auth.verifyBearer;
 
 const q = {
-  user: db.prepare('SELECT id FROM users WHERE id = ?'),
-  roles: db.prepare(
-    'SELECT billing_account_id AS accountId, billing_profile_id AS profileId, role FROM billing_role_assignments WHERE user_id = ?',
-  ),
   account: db.prepare('SELECT id FROM billing_accounts WHERE id = ?'),
   countByAccount: db.prepare('SELECT count(*) AS n FROM invoices WHERE billing_account_id = ?').pluck(),
   pageByAccount: db.prepare(
@@ -55,90 +62,31 @@ const q = {
   ),
 };
 
-// --- auth, by hand ---------------------------------------------------------------------------
-
-const key = Buffer.from(secret, 'utf8');
-function verifyBearer(authorization: string | undefined): number | null {
-  const match = authorization && /^Bearer\s+([\w-]+)\.([\w-]+)\.([\w-]+)$/i.exec(authorization.trim());
-  if (!match) return null;
-  const [, header, payload, signature] = match as unknown as [string, string, string, string];
-  const expected = createHmac('sha256', key).update(`${header}.${payload}`).digest();
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  const head = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: string };
-  if (head.alg !== 'HS256') return null;
-  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
-    sub?: string;
-    iss?: string;
-    aud?: string | string[];
-    exp?: number;
-  };
-  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (claims.iss !== ISSUER || !audiences.includes(AUDIENCE)) return null;
-  if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) return null;
-  if (!/^\d{1,15}$/.test(claims.sub ?? '')) return null;
-  const userId = Number(claims.sub);
-  return q.user.get(userId) ? userId : null;
-}
-
-type Role = 'OWNER' | 'CONTRIBUTOR' | 'READER' | 'INVOICE_MANAGER';
-interface Grant {
-  accountId: number;
-  profileId: number | null;
-  role: Role;
-}
-// Every role may read; only owners pay (account owner, or profile owner within the profile).
-const canRead = (grants: Grant[], accountId: number, profileId: number) =>
-  grants.some((g) => g.accountId === accountId && (g.profileId === null || g.profileId === profileId));
-const canPay = (grants: Grant[], accountId: number, profileId: number) =>
-  grants.some(
-    (g) => g.accountId === accountId && (g.profileId === null || g.profileId === profileId) && g.role === 'OWNER',
-  );
-
-// --- formatting, by hand -----------------------------------------------------------------------
-
-const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
-function fromGlobalId(value: string, type: string): number | null {
-  const decoded = Buffer.from(decodeURIComponent(value), 'base64').toString('utf8');
-  const match = /^([A-Za-z]+):([1-9]\d{0,15})$/.exec(decoded);
-  return match && match[1] === type ? Number(match[2]) : null;
-}
-const ZERO_DECIMALS = new Set(['JPY', 'KRW', 'CLP', 'VND']);
-const THREE_DECIMALS = new Set(['BHD', 'KWD', 'JOD', 'OMR', 'TND']);
-function amount(minor: number, currency: string): string {
-  const digits = ZERO_DECIMALS.has(currency) ? 0 : THREE_DECIMALS.has(currency) ? 3 : 2;
-  const abs = String(Math.abs(minor)).padStart(digits + 1, '0');
-  const sign = minor < 0 ? '-' : '';
-  return digits === 0 ? `${sign}${abs}` : `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
-}
-function status(lifecycle: string, dueDate: string, today: string): string {
-  if (lifecycle === 'PAID' || lifecycle === 'VOID') return lifecycle;
-  return dueDate < today ? 'PAST_DUE' : 'DUE';
-}
-const todayUtc = () => new Date().toISOString().slice(0, 10);
-
 // --- the two screens -------------------------------------------------------------------------
 
-interface PageRow {
-  id: number;
-  number: string;
-  lifecycle: string;
-  dueDate: string;
-  amountDue: number;
-  currency: string;
+interface PageRow extends InvoiceListRow {
   profileName: string;
 }
 
-function invoicesPage(userId: number, accountId: number | null, first: number): unknown {
-  const grants = q.roles.all(userId) as Grant[];
-  const mine = grants.filter((g) => g.accountId === accountId);
-  if (accountId === null || mine.length === 0 || !q.account.get(accountId)) return { data: { billingAccount: null } };
-  const wholeAccount = mine.some((g) => g.profileId === null);
-  const profiles = JSON.stringify(mine.map((g) => g.profileId));
+/** `flat`: the "flat 50 invoices" variant, without profile, payments and line items. */
+function invoicesPage(userId: number, accountId: number | null, first: number, flat: boolean): unknown {
+  const scope = invoiceScope(auth.grantsOf(userId), accountId);
+  if (accountId === null || scope === null || !q.account.get(accountId)) return { data: { billingAccount: null } };
+  const wholeAccount = scope.wholeAccount;
+  const profiles = JSON.stringify(scope.wholeAccount ? [] : scope.profileIds);
   const totalCount = (wholeAccount ? q.countByAccount.get(accountId) : q.countByProfiles.get(profiles)) as number;
   const rows = (
     wholeAccount ? q.pageByAccount.all(accountId, first) : q.pageByProfiles.all(profiles, first)
   ) as PageRow[];
+  const today = todayUtc();
+  const flatNode = (r: PageRow) => ({
+    id: globalId('Invoice', r.id),
+    number: r.number,
+    status: status(r.lifecycle, r.dueDate, today),
+    dueDate: r.dueDate,
+    amountDue: { amount: amount(r.amountDue, r.currency), currency: r.currency },
+  });
+  if (flat) return { data: { billingAccount: { invoices: { totalCount, nodes: rows.map(flatNode) } } } };
   const ids = JSON.stringify(rows.map((r) => r.id));
   const lines = new Map<number, { description: string; amount: { amount: string } }[]>();
   const currencyOf = new Map(rows.map((r) => [r.id, r.currency]));
@@ -159,18 +107,13 @@ function invoicesPage(userId: number, accountId: number | null, first: number): 
     }
     list.push({ status: p.status });
   }
-  const today = todayUtc();
   return {
     data: {
       billingAccount: {
         invoices: {
           totalCount,
           nodes: rows.map((r) => ({
-            id: globalId('Invoice', r.id),
-            number: r.number,
-            status: status(r.lifecycle, r.dueDate, today),
-            dueDate: r.dueDate,
-            amountDue: { amount: amount(r.amountDue, r.currency), currency: r.currency },
+            ...flatNode(r),
             billingProfile: { displayName: r.profileName },
             payments: payments.get(r.id) ?? [],
             lineItems: lines.get(r.id) ?? [],
@@ -201,7 +144,7 @@ interface InvoiceRow {
 }
 
 function invoiceDetail(userId: number, invoiceId: number | null): unknown {
-  const grants = q.roles.all(userId) as Grant[];
+  const grants = auth.grantsOf(userId);
   const i = invoiceId === null ? undefined : (q.invoice.get(invoiceId) as InvoiceRow | undefined);
   if (!i || !canRead(grants, i.billing_account_id, i.billing_profile_id)) return { data: { invoice: null } };
   const c = i.currency;
@@ -271,7 +214,12 @@ const server = createServer((req, res) => {
     if (req.method === 'GET' && match) {
       const first = Number(url.searchParams.get('first') ?? 20);
       if (!Number.isInteger(first) || first < 0 || first > 100) return fail(res, 400, 'first must be 0..100');
-      return sendJson(res, 200, JSON.stringify(invoicesPage(userId, fromGlobalId(match[1]!, 'BillingAccount'), first)));
+      const flat = url.searchParams.get('flat') === '1';
+      return sendJson(
+        res,
+        200,
+        JSON.stringify(invoicesPage(userId, fromGlobalId(match[1]!, 'BillingAccount'), first, flat)),
+      );
     }
     match = /^\/invoices\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && match)
