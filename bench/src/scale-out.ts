@@ -141,9 +141,10 @@ for (const target of targets) {
 }
 
 // --- Throughput (real CLI processes) ----------------------------------------------------------------
-async function startInstance(target: Target, name: string): Promise<ServerChild & { url: string }> {
+async function startInstance(target: Target, name: string, attempt = 1): Promise<ServerChild & { url: string }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
+  // The free port is found before the gateway binds it: on a busy machine another process can take it first.
   const child = await startServer({
     name,
     args: [GATEWAY_CLI, 'start'],
@@ -156,7 +157,11 @@ async function startInstance(target: Target, name: string): Promise<ServerChild 
         return null;
       }
     },
+  }).catch((error: unknown) => {
+    if (attempt < 3 && String(error).includes('EADDRINUSE')) return null;
+    throw error;
   });
+  if (!child) return startInstance(target, name, attempt + 1);
   return Object.assign(child, { url });
 }
 
