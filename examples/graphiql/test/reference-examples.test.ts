@@ -25,8 +25,10 @@ describe('the API reference examples', () => {
   it('has an example for each guide section, each with at least one case', () => {
     expect([...examples.keys()].sort()).toEqual([
       'billing-events.graphql',
+      'create-webhook-endpoint.graphql',
       'page-invoices.graphql',
       'pay-invoice.graphql',
+      'webhook-deliveries.graphql',
     ]);
     for (const [file, { cases, description }] of examples) {
       expect(cases.length, file).toBeGreaterThan(0);
@@ -78,6 +80,42 @@ describe('the API reference examples', () => {
     // Cases 1 and 2 are the same request: the same payment comes back, and one charge went through.
     expect(answers[0]).toEqual(answers[1]);
     expect(charges()).toBe(before + 1);
+  });
+
+  it('webhooks: each create case answers the printed member; the printed deliveries query then shows the events of a payment', async () => {
+    const create = example('create-webhook-endpoint.graphql');
+    let endpointId: unknown = null;
+    for (const c of create.cases) {
+      const response = await gw.gql<{ createWebhookEndpoint: Row }>(create.document, c.variables, c.as);
+      expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+      const answer = response.data!.createWebhookEndpoint;
+      expect(answer.__typename, JSON.stringify(c.variables)).toBe(c.expect);
+      if (c.expect === 'CreateWebhookEndpointSuccess') {
+        expect(answer.secret).toMatch(/^whsec_[A-Za-z0-9+/=]+$/);
+        endpointId = (answer.endpoint as Row).id;
+      } else {
+        expect(answer.errorCode).toMatch(/^[A-Z_]+$/);
+      }
+    }
+    const deliveries = example('webhook-deliveries.graphql');
+    // The printed ID is the endpoint the printed registration creates on the demo data.
+    expect(deliveries.cases[0]!.variables.id).toBe(endpointId);
+    // A declined payment: two PAYMENT_UPDATED events (PROCESSING, then FAILED), each queued for the endpoint.
+    const pay = example('pay-invoice.graphql');
+    const declined = pay.cases.find((c) => c.expect === 'CardDeclinedError')!;
+    const input = { ...(declined.variables.input as Row), idempotencyKey: 'reference-webhooks-declined' };
+    expect((await gw.gql<{ payInvoice: Row }>(pay.document, { input })).data!.payInvoice.__typename).toBe(
+      'CardDeclinedError',
+    );
+    const response = await gw.gql<{ webhookEndpoint: { deliveries: { nodes: { event: { type: string } }[] } } }>(
+      deliveries.document,
+      deliveries.cases[0]!.variables,
+    );
+    expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+    expect(response.data!.webhookEndpoint.deliveries.nodes.map((d) => d.event.type)).toEqual([
+      'PAYMENT_UPDATED',
+      'PAYMENT_UPDATED',
+    ]);
   });
 
   it('billing-events: the printed subscription streams the change a payment makes, over SSE', async () => {
