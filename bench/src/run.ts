@@ -384,7 +384,7 @@ for (let round = 1; round <= SCALE_ROUNDS; round++) {
     (typeof scaleRuns)[keyof typeof scaleRuns],
   ][]) {
     scaleRounds[key].push(
-      await gatewayLoad(scenario, {
+      await gatewayLoad(`${scenario} (round ${round})`, {
         ...scaleSpec(`scale: ${title}, c=1, round ${round}/${SCALE_ROUNDS}`, query, after),
         connections: 1,
         durationS: Math.max(1, options.durationS / SCALE_ROUNDS),

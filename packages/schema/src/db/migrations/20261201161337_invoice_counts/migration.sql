@@ -1,5 +1,5 @@
 CREATE TABLE `invoice_counts` (
-	`billing_profile_id` integer PRIMARY KEY,
+	`billing_profile_id` integer PRIMARY KEY NOT NULL,
 	`billing_account_id` integer NOT NULL,
 	`invoices` integer NOT NULL,
 	CONSTRAINT `fk_invoice_counts_billing_profile_id_billing_profiles_id_fk` FOREIGN KEY (`billing_profile_id`) REFERENCES `billing_profiles`(`id`),
