@@ -57,6 +57,17 @@ export function descendantsOf(pid: number): number[] {
   return found;
 }
 
+/** CPU time (user + system) a process has used, in ms; null once it is gone. Linux: 100 clock ticks a second. */
+export function cpuMsOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
 export interface ProcessMemory {
   rssMB: number;
   /** Peak RSS since the process started (VmHWM). */
@@ -80,6 +91,8 @@ export interface ServerChild {
   url: string;
   /** Milliseconds from spawn to ready. */
   readyMs: number;
+  /** CPU milliseconds the serving processes had used when ready: start-up's cost, whatever else runs. */
+  readyCpuMs: number;
   output(): string;
   /** The processes doing the serving: everything below the tsx wrapper. */
   serverPids(): number[];
@@ -145,12 +158,14 @@ export async function startServer(options: StartOptions): Promise<ServerChild> {
   // in a child of its own.
   const direct = runner !== TSX;
   const serverPids = () => (direct ? [wrapperPid, ...descendantsOf(wrapperPid)] : descendantsOf(wrapperPid));
+  const readyCpuMs = serverPids().reduce((sum, pid) => sum + (cpuMsOf(pid) ?? 0), 0);
 
   return {
     name: options.name,
     child,
     url,
     readyMs,
+    readyCpuMs,
     output: () => output,
     serverPids,
     memory() {

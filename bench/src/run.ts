@@ -28,6 +28,7 @@ import {
   VIEWER,
 } from './queries.js';
 import { fmt, table } from './report.js';
+import { splitScaleOutOutput, type ScaleOutFigures } from './scale-out-figures.js';
 import { countSqlPerRequest, type SqlCount } from './sql-count.js';
 
 const options = parseOptions(process.argv.slice(2));
@@ -259,8 +260,10 @@ log(
 execFileSync(process.execPath, [join(REPO_DIR, 'scripts/build-server.mjs')], { stdio: 'inherit' });
 log(`\n[${elapsed()}] gateway: node packages/server/dist/cli.js start (compiled, production mode)`);
 const startupSamples: number[] = [];
+const startupCpuSamples: number[] = [];
 const gateway = await startGatewayCli('gateway');
 startupSamples.push(gateway.readyMs);
+startupCpuSamples.push(gateway.readyCpuMs);
 const restingMB = gateway.memory().serverMB;
 log(`  start-up (spawn -> first invoices page): ${fmt.ms(gateway.readyMs)} ms; RSS at rest ${fmt.mb(restingMB)}`);
 
@@ -360,23 +363,45 @@ const scaleSpec = (title: string, query: string, after: string | null) => ({
   ...graphqlLoad(gateway.url, scaleAuth, query, { account: ids.scale, first: PAGE_SIZE, ...(after ? { after } : {}) }),
   verify: looksLike.page(PAGE_SIZE),
 });
+// The four one-connection runs alternate, in rounds, and each keeps its median round (by p50): on a
+// shared machine a burst of other work then lands on one round of each, not on one run's whole 10 s.
+const SCALE_ROUNDS = options.quick ? 1 : 3;
+const scaleRuns = {
+  first: ['scale: first page', 'first page (with totalCount)', INVOICES_PAGE, null],
+  deep: ['scale: deep page', 'deep page by cursor (with totalCount)', INVOICES_PAGE, deepCursor],
+  firstNoCount: ['scale: first page, no count', 'first page (no totalCount)', INVOICES_PAGE_NO_COUNT, null],
+  deepNoCount: [
+    'scale: deep page, no count',
+    'deep page by cursor (no totalCount)',
+    INVOICES_PAGE_NO_COUNT,
+    deepCursor,
+  ],
+} as const;
+const scaleRounds = Object.fromEntries(Object.keys(scaleRuns).map((k) => [k, [] as LoadResult[]])) as Record<
+  keyof typeof scaleRuns,
+  LoadResult[]
+>;
+for (let round = 1; round <= SCALE_ROUNDS; round++) {
+  for (const [key, [scenario, title, query, after]] of Object.entries(scaleRuns) as [
+    keyof typeof scaleRuns,
+    (typeof scaleRuns)[keyof typeof scaleRuns],
+  ][]) {
+    scaleRounds[key].push(
+      await gatewayLoad(`${scenario} (round ${round})`, {
+        ...scaleSpec(`scale: ${title}, c=1, round ${round}/${SCALE_ROUNDS}`, query, after),
+        connections: 1,
+        durationS: Math.max(1, options.durationS / SCALE_ROUNDS),
+      }),
+    );
+  }
+}
+const medianRound = (rounds: LoadResult[]) =>
+  [...rounds].sort((a, b) => a.latencyMs.p50 - b.latencyMs.p50)[Math.floor(rounds.length / 2)]!;
 const scale = {
-  first: await gatewayLoad('scale: first page', {
-    ...scaleSpec('scale: first page (with totalCount), c=1', INVOICES_PAGE, null),
-    connections: 1,
-  }),
-  deep: await gatewayLoad('scale: deep page', {
-    ...scaleSpec('scale: deep page by cursor (with totalCount), c=1', INVOICES_PAGE, deepCursor),
-    connections: 1,
-  }),
-  firstNoCount: await gatewayLoad('scale: first page, no count', {
-    ...scaleSpec('scale: first page (no totalCount), c=1', INVOICES_PAGE_NO_COUNT, null),
-    connections: 1,
-  }),
-  deepNoCount: await gatewayLoad('scale: deep page, no count', {
-    ...scaleSpec('scale: deep page by cursor (no totalCount), c=1', INVOICES_PAGE_NO_COUNT, deepCursor),
-    connections: 1,
-  }),
+  first: medianRound(scaleRounds.first),
+  deep: medianRound(scaleRounds.deep),
+  firstNoCount: medianRound(scaleRounds.firstNoCount),
+  deepNoCount: medianRound(scaleRounds.deepNoCount),
   firstLoaded: await gatewayLoad(
     'scale: first page, 10 connections',
     scaleSpec(`scale: first page (with totalCount), c=${options.connections}`, INVOICES_PAGE, null),
@@ -389,6 +414,7 @@ await gateway.stop();
 for (let i = 1; i < options.startupRuns; i++) {
   const again = await startGatewayCli(`gateway start-up #${i + 1}`);
   startupSamples.push(again.readyMs);
+  startupCpuSamples.push(again.readyCpuMs);
   await again.stop();
 }
 const floorServer = await (async () => {
@@ -420,6 +446,7 @@ const startupSteps = (() => {
 })();
 const sortedStartups = [...startupSamples].sort((a, b) => a - b);
 const startupMedian = sortedStartups[Math.floor(sortedStartups.length / 2)]!;
+const startupCpuMedian = [...startupCpuSamples].sort((a, b) => a - b)[Math.floor(startupCpuSamples.length / 2)]!;
 log(
   `  start-up samples: ${startupSamples.map((s) => `${fmt.ms(s)} ms`).join(', ')}; floor (tsx + node + http, nothing else): ${fmt.ms(startupFloorMs)} ms`,
 );
@@ -825,6 +852,7 @@ if (options.levers) {
 // --- 5b. Scale-out: SQLite vs PostgreSQL with one and two instances (bench/src/scale-out.ts) -------------
 // Its own data (a 24,000-invoice tenant on both dialects) and its own raw baseline, in this same run.
 let scaleOut: string | null = null;
+let scaleOutFigures: ScaleOutFigures | null = null;
 {
   const unavailable = await postgresUnavailableReason();
   if (unavailable) {
@@ -832,12 +860,13 @@ let scaleOut: string | null = null;
   } else {
     log(`\n[${elapsed()}] scale-out: SQLite x1, PostgreSQL x1, PostgreSQL x2`);
     try {
-      scaleOut = execFileSync(TSX, [join(BENCH_DIR, 'src', 'scale-out.ts'), `--duration=${options.quick ? 1 : 5}`], {
-        cwd: REPO_DIR,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      log(scaleOut.trimEnd());
+      const output = execFileSync(
+        TSX,
+        [join(BENCH_DIR, 'src', 'scale-out.ts'), `--duration=${options.quick ? 1 : 5}`],
+        { cwd: REPO_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      ({ text: scaleOut, figures: scaleOutFigures } = splitScaleOutOutput(output));
+      log(scaleOut);
     } catch (error) {
       problems.push(`scale-out stage failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     }
@@ -854,6 +883,20 @@ const quickNote = options.quick
 const peakGatewayMB = Math.max(...gatewayMemory.map((m) => m.peakMB));
 const deepRatio = scale.deep.latencyMs.p50 / scale.first.latencyMs.p50;
 const deepRatioNoCount = scale.deepNoCount.latencyMs.p50 / scale.firstNoCount.latencyMs.p50;
+/** What asking for totalCount adds to a page at 1M (p50 with it minus p50 without it). */
+const countCostMs = {
+  first: scale.first.latencyMs.p50 - scale.firstNoCount.latencyMs.p50,
+  deep: scale.deep.latencyMs.p50 - scale.deepNoCount.latencyMs.p50,
+};
+const COUNT_COST_TARGET_MS = 3;
+const signedMs = (ms: number) => `${ms < 0 ? '-' : '+'}${fmt.ms(Math.abs(ms))}`;
+/** payInvoice's statements when issue 13's write work began (bench/README.md, docs/scaling.md). */
+const PAY_STATEMENTS_BEFORE = 22;
+const payStatements = sqlOf('(d) payInvoice')?.bySize[0]?.total ?? Number.NaN;
+const payOn = (setup: string) =>
+  scaleOutFigures?.measured.find((m) => m.setup === setup && m.request === 'payInvoice') ?? null;
+const payCountedOn = (dialect: string) =>
+  scaleOutFigures?.counted.find((c) => c.dialect === dialect && c.request === 'payInvoice') ?? null;
 
 const targets = [
   {
@@ -885,9 +928,32 @@ const targets = [
     figure: `p50 ${fmt.ratio(deepRatio)} with totalCount (${fmt.ms(scale.deep.latencyMs.p50)} vs ${fmt.ms(scale.first.latencyMs.p50)} ms), ${fmt.ratio(deepRatioNoCount)} without (${fmt.ms(scale.deepNoCount.latencyMs.p50)} vs ${fmt.ms(scale.firstNoCount.latencyMs.p50)} ms)`,
   },
   {
+    target: `totalCount costs at most ${COUNT_COST_TARGET_MS} ms on that tenant (p50 with minus without)${quickNote}`,
+    met: countCostMs.first <= COUNT_COST_TARGET_MS && countCostMs.deep <= COUNT_COST_TARGET_MS,
+    figure: `first page ${signedMs(countCostMs.first)} ms, deep page ${signedMs(countCostMs.deep)} ms (exact: the per-profile counts kept by triggers, invoice_counts)`,
+  },
+  {
+    target: `payInvoice: fewer SQL statements than the ${PAY_STATEMENTS_BEFORE} before, payInvoice/s on both dialects`,
+    met:
+      payStatements < PAY_STATEMENTS_BEFORE &&
+      payOn('SQLite x1') !== null &&
+      payOn('PostgreSQL x1') !== null &&
+      [payOn('SQLite x1'), payOn('PostgreSQL x1'), payOn('PostgreSQL x2')].every((m) => m === null || m.errors === 0),
+    figure: `${payStatements} statements (SQLite, in-process count)${(() => {
+      const pg = payCountedOn('PostgreSQL');
+      return pg ? `, PostgreSQL ${pg.statements} statements / ${pg.roundTrips} round trips` : '';
+    })()}; payInvoice/s ${
+      scaleOutFigures
+        ? ['SQLite x1', 'PostgreSQL x1', 'PostgreSQL x2']
+            .map((setup) => `${setup} ${payOn(setup) ? fmt.int(payOn(setup)!.rps) : '-'}`)
+            .join(', ')
+        : 'not measured (scale-out stage skipped or failed)'
+    }; gateway (d) ${fmt.int(gw.pay.rps)} on the bench database`,
+  },
+  {
     target: `start-up < 500 ms on that database, compiled${quickNote}`,
     met: startupMedian < 500,
-    figure: `median ${fmt.int(startupMedian)} ms of ${startupSamples.length} (spawn of the compiled gateway to first invoices page); tsx+node+http floor ${fmt.int(startupFloorMs)} ms`,
+    figure: `median ${fmt.int(startupMedian)} ms of ${startupSamples.length} (spawn of the compiled gateway to first invoices page), CPU used by then ${fmt.int(startupCpuMedian)} ms; tsx+node+http floor ${fmt.int(startupFloorMs)} ms`,
   },
   {
     target: `memory under load < 300 MB${quickNote}`,
@@ -1019,7 +1085,12 @@ lines.push(
       ],
     ],
     [
-      `deep/first p50: ${fmt.ratio(deepRatio)} with totalCount, ${fmt.ratio(deepRatioNoCount)} without`,
+      `deep/first p50: ${fmt.ratio(deepRatio)} with totalCount, ${fmt.ratio(deepRatioNoCount)} without; totalCount changes p50 by ${signedMs(countCostMs.first)} ms (first) and ${signedMs(countCostMs.deep)} ms (deep)`,
+      `the c=1 rows: the median (by p50) of ${SCALE_ROUNDS} alternating rounds of ${fmt.int(Math.max(1, options.durationS / SCALE_ROUNDS))} s each; p50 of every round: ${(
+        Object.keys(scaleRuns) as (keyof typeof scaleRuns)[]
+      )
+        .map((k) => `${k} ${scaleRounds[k].map((r) => fmt.ms(r.latencyMs.p50)).join('/')}`)
+        .join(', ')}`,
       `deep cursor = the 101st invoice from the end (via invoices(last: 100), then (last: 1, before: that)); decoded: ${decodedCursor}`,
     ],
   ),
@@ -1041,6 +1112,10 @@ lines.push(
     [
       ['start-up, spawn to first invoices page (median)', `${fmt.int(startupMedian)} ms`],
       ['start-up samples', startupSamples.map((s) => `${fmt.int(s)} ms`).join(', ')],
+      [
+        'start-up CPU (user + system) used by the gateway when ready',
+        startupCpuSamples.map((s) => `${fmt.int(s)} ms`).join(', '),
+      ],
       ['floor: tsx + node + node:http hello world', `${fmt.int(startupFloorMs)} ms`],
       ...Object.entries(startupSteps).map(
         ([step, at], i, all) =>
@@ -1217,8 +1292,16 @@ Object.assign(results, {
     decodedCursor,
     deepOverFirstP50: deepRatio,
     deepOverFirstP50NoCount: deepRatioNoCount,
+    totalCountCostMs: countCostMs,
+    rounds: scaleRounds,
   },
-  startup: { samplesMs: startupSamples, medianMs: startupMedian, floorMs: startupFloorMs, stepsMs: startupSteps },
+  startup: {
+    samplesMs: startupSamples,
+    cpuMs: startupCpuSamples,
+    medianMs: startupMedian,
+    floorMs: startupFloorMs,
+    stepsMs: startupSteps,
+  },
   memory: {
     restingMB,
     underLoad: gatewayMemory,
@@ -1231,6 +1314,7 @@ Object.assign(results, {
   profile,
   executionMicrobenchmark: micro,
   levers,
+  scaleOut: scaleOutFigures,
   noise: noisy,
   targets,
   problems,

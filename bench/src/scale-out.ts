@@ -18,6 +18,7 @@ import { runLoad, type LoadResult } from './load.js';
 import { REPO_DIR } from './options.js';
 import { freePort, GATEWAY_CLI, listeningLine, SERVERS_DIR, startServer, type ServerChild } from './procs.js';
 import { gqlBody, INVOICES_PAGE, looksLike, PAY_INVOICE } from './queries.js';
+import { SCALE_OUT_JSON_PREFIX, type Counted, type Measured, type ScaleOutFigures } from './scale-out-figures.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const DURATION_S = Number(arg('duration') ?? 5);
@@ -110,13 +111,6 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   return (query as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof query;
 
-interface Counted {
-  dialect: string;
-  request: string;
-  statements: number;
-  writes: number;
-  roundTrips: number | null;
-}
 const counted: Counted[] = [];
 for (const target of targets) {
   const log: string[] = [];
@@ -165,15 +159,6 @@ async function startInstance(target: Target, name: string, attempt = 1): Promise
   return Object.assign(child, { url });
 }
 
-interface Measured {
-  setup: string;
-  request: string;
-  rps: number;
-  p99: number;
-  errors: number;
-  /** CPU cores other processes on the machine used meanwhile. */
-  otherCpu: number;
-}
 const measured: Measured[] = [];
 /** Requests per second of the raw baseline on the invoices page (no raw payInvoice exists). */
 let rawPage = Number.NaN;
@@ -276,5 +261,9 @@ for (const m of measured)
   );
 process.stdout.write(
   `  raw baseline   invoices page (${PAGE_SIZE})  ${rawPage.toFixed(0).padStart(6)} req/s  (hand-written endpoint on the SQLite file; payInvoice has no raw counterpart)\n`,
+);
+// For `pnpm bench`'s targets table (run.ts reads this line and does not print it).
+process.stdout.write(
+  `${SCALE_OUT_JSON_PREFIX}${JSON.stringify({ counted, measured, rawPage } satisfies ScaleOutFigures)}\n`,
 );
 if (measured.some((m) => m.errors > 0)) process.exitCode = 1;

@@ -56,7 +56,7 @@ export interface StartGatewayOptions {
 
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const logger = createLogger(config, options.logDestination);
-  const tracing = startTracing(config, options.spanExporter);
+  const tracing = await startTracing(config, options.spanExporter);
   const redis = config.redis ? await connectRedis(config.redis, logger) : null;
   // Raised by every event this instance publishes, before the event goes anywhere (see
   // response-cache/generations.ts); only when the cache is on.

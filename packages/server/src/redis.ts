@@ -8,7 +8,8 @@
 // - the subscriber queues its SUBSCRIBE and resubscribes by itself when Redis is back;
 // - every client reconnects forever with a capped backoff;
 // - no rejected promise or `error` event goes unhandled (either would crash or spam the process).
-import { Redis, type RedisOptions } from 'ioredis';
+// ioredis is imported here, at the first connection: an instance without REDIS_URL never loads it.
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from './logger.js';
 
 export interface RedisConfig {
@@ -41,6 +42,7 @@ export async function connectRedis(
   options: { waitForConnectionMs?: number } = {},
 ): Promise<SharedRedis> {
   const log = logger.child({ component: 'redis' });
+  const { Redis } = await import('ioredis');
   const failFast: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

@@ -4,17 +4,10 @@
 // spans (packages/schema/src/db/tracing.ts) reach it through the API alone, with an
 // AsyncLocalStorage context manager so that they nest under the operation that ran them.
 // One traced gateway per process: a second registration would be ignored.
+// The SDK and the exporter are imported only when tracing is on: off (the default), start-up does
+// not load them.
 import { context, trace, type TracerProvider } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  SimpleSpanProcessor,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { GatewayConfig } from './config.js';
 
 export type TraceExporterName = 'none' | 'otlp' | 'console';
@@ -29,12 +22,22 @@ export interface Tracing {
  * The tracer provider for `config.tracing`, registered globally; `null` when tracing is off.
  * A given `exporter` (tests pass an in-memory one) turns it on and receives every span at once.
  */
-export function startTracing(config: Pick<GatewayConfig, 'tracing'>, exporter?: SpanExporter): Tracing | null {
+export async function startTracing(
+  config: Pick<GatewayConfig, 'tracing'>,
+  exporter?: SpanExporter,
+): Promise<Tracing | null> {
   const { tracing } = config;
   if (!exporter && tracing.exporter === 'none') return null;
+  const [{ AsyncLocalStorageContextManager }, { resourceFromAttributes }, sdk] = await Promise.all([
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+  ]);
+  const { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor } = sdk;
+  const otlp = async () => new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
   const processor = exporter
     ? new SimpleSpanProcessor(exporter)
-    : new BatchSpanProcessor(tracing.exporter === 'otlp' ? new OTLPTraceExporter() : new ConsoleSpanExporter());
+    : new BatchSpanProcessor(tracing.exporter === 'otlp' ? await otlp() : new ConsoleSpanExporter());
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': tracing.serviceName }),
     spanProcessors: [processor],

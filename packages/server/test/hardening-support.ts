@@ -68,7 +68,7 @@ export function expectNoInternals(response: RawResponse): void {
 export async function dumpDatabase(store: BillingStore): Promise<Record<string, unknown[]>> {
   const dump: Record<string, unknown[]> = {};
   for (const name of [...store.tableNames].sort())
-    dump[name] = await store.rawQuery(`SELECT * FROM "${name}" ORDER BY id`);
+    dump[name] = await store.rawQuery(`SELECT * FROM "${name}" ORDER BY 1`);
   return dump;
 }
 

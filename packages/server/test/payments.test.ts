@@ -288,3 +288,46 @@ describe('live updates', () => {
     });
   });
 });
+
+describe('the one-live-attempt index', () => {
+  it('refuses a second PROCESSING attempt: nothing charged or written, and the key runs again once it clears', async () => {
+    // An inconsistent state the reservation alone would not catch: an OPEN invoice with a PROCESSING
+    // attempt. The insert of the second attempt fails on the index, which rolls the reservation back.
+    const card = toGlobalId('PaymentMethod', 5);
+    const [invoice] = await sql<{ id: number; amount: number }>(
+      "SELECT id, amount_due_minor AS amount FROM invoices WHERE billing_profile_id = 2 AND lifecycle = 'OPEN' AND amount_due_minor > 0 ORDER BY id DESC LIMIT 1",
+    );
+    const now = new Date().toISOString();
+    await sql(
+      `INSERT INTO payments (billing_account_id, invoice_id, payment_method_id, amount_minor, currency, status,
+         processor_idempotency_key, initiated_by, created_at, updated_at)
+       SELECT billing_account_id, id, 5, amount_due_minor, currency, 'PROCESSING', 'manual-live-attempt', 'user:1', ?, ?
+       FROM invoices WHERE id = ?`,
+      now,
+      now,
+      invoice!.id,
+    );
+    const rows = () =>
+      sql<{ id: number; status: string }>(
+        'SELECT id, status FROM payments WHERE invoice_id = ? ORDER BY id',
+        invoice!.id,
+      );
+    const before = await rows();
+    const charges = ledger().chargeCount();
+
+    const refused = await pay(invoice!.id, card, 'live-attempt-index');
+    expect(refused.data!.payInvoice).toMatchObject({
+      __typename: 'InvoiceNotPayableError',
+      notPayableReason: 'PAYMENT_IN_PROGRESS',
+    });
+    expect(await rows()).toEqual(before);
+    const [lifecycle] = await sql<{ lifecycle: string }>('SELECT lifecycle FROM invoices WHERE id = ?', invoice!.id);
+    expect(lifecycle!.lifecycle).toBe('OPEN');
+    expect(ledger().chargeCount()).toBe(charges);
+
+    await sql("DELETE FROM payments WHERE processor_idempotency_key = 'manual-live-attempt'");
+    const retried = await pay(invoice!.id, card, 'live-attempt-index');
+    expect(retried.data!.payInvoice.__typename).toBe('PayInvoiceSuccess');
+    expect(ledger().chargeCount() - charges).toBe(1);
+  });
+});

@@ -107,8 +107,8 @@ describe('tracing on', () => {
 });
 
 describe('tracing configuration', () => {
-  it('is off unless OTEL_TRACES_EXPORTER names an exporter', () => {
-    expect(startTracing(loadConfig({}))).toBeNull();
+  it('is off unless OTEL_TRACES_EXPORTER names an exporter', async () => {
+    expect(await startTracing(loadConfig({}))).toBeNull();
     expect(loadConfig({ OTEL_TRACES_EXPORTER: 'otlp' }).tracing.exporter).toBe('otlp');
     expect(() => loadConfig({ OTEL_TRACES_EXPORTER: 'jaeger' })).toThrow(
       'OTEL_TRACES_EXPORTER "jaeger" is not available: use none, otlp, console',

@@ -258,7 +258,11 @@ async function loadPayable(
   access: AccessView,
   input: PayInvoiceInput,
 ): Promise<{ invoice: InvoiceRow; method: PaymentMethodRow }> {
-  const invoice = await services.store.db.query.invoices.findFirst({ where: { id: input.invoiceId } });
+  // The account's agreement comes with the invoice, in the same statement (it decides the card rules below).
+  const invoice = await services.store.db.query.invoices.findFirst({
+    where: { id: input.invoiceId },
+    with: { account: { columns: { agreementType: true } } },
+  });
   const target = invoice && { billingAccountId: invoice.billingAccountId, billingProfileId: invoice.billingProfileId };
   // Another tenant's invoice (or another profile's, for a profile-level role) reads exactly like a missing one.
   if (!invoice || !target || !access.can('READ_BILLING', target)) throw new NotFoundError('Invoice');
@@ -274,13 +278,9 @@ async function loadPayable(
   if (isCardExpired(method, services.clock)) throw new PaymentMethodUnusableError('EXPIRED');
   // The agreement and the amount decide whether a card may pay at all (payment-rules.ts), after the
   // card itself was found, so a foreign card still reads as missing.
-  const account = await services.store.db.query.billingAccounts.findFirst({
-    where: { id: invoice.billingAccountId },
-    columns: { agreementType: true },
-  });
   assertCardPaymentAllowed(
     {
-      agreementType: account!.agreementType,
+      agreementType: invoice.account.agreementType,
       amount: { minorUnits: invoice.amountDueMinor, currency: invoice.currency },
     },
     services.settings.paymentRules,
@@ -329,27 +329,25 @@ export function reserveAttempt(services: BillingServices, spec: AttemptSpec): Pr
       throw new InvoiceNotPayableError(notPayableReason(current) ?? 'PAYMENT_IN_PROGRESS');
     }
     try {
-      // A savepoint, so that on PostgreSQL the index's refusal does not abort the whole transaction.
-      const payment = await services.store.transaction(async (inner) => {
-        const [inserted] = await inner
-          .insert(payments)
-          .values({
-            billingAccountId: invoice.billingAccountId,
-            invoiceId: invoice.id,
-            paymentMethodId: method.id,
-            amountMinor: invoice.amountDueMinor,
-            currency: invoice.currency,
-            status: 'PROCESSING',
-            processorIdempotencyKey: spec.processorKey,
-            initiatedBy: spec.initiatedBy,
-            createdAt: nowIso,
-            updatedAt: nowIso,
-          })
-          .returning();
-        return inserted!;
-      });
-      await recordPaymentUpdated(record, payment, invoice, services.clock);
-      return { payment, invoice, token: method.processorToken };
+      // No savepoint around it: the index's refusal ends this transaction anyway (the reservation
+      // rolls back with it), so PostgreSQL's aborted transaction is never used again.
+      const [payment] = await tx
+        .insert(payments)
+        .values({
+          billingAccountId: invoice.billingAccountId,
+          invoiceId: invoice.id,
+          paymentMethodId: method.id,
+          amountMinor: invoice.amountDueMinor,
+          currency: invoice.currency,
+          status: 'PROCESSING',
+          processorIdempotencyKey: spec.processorKey,
+          initiatedBy: spec.initiatedBy,
+          createdAt: nowIso,
+          updatedAt: nowIso,
+        })
+        .returning();
+      await recordPaymentUpdated(record, payment!, invoice, services.clock);
+      return { payment: payment!, invoice, token: method.processorToken };
     } catch (error) {
       if (services.store.isUniqueViolation(error, ONE_LIVE_ATTEMPT_INDEX))
         throw new InvoiceNotPayableError('PAYMENT_IN_PROGRESS');

@@ -8,7 +8,6 @@
 // the currency's minor unit.
 import { sql } from 'drizzle-orm';
 import {
-  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -17,7 +16,9 @@ import {
   integer,
   jsonb,
   pgTableCreator,
+  primaryKey,
   text,
+  type AnyPgColumn,
   unique,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
@@ -243,6 +244,26 @@ export const invoices = pgTable(
     // The autopay pass: what is scheduled by now.
     index('invoices_next_autopay_idx').on(t.nextAutopayAt),
   ],
+);
+
+/**
+ * How many invoices each profile has, kept exact by database triggers on `invoices` (migration
+ * invoice_counts): the count changes in the same transaction, and the same statement, as the row,
+ * whoever inserts it. `totalCount` of an unfiltered invoice list reads these few rows instead of
+ * counting a tenant's invoices (30 ms at a million).
+ */
+export const invoiceCounts = pgTable(
+  'invoice_counts',
+  {
+    billingProfileId: integer()
+      .notNull()
+      .references(() => billingProfiles.id),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    invoices: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.billingProfileId] }), index('invoice_counts_account_idx').on(t.billingAccountId)],
 );
 
 export const invoiceLineItems = pgTable(

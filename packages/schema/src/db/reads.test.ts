@@ -1,6 +1,7 @@
 // BillingReads on the dialect of the vitest project (BILLING_TEST_DIALECT): batch lookups, keyset
 // pages against an in-memory oracle, exact counts, and query plans that walk the (scope, date, id)
 // indexes instead of sorting.
+import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from './connection.js';
@@ -226,24 +227,90 @@ describe(`BillingReads (${dialect})`, () => {
           ? /USING INDEX invoices_profile_due_idx \(billing_profile_id=\? AND \(?due_date/
           : /Index Scan using invoices_profile_due_idx on invoices i {2}\(cost[^;]*; +Index Cond: \(\(billing_profile_id = \d+\) AND \(ROW\(due_date, id\) > ROW/,
       ],
+      // Unfiltered counts read the per-profile counts (invoice_counts), not the invoices.
       [
         () => store.reads.invoiceCount(account, {}),
         dialect === 'sqlite'
-          ? /USING COVERING INDEX invoices_account_\w+_idx \(billing_account_id=\?\)/
-          : /Index Only Scan using invoices_account_\w+_idx on invoices i/,
+          ? /^SEARCH invoice_counts USING INDEX invoice_counts_account_idx \(billing_account_id=\?\)$/
+          : /Index Scan (using|on) invoice_counts_account_idx/,
       ],
       [
         () => store.reads.invoiceCount(profile, {}),
         dialect === 'sqlite'
-          ? /USING COVERING INDEX invoices_profile_\w+_idx \(billing_profile_id=\?\)/
-          : /Index Only Scan using invoices_profile_\w+_idx on invoices i/,
+          ? /^SEARCH invoice_counts USING INTEGER PRIMARY KEY \(rowid=\?\)$/
+          : /Index Scan using invoice_counts_pkey on invoice_counts/,
+      ],
+      // A filtered count counts the range of an index.
+      [
+        () => store.reads.invoiceCount(account, { dueOnOrAfter: '2026-01-01' }),
+        dialect === 'sqlite'
+          ? /USING COVERING INDEX invoices_account_due_idx \(billing_account_id=\? AND due_date>\?\)/
+          : /Index Only Scan using invoices_account_\w*due_idx on invoices i/,
       ],
     ];
     for (const [run, expected] of cases) {
       const detail = await planOf(run);
       expect(detail).toMatch(expected);
       // A range on the index, not a scan of the scope: a deep page costs what the first one does.
-      expect(detail).not.toMatch(dialect === 'sqlite' ? /TEMP B-TREE|SCAN/ : /Sort|Seq Scan|Bitmap/);
+      expect(detail).not.toMatch(
+        dialect === 'sqlite' ? /TEMP B-TREE|SCAN/ : /Sort|Seq Scan|Bitmap Heap Scan on invoices\b/,
+      );
     }
+  });
+  // Last: it changes rows the tests above read.
+  it('counts an unfiltered list from the counts the triggers keep: exact after inserts, moves and deletes', async () => {
+    const order = { column: 'invoiceDate', descending: true } as const;
+    const scopes: InvoiceScope[] = [
+      { billingAccountId: 1, billingProfileIds: null },
+      { billingAccountId: 1, billingProfileIds: [1] },
+      { billingAccountId: 1, billingProfileIds: [2] },
+      { billingAccountId: 1, billingProfileIds: [1, 2, 3] },
+      { billingAccountId: 2, billingProfileIds: null },
+    ];
+    const expectExact = async () => {
+      for (const scope of scopes)
+        expect(await store.reads.invoiceCount(scope, {})).toBe((await everything(scope, {}, order)).length);
+    };
+    // The seeds' inserts went through the insert trigger.
+    await expectExact();
+    const [moved] = await store.rawQuery<{ id: number }>(
+      'SELECT max(id) AS id FROM invoices WHERE billing_profile_id = 2',
+    );
+    await store.rawQuery('UPDATE invoices SET billing_profile_id = 1 WHERE id = ?', [moved!.id]);
+    await expectExact();
+    for (const table of ['invoice_line_items', 'payments', 'credit_applications', 'wire_transfers', 'billing_events'])
+      await store.rawQuery(`DELETE FROM ${table} WHERE invoice_id = ?`, [moved!.id]);
+    await store.rawQuery('DELETE FROM invoices WHERE id = ?', [moved!.id]);
+    await expectExact();
+    // Counted inside the inserting transaction, and rolled back with it, like the row.
+    const countOfProfile2 = async (db: Pick<typeof store.db, 'select'>) =>
+      (
+        await db
+          .select({ n: store.t.invoiceCounts.invoices })
+          .from(store.t.invoiceCounts)
+          .where(eq(store.t.invoiceCounts.billingProfileId, 2))
+      )[0]!.n;
+    const before = await countOfProfile2(store.db);
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.insert(store.t.invoices).values({
+          number: 'ROLLED-BACK-1',
+          billingAccountId: 1,
+          billingProfileId: 2,
+          periodStart: '2026-01-01',
+          periodEnd: '2026-01-31',
+          invoiceDate: '2026-02-01',
+          dueDate: '2026-03-01',
+          currency: 'USD',
+          subtotalMinor: 100,
+          taxMinor: 0,
+          totalMinor: 100,
+          amountDueMinor: 100,
+        });
+        expect(await countOfProfile2(tx)).toBe(before + 1);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    await expectExact();
   });
 });

@@ -7,13 +7,14 @@
 // the currency's minor unit.
 import { sql } from 'drizzle-orm';
 import {
-  type AnySQLiteColumn,
   check,
   foreignKey,
   index,
   integer,
+  primaryKey,
   sqliteTableCreator,
   text,
+  type AnySQLiteColumn,
   unique,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
@@ -241,6 +242,26 @@ export const invoices = sqliteTable(
     // The autopay pass: what is scheduled by now.
     index('invoices_next_autopay_idx').on(t.nextAutopayAt),
   ],
+);
+
+/**
+ * How many invoices each profile has, kept exact by database triggers on `invoices` (migration
+ * invoice_counts): the count changes in the same transaction, and the same statement, as the row,
+ * whoever inserts it. `totalCount` of an unfiltered invoice list reads these few rows instead of
+ * counting a tenant's invoices (30 ms at a million).
+ */
+export const invoiceCounts = sqliteTable(
+  'invoice_counts',
+  {
+    billingProfileId: integer()
+      .notNull()
+      .references(() => billingProfiles.id),
+    billingAccountId: integer()
+      .notNull()
+      .references(() => billingAccounts.id),
+    invoices: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.billingProfileId] }), index('invoice_counts_account_idx').on(t.billingAccountId)],
 );
 
 export const invoiceLineItems = sqliteTable(

@@ -1,6 +1,6 @@
 // Invoice and receipt PDFs with pdfkit, from plain data. The standard Helvetica fonts need no font
 // files; the creation date is the document's own date, so the same data gives the same text.
-import PDFDocument from 'pdfkit';
+// pdfkit (with fontkit and its tables, ~50 ms) is imported at the first document, not at start-up.
 import { describeMoney } from '../money.js';
 import {
   assertDocumentAddsUp,
@@ -24,7 +24,12 @@ function money(amountMinor: number, currency: string): string {
   return describeMoney({ minorUnits: amountMinor, currency });
 }
 
-function render(title: string, at: string, draw: (doc: Doc) => void): Promise<Buffer> {
+const importPdfkit = async () => (await import('pdfkit')).default;
+let pdfkit: ReturnType<typeof importPdfkit> | null = null;
+
+async function render(title: string, at: string, draw: (doc: Doc) => void): Promise<Buffer> {
+  pdfkit ??= importPdfkit();
+  const PDFDocument = await pdfkit;
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
