@@ -2,6 +2,7 @@
 // transactions (recordEvent), a real HTTP receiver on a random port, the billing clock driving retries,
 // signatures verified with `standardwebhooks`, the SSRF rules at registration and at connection.
 import type { LookupFunction } from 'node:net';
+import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed.js';
@@ -22,6 +23,7 @@ import {
   updateWebhookEndpoint,
 } from './endpoints.js';
 import {
+  deleteWebhookDeliveriesThrough,
   RESPONSE_BODY_LIMIT_BYTES,
   redeliverWebhookDelivery,
   replayWebhookEvents,
@@ -387,6 +389,24 @@ describe('replay', () => {
     expect(replayed).toEqual({ queued: 2, lastSequence: events[2]!.sequence });
     await runWebhookDeliveryPass(services);
     expect(receiver.requests.map((r) => r.webhookId)).toEqual([...events, events[1], events[2]].map((e) => e!.id));
+  });
+});
+
+describe('event log retention', () => {
+  it('removing old events first removes their deliveries and attempts, in the same transaction', async () => {
+    const services = servicesFor(store);
+    await endpointFor(services);
+    const old = await record(services);
+    const kept = await record(services);
+    await runWebhookDeliveryPass(services);
+    await store.transaction(async (tx) => {
+      expect(await deleteWebhookDeliveriesThrough(services, tx, old.sequence)).toBe(1);
+      await tx.delete(store.t.billingEvents).where(eq(store.t.billingEvents.sequence, old.sequence));
+    });
+    expect(
+      await rows('SELECT e.id FROM webhook_deliveries d JOIN billing_events e ON e.sequence = d.event_sequence'),
+    ).toEqual([{ id: kept.id }]);
+    expect(await rows('SELECT CAST(count(*) AS INTEGER) AS n FROM webhook_delivery_attempts')).toEqual([{ n: 1 }]);
   });
 });
 
