@@ -489,6 +489,21 @@ describe('SSRF', () => {
     ]);
   });
 
+  it('delivery to localhost under production rules is refused at connect time, through the system resolver', async () => {
+    await createWebhookEndpoint(servicesFor(store), await as('ada'), {
+      billingAccountId: 1,
+      url: `http://localhost:${receiver.port}/hooks`,
+      eventTypes: ['PAYMENT_METHOD_ADDED'],
+    });
+    const strict = servicesFor(store, { allowPrivateAddresses: false });
+    await record(strict);
+    await runWebhookDeliveryPass(strict);
+    expect(receiver.requests).toEqual([]);
+    expect(await rows('SELECT error_kind AS kind FROM webhook_delivery_attempts')).toEqual([
+      { kind: 'ADDRESS_NOT_ALLOWED' },
+    ]);
+  });
+
   it('DNS rebinding: a name public at registration and loopback at delivery is refused at connect time', async () => {
     const answers: Record<string, string[]> = { 'rebind.example': ['93.184.216.34'] };
     const services = servicesFor(store, { allowPrivateAddresses: false, lookup: lookupReturning(answers) });
