@@ -99,6 +99,7 @@ describe('webhooks over GraphQL', () => {
       event: { id: event.id, type: 'INVOICE_UPDATED', sequence: event.sequence },
     });
     expect(JSON.parse(delivery.event.data)).toEqual(event.data);
+    expect(delivery.event.data).toBe(JSON.stringify(JSON.parse(receiver.requests[1]!.body).data));
     expect(
       delivery.attempts.map((a: { statusCode: number; responseBody: string; error: string | null }) => [
         a.statusCode,
