@@ -5,14 +5,14 @@
 // Publishing to live subscribers happens after commit (`publishLogged`), from the logged row, so
 // what a subscriber receives is exactly what the log holds.
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, inArray, lt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, lte } from 'drizzle-orm';
 import type { BillingEventData, BillingEventType, PaymentStatus } from '../db/model.js';
 import type { StoreDb } from '../db/store.js';
 import type { Clock } from './clock.js';
 import { type InvoiceStatusInput, invoiceStatus } from './invoice-status.js';
 import { runPeriodically } from './periodic.js';
 import type { BillingServices } from './services.js';
-import { enqueueWebhookDeliveries } from './webhooks/deliveries.js';
+import { deleteWebhookDeliveriesThrough, enqueueWebhookDeliveries } from './webhooks/deliveries.js';
 
 export interface NewBillingEvent {
   type: BillingEventType;
@@ -124,32 +124,30 @@ const PRUNE_BATCH = 5_000;
 
 /**
  * Deletes events older than `retentionDays`, with their webhook deliveries and attempts (a delivery's
- * history lives as long as its event), in batches of short write transactions; returns how many events.
+ * history lives as long as its event), oldest first in batches of short write transactions; returns
+ * how many events.
  */
 export async function pruneEventLog(services: BillingServices, retentionDays: number): Promise<number> {
   const { store, clock } = services;
-  const { billingEvents, webhookDeliveries, webhookDeliveryAttempts } = store.t;
+  const { billingEvents } = store.t;
   const cutoff = new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString();
   let pruned = 0;
   for (;;) {
     const deleted = await store.transaction(async (tx) => {
-      const oldest = (
-        await tx
-          .select({ sequence: billingEvents.sequence })
-          .from(billingEvents)
-          .where(lt(billingEvents.occurredAt, cutoff))
-          .orderBy(asc(billingEvents.sequence))
-          .limit(PRUNE_BATCH)
-      ).map((row) => row.sequence);
-      if (oldest.length === 0) return 0;
-      const deliveries = tx
-        .select({ id: webhookDeliveries.id })
-        .from(webhookDeliveries)
-        .where(inArray(webhookDeliveries.eventSequence, oldest));
-      await tx.delete(webhookDeliveryAttempts).where(inArray(webhookDeliveryAttempts.deliveryId, deliveries));
-      await tx.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventSequence, oldest));
-      await tx.delete(billingEvents).where(inArray(billingEvents.sequence, oldest));
-      return oldest.length;
+      const batch = await tx
+        .select({ sequence: billingEvents.sequence })
+        .from(billingEvents)
+        .where(lt(billingEvents.occurredAt, cutoff))
+        .orderBy(asc(billingEvents.sequence))
+        .limit(PRUNE_BATCH);
+      const through = batch.at(-1)?.sequence;
+      if (through === undefined) return 0;
+      await deleteWebhookDeliveriesThrough(services, tx, through);
+      const rows = await tx
+        .delete(billingEvents)
+        .where(lte(billingEvents.sequence, through))
+        .returning({ sequence: billingEvents.sequence });
+      return rows.length;
     });
     pruned += deleted;
     if (deleted < PRUNE_BATCH) return pruned;

@@ -86,7 +86,11 @@ export const WebhookEvent = builder.objectRef<WebhookDeliveryReadRow>('WebhookEv
     type: t.field({ type: BillingEventTypeEnum, resolve: (d) => d.eventType as never }),
     sequence: t.exposeInt('eventSequence', { description: 'Orders events; later changes have higher sequences.' }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
-    data: t.exposeString('eventData', { description: "The event's `data`, as JSON text: exactly what was sent." }),
+    data: t.string({
+      description: "The event's `data` as JSON text, serialized as in the delivery's body.",
+      // Re-serialized: PostgreSQL prints jsonb with spaces the body does not have.
+      resolve: (d) => JSON.stringify(JSON.parse(d.eventData)),
+    }),
   }),
 });
 

@@ -384,3 +384,19 @@ export async function replayWebhookEvents(
     return { queued: events.length, lastSequence: events.at(-1)!.sequence };
   });
 }
+
+/**
+ * For the event log's retention: removes the deliveries (and their attempts) of events up to
+ * `throughSequence`, in `tx`, which must then delete those events (deliveries reference them).
+ */
+export async function deleteWebhookDeliveriesThrough(
+  services: BillingServices,
+  tx: StoreDb,
+  throughSequence: number,
+): Promise<number> {
+  const { webhookDeliveries: d, webhookDeliveryAttempts: a } = services.store.t;
+  const expired = tx.select({ id: d.id }).from(d).where(lte(d.eventSequence, throughSequence));
+  await tx.delete(a).where(inArray(a.deliveryId, expired));
+  const deleted = await tx.delete(d).where(lte(d.eventSequence, throughSequence)).returning({ id: d.id });
+  return deleted.length;
+}

@@ -2,6 +2,7 @@
 // transactions (recordEvent), a real HTTP receiver on a random port, the billing clock driving retries,
 // signatures verified with `standardwebhooks`, the SSRF rules at registration and at connection.
 import type { LookupFunction } from 'node:net';
+import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed.js';
@@ -22,6 +23,7 @@ import {
   updateWebhookEndpoint,
 } from './endpoints.js';
 import {
+  deleteWebhookDeliveriesThrough,
   RESPONSE_BODY_LIMIT_BYTES,
   redeliverWebhookDelivery,
   replayWebhookEvents,
@@ -390,6 +392,24 @@ describe('replay', () => {
   });
 });
 
+describe('event log retention', () => {
+  it('removing old events first removes their deliveries and attempts, in the same transaction', async () => {
+    const services = servicesFor(store);
+    await endpointFor(services);
+    const old = await record(services);
+    const kept = await record(services);
+    await runWebhookDeliveryPass(services);
+    await store.transaction(async (tx) => {
+      expect(await deleteWebhookDeliveriesThrough(services, tx, old.sequence)).toBe(1);
+      await tx.delete(store.t.billingEvents).where(eq(store.t.billingEvents.sequence, old.sequence));
+    });
+    expect(
+      await rows('SELECT e.id FROM webhook_deliveries d JOIN billing_events e ON e.sequence = d.event_sequence'),
+    ).toEqual([{ id: kept.id }]);
+    expect(await rows('SELECT CAST(count(*) AS INTEGER) AS n FROM webhook_delivery_attempts')).toEqual([{ n: 1 }]);
+  });
+});
+
 /** Resolves names as a test says, like a DNS server would (optionally changing its answer: rebinding). */
 function lookupReturning(answers: Record<string, string[]>): LookupFunction {
   return ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
@@ -466,6 +486,21 @@ describe('SSRF', () => {
     expect(receiver.requests).toEqual([]);
     expect(await rows('SELECT status_code AS code, error_kind AS kind FROM webhook_delivery_attempts')).toEqual([
       { code: null, kind: 'ADDRESS_NOT_ALLOWED' },
+    ]);
+  });
+
+  it('delivery to localhost under production rules is refused at connect time, through the system resolver', async () => {
+    await createWebhookEndpoint(servicesFor(store), await as('ada'), {
+      billingAccountId: 1,
+      url: `http://localhost:${receiver.port}/hooks`,
+      eventTypes: ['PAYMENT_METHOD_ADDED'],
+    });
+    const strict = servicesFor(store, { allowPrivateAddresses: false });
+    await record(strict);
+    await runWebhookDeliveryPass(strict);
+    expect(receiver.requests).toEqual([]);
+    expect(await rows('SELECT error_kind AS kind FROM webhook_delivery_attempts')).toEqual([
+      { kind: 'ADDRESS_NOT_ALLOWED' },
     ]);
   });
 
