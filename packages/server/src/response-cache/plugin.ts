@@ -11,7 +11,7 @@
 // - Answers with fields that change without any write (signed download links, a key's last use)
 //   are not cached at all.
 import { createHash } from 'node:crypto';
-import { createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
+import { type Cache, createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { type BillingServices, isoDate, principalId } from '@billing/schema/billing';
@@ -31,6 +31,33 @@ export interface BillingResponseCacheOptions {
   ttlMs: number;
   /** Answers kept at most. @default 10_000 */
   maxEntries?: number;
+}
+
+type CachedResult = Parameters<Cache['set']>[1];
+
+/**
+ * Each answer is serialized once, when it is first served from the cache, not on every hit: Yoga
+ * writes a result with its own `stringify` through that function. Only for what a cached answer
+ * is (data, no errors, no extensions but Yoga's own `http` headers, which Yoga strips before
+ * stringifying); anything else goes through JSON.stringify as before, so the text is the same.
+ */
+function servedAsStoredText(cache: Cache): Cache {
+  const texts = new WeakMap<object, string>();
+  const stringify = (result: CachedResult): string => {
+    const plain = !result.errors && (!result.extensions || Object.keys(result.extensions).length === 0) && result.data;
+    if (!plain) return JSON.stringify(result);
+    let text = texts.get(result.data!);
+    if (text === undefined) {
+      text = JSON.stringify(result);
+      texts.set(result.data!, text);
+    }
+    return text;
+  };
+  return {
+    get: (id) => cache.get(id),
+    set: (id, result, entities, ttl) => cache.set(id, Object.assign({ ...result }, { stringify }), entities, ttl),
+    invalidate: (entities) => cache.invalidate(entities),
+  };
 }
 
 export function useBillingResponseCache(options: BillingResponseCacheOptions): Plugin {
@@ -73,7 +100,7 @@ export function useBillingResponseCache(options: BillingResponseCacheOptions): P
         .update([documentString, operationName ?? '', JSON.stringify(variableValues ?? {}), sessionId ?? ''].join('|'))
         .digest('hex'),
     // In this process: a key that moved on is a miss on every instance alike (see generations.ts).
-    cache: createInMemoryCache({ max: options.maxEntries ?? 10_000 }),
+    cache: servedAsStoredText(createInMemoryCache({ max: options.maxEntries ?? 10_000 })),
   });
   const waitForRaises: Plugin = {
     onExecute({ args }) {
