@@ -43,8 +43,17 @@ function measurer(schema: GraphQLSchema) {
     if (getOperationAST(document, operationName)?.operation !== 'query')
       return measureOperation(schema, document, operationName, variables);
     let sizes = byDocument.get(document);
-    if (!sizes) byDocument.set(document, (sizes = new Map()));
-    const key = `${operationName ?? ''}\n${JSON.stringify(variables ?? {})}`;
+    if (!sizes) {
+      sizes = new Map();
+      byDocument.set(document, sizes);
+    }
+    let key: string;
+    try {
+      key = `${operationName ?? ''}\n${JSON.stringify(variables ?? {})}`;
+    } catch {
+      // Too deeply nested to write out (a hostile variable): measured as it is, and not kept.
+      return measureOperation(schema, document, operationName, variables);
+    }
     let size = sizes.get(key);
     if (size === undefined) {
       size = measureOperation(schema, document, operationName, variables);
@@ -65,7 +74,10 @@ function refusal(
   variables: Readonly<Record<string, unknown>> | null | undefined,
 ): GraphQLError | null {
   let measure = measurers.get(schema);
-  if (!measure) measurers.set(schema, (measure = measurer(schema)));
+  if (!measure) {
+    measure = measurer(schema);
+    measurers.set(schema, measure);
+  }
   const size = measure(document, operationName, variables);
   if (!size) return null;
   if (!size.measured) {

@@ -10,7 +10,7 @@
 // - Only queries are cached; a mutation's response waits until its events' raises have landed.
 // - Answers with fields that change without any write (signed download links, a key's last use)
 //   are not cached at all.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type Cache, createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -95,10 +95,19 @@ export function useBillingResponseCache(options: BillingResponseCacheOptions): P
     // The default key's parts, hashed synchronously: the default hashes through WebCrypto, an
     // asynchronous thread-pool job that cost a cache hit more than its lookup. (Variables in another
     // key order make another key: a miss, never a wrong answer.)
-    buildResponseCacheKey: ({ documentString, operationName, variableValues, sessionId }) =>
-      createHash('sha256')
-        .update([documentString, operationName ?? '', JSON.stringify(variableValues ?? {}), sessionId ?? ''].join('|'))
-        .digest('hex'),
+    buildResponseCacheKey: ({ documentString, operationName, variableValues, sessionId, request }) => {
+      let variables: string;
+      try {
+        variables = JSON.stringify(variableValues ?? {});
+      } catch {
+        // Too deeply nested to write out (a hostile variable): served uncached, under a key no one shares.
+        cacheable.delete(request);
+        return `uncacheable:${randomUUID()}`;
+      }
+      return createHash('sha256')
+        .update([documentString, operationName ?? '', variables, sessionId ?? ''].join('|'))
+        .digest('hex');
+    },
     // In this process: a key that moved on is a miss on every instance alike (see generations.ts).
     cache: servedAsStoredText(createInMemoryCache({ max: options.maxEntries ?? 10_000 })),
   });
