@@ -55,13 +55,42 @@ export function createAuthenticator(config: GatewayConfig, services: BillingServ
     requiredClaims: ['exp', 'sub'],
   };
 
+  // With the embedded HS256 secret, the outcome of the signature check of one exact token is fixed
+  // for the life of the process: it is remembered, so a client sending its token on every request
+  // does not pay an HMAC through WebCrypto each time. Only the signature is remembered: the
+  // time-bound claims (exp, nbf) are checked again on every request below, and the user is looked
+  // up on every request, so an expired token or a deleted user is refused on its next request as
+  // before. Not with JWKS, whose keys rotate: there every token is verified in full.
+  const verifiedTokens = new Map<string, JWTPayload>();
+  const MAX_VERIFIED_TOKENS = 10_000;
+
+  async function verifySignature(token: string): Promise<JWTPayload> {
+    if (jwks) {
+      return (await jwtVerify(token, jwks, { ...verifyOptions, algorithms: ['RS256', 'ES256', 'PS256'] })).payload;
+    }
+    const remembered = verifiedTokens.get(token);
+    const now = Math.floor(Date.now() / 1000);
+    if (remembered) {
+      // What jose's claim check does with no clock tolerance: exp must be in the future, nbf not.
+      if (
+        typeof remembered.exp === 'number' &&
+        remembered.exp > now &&
+        !(typeof remembered.nbf === 'number' && remembered.nbf > now)
+      )
+        return remembered;
+      verifiedTokens.delete(token);
+      throw new AuthenticationError('The bearer token is invalid or expired.');
+    }
+    const { payload } = await jwtVerify(token, secret!, { ...verifyOptions, algorithms: ['HS256'] });
+    if (verifiedTokens.size >= MAX_VERIFIED_TOKENS) verifiedTokens.clear();
+    verifiedTokens.set(token, payload);
+    return payload;
+  }
+
   async function verify(token: string): Promise<JWTPayload & { exp: number; sub: string }> {
     let payload: JWTPayload;
     try {
-      const result = jwks
-        ? await jwtVerify(token, jwks, { ...verifyOptions, algorithms: ['RS256', 'ES256', 'PS256'] })
-        : await jwtVerify(token, secret!, { ...verifyOptions, algorithms: ['HS256'] });
-      payload = result.payload;
+      payload = await verifySignature(token);
     } catch {
       throw new AuthenticationError('The bearer token is invalid or expired.');
     }
@@ -81,7 +110,7 @@ export function createAuthenticator(config: GatewayConfig, services: BillingServ
     const sub = payload.sub;
     const email = typeof payload.email === 'string' ? payload.email : null;
     const user = /^\d{1,15}$/.test(sub)
-      ? await services.store.db.query.users.findFirst({ where: { id: Number(sub) }, columns: { id: true } })
+      ? (await services.store.reads.usersByIds([Number(sub)]))[0]
       : email
         ? await services.store.db.query.users.findFirst({ where: { email }, columns: { id: true } })
         : undefined;

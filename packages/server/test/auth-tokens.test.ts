@@ -52,6 +52,29 @@ describe('bearer tokens', () => {
     expect(r.data ?? null).toBeNull();
   });
 
+  // The gateway remembers which exact tokens passed the signature check (auth.ts), never the
+  // time-bound claims: each request checks them again.
+  it('a token served once is refused on its first request after it expired', async () => {
+    const token = await sign({ sub: '1', iat: now(), exp: now() + 1 });
+    expect((await whoAmI(token)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, (now() + 2) * 1000 - Date.now()));
+    const r = await whoAmI(token);
+    expect(r.status).toBe(401);
+    expect(r.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('a token whose signature was changed is refused, though the genuine one was served', async () => {
+    const token = await sign({ sub: '1', iat: now(), exp: now() + HOUR });
+    expect((await whoAmI(token)).status).toBe(200);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const flipped = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BA' : 'AA'}`;
+    expect((await whoAmI(`${header}.${payload}.${flipped}`)).status).toBe(401);
+    const otherUser = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: '2' }),
+    ).toString('base64url');
+    expect((await whoAmI(`${header}.${otherUser}.${signature}`)).status).toBe(401);
+  });
+
   it('the cap is configurable, and locally minted tokens cannot exceed it', async () => {
     const short = await startTestGateway({ env: { JWT_MAX_LIFETIME_SECONDS: '600' } });
     try {

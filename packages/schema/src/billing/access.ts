@@ -1,5 +1,4 @@
 // Who may do what. The whole role x action table is here; GraphQL scopes only ask it.
-import { eq } from 'drizzle-orm';
 import type { BillingStore } from '../db/store.js';
 import type { ApiKeyScope, BillingRole } from '../db/tables.js';
 import { NotAuthorizedError, NotFoundError } from './errors.js';
@@ -93,19 +92,14 @@ export class AccessView {
         { billingAccountId: principal.billingAccountId, billingProfileId: null, role: null, actions },
       ]);
     }
-    const { billingRoleAssignments } = store.t;
-    const rows = await store.db
-      .select({
-        billingAccountId: billingRoleAssignments.billingAccountId,
-        billingProfileId: billingRoleAssignments.billingProfileId,
-        role: billingRoleAssignments.role,
-      })
-      .from(billingRoleAssignments)
-      .where(eq(billingRoleAssignments.userId, principal.userId));
+    // Every request reads this: a prepared statement (store.reads), not a query built per call.
+    const rows = await store.reads.roleAssignmentsByUserIds([principal.userId]);
     return new AccessView(
       principal,
       rows.map((r) => ({
-        ...r,
+        billingAccountId: r.billingAccountId,
+        billingProfileId: r.billingProfileId,
+        role: r.role,
         actions: new Set(ROLE_ACTIONS[r.billingProfileId === null ? 'ACCOUNT' : 'PROFILE'][r.role] ?? []),
       })),
     );

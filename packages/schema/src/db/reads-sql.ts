@@ -17,6 +17,7 @@ import type {
   PaymentMethodRow,
   PaymentRow,
   ProfileRow,
+  RoleAssignmentRow,
   UserRow,
   WebhookDeliveryAttemptReadRow,
   WebhookDeliveryPageQuery,
@@ -65,6 +66,8 @@ const WEBHOOK_DELIVERY_SELECT = `SELECT d.id, d.endpoint_id AS "endpointId", d.b
 const statements = (IN: string) =>
   ({
     usersByIds: `SELECT id, email, display_name AS "displayName" FROM users WHERE id ${IN}`,
+    roleAssignmentsByUserIds: `SELECT user_id AS "userId", billing_account_id AS "billingAccountId",
+    billing_profile_id AS "billingProfileId", role FROM billing_role_assignments WHERE user_id ${IN}`,
     accountsByIds: `SELECT id, display_name AS "displayName", agreement_type AS "agreementType", status,
     owner_user_id AS "ownerUserId", created_at AS "createdAt" FROM billing_accounts WHERE id ${IN}`,
     profilesByIds: `SELECT ${PROFILE_COLUMNS} FROM billing_profiles WHERE id ${IN}`,
@@ -187,6 +190,7 @@ export function createReads(dialect: ReadDialect): BillingReads {
 
   return {
     usersByIds: byList<UserRow>(SQL.usersByIds),
+    roleAssignmentsByUserIds: byList<RoleAssignmentRow>(SQL.roleAssignmentsByUserIds),
     accountsByIds: byList<AccountRow>(SQL.accountsByIds),
     profilesByIds: byList(SQL.profilesByIds, profile),
     profilesByAccountIds: byList(SQL.profilesByAccountIds, profile),

@@ -6,6 +6,7 @@ import type {
   AgreementType,
   AccountStatus,
   ApiKeyScope,
+  BillingRole,
   DefaultPaymentType,
   InvoiceLifecycle,
   PaymentStatus,
@@ -18,6 +19,14 @@ export interface UserRow {
   id: number;
   email: string;
   displayName: string;
+}
+
+/** One role a user holds, on a whole account (profile null) or on one profile. */
+export interface RoleAssignmentRow {
+  userId: number;
+  billingAccountId: number;
+  billingProfileId: number | null;
+  role: BillingRole;
 }
 
 export interface AccountRow {
@@ -260,6 +269,8 @@ export interface InvoicePageQuery {
 
 export interface BillingReads {
   usersByIds(ids: readonly number[]): Promise<UserRow[]>;
+  /** Every role these users hold (authentication reads it on every request). */
+  roleAssignmentsByUserIds(userIds: readonly number[]): Promise<RoleAssignmentRow[]>;
   accountsByIds(ids: readonly number[]): Promise<AccountRow[]>;
   profilesByIds(ids: readonly number[]): Promise<ProfileRow[]>;
   /** Every profile of these accounts, by id ascending. */

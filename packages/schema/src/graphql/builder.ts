@@ -41,6 +41,10 @@ export interface BuilderTypes {
   DefaultNodeNullability: false;
 }
 
+function isBillingTarget(value: unknown): value is BillingScopeTarget {
+  return typeof value === 'object' && value !== null && 'action' in value && 'billingAccountId' in value;
+}
+
 export const builder = new SchemaBuilder<BuilderTypes>({
   // The errors plugin outside scope-auth, so a denial becomes a typed NotAuthorizedError in mutation
   // result unions. (Relay decodes `globalID` arguments in an argument mapper, which runs before every
@@ -80,7 +84,12 @@ export const builder = new SchemaBuilder<BuilderTypes>({
     // A type's scopes run once per object, where the object is returned, instead of in every field
     // of every row.
     runScopesOnType: true,
-    cacheKey: (value) => JSON.stringify(value),
+    // Scope results are cached per request by this key. A billing target (checked once per object
+    // on every list) gets a short key of its three parts instead of a JSON.stringify each time.
+    cacheKey: (value) =>
+      isBillingTarget(value)
+        ? `${value.action}/${value.billingAccountId}/${value.billingProfileId ?? '*'}`
+        : JSON.stringify(value),
     authScopes: (ctx) => ({
       authenticated: ctx.access.principal !== null,
       user: ctx.access.principal?.kind === 'user',

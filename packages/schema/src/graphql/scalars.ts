@@ -14,8 +14,25 @@ function asDate<T>(parse: () => T): T {
   }
 }
 
+// Every date in every row of a list is serialized, and LocalDate validates each one anew; a page
+// holds few distinct dates. Those that passed are remembered (a bounded set), so the answer is
+// LocalDate's own for every value, at a lookup's cost for the repeats.
+const servedDates = new Set<unknown>();
+const MAX_SERVED_DATES = 50_000;
+
+function serializeDate(value: unknown): string {
+  if (servedDates.has(value)) return value as string;
+  const serialized = GraphQLLocalDate.serialize(value);
+  if (serialized === value) {
+    if (servedDates.size >= MAX_SERVED_DATES) servedDates.clear();
+    servedDates.add(value);
+  }
+  return serialized;
+}
+
 builder.addScalarType('Date', GraphQLLocalDate, {
   description: 'A calendar date, `YYYY-MM-DD` (ISO 8601). Due dates are in UTC.',
+  serialize: serializeDate,
   parseValue: (value) => asDate(() => GraphQLLocalDate.parseValue(value)),
   parseLiteral: (ast) => asDate(() => GraphQLLocalDate.parseLiteral(ast)),
 });

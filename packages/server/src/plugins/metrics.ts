@@ -19,7 +19,7 @@ import {
   type FillLabelsFnParams,
   usePrometheus,
 } from '@graphql-yoga/plugin-prometheus';
-import { getOperationAST } from 'graphql';
+import { type DocumentNode, getOperationAST, type GraphQLSchema, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import type { BillingEventBus } from '@billing/schema/billing';
@@ -79,6 +79,43 @@ function operationNameLabels(max: number) {
   };
 }
 
+/**
+ * Whether a document selects a deprecated field or passes a deprecated argument (what the
+ * deprecated-field counter counts), walked once per document: Yoga's parse cache hands out the
+ * same document object for the same text, and the plugin's own walk would run on every request.
+ */
+function deprecationFinder() {
+  let typeInfo: TypeInfo | null = null;
+  const known = new WeakMap<DocumentNode, boolean>();
+  return {
+    setSchema(schema: GraphQLSchema) {
+      typeInfo = new TypeInfo(schema);
+    },
+    usesDeprecated(document: DocumentNode | undefined): boolean {
+      if (!document || !typeInfo) return true; // let the plugin decide
+      let found = known.get(document);
+      if (found === undefined) {
+        const info = typeInfo;
+        found = false;
+        visit(
+          document,
+          visitWithTypeInfo(info, {
+            Argument() {
+              const argument = info.getArgument();
+              if (info.getFieldDef() && argument && argument.deprecationReason != null) found = true;
+            },
+            Field() {
+              if (info.getFieldDef()?.deprecationReason != null) found = true;
+            },
+          }),
+        );
+        known.set(document, found);
+      }
+      return found;
+    },
+  };
+}
+
 export function useMetrics(options: MetricsOptions): Plugin {
   const registry = options.registry ?? new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
@@ -107,6 +144,7 @@ export function useMetrics(options: MetricsOptions): Plugin {
     }
   })();
 
+  const deprecations = deprecationFinder();
   const prometheus = usePrometheus({
     registry,
     // Served by this plugin's onRequest, behind `access`.
@@ -132,6 +170,23 @@ export function useMetrics(options: MetricsOptions): Plugin {
         },
         fillLabelsFn: (params, context) => ({ ...operationLabels(params, context), phase: params.errorPhase }),
       }),
+      // The plugin's own counter (same name, help and labels), asked first whether the document
+      // uses anything deprecated at all: see deprecationFinder.
+      graphql_envelop_deprecated_field: createCounter({
+        registry,
+        counter: {
+          name: 'graphql_envelop_deprecated_field',
+          help: 'Counts the amount of deprecated fields used in selection sets',
+          labelNames: ['operationType', 'operationName', 'fieldName', 'typeName'],
+        },
+        fillLabelsFn: (params) => ({
+          operationType: params.operationType ?? 'unknown',
+          fieldName: params.deprecationInfo?.fieldName ?? '',
+          typeName: params.deprecationInfo?.typeName ?? '',
+        }),
+        phases: ['parse'],
+        shouldObserve: (params) => params.deprecationInfo !== undefined || deprecations.usesDeprecated(params.document),
+      }),
       // Summaries duplicate the duration histogram and cannot be aggregated across replicas.
       graphql_envelop_request_time_summary: false,
     },
@@ -153,6 +208,9 @@ export function useMetrics(options: MetricsOptions): Plugin {
     },
     onPluginInit({ addPlugin }) {
       addPlugin(prometheus);
+    },
+    onSchemaChange({ schema }) {
+      deprecations.setSchema(schema);
     },
     onDispose() {
       stop.abort();

@@ -10,7 +10,7 @@
 //   page (`first`/`last`, else the default page), `nodes(ids:)` by the number of ids, any other list
 //   by an assumed length.
 import { measureOperation } from '@billing/schema/graphql';
-import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
+import { getOperationAST, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { gatewayError } from '../gateway-error.js';
 import { limitError } from './limit-error.js';
@@ -22,6 +22,50 @@ export interface OperationCostOptions {
   maxCost: number;
 }
 
+type Measurement = ReturnType<typeof measureOperation>;
+
+/** Measured sizes of queries this many per document at most (page sizes come from variables). */
+const MAX_MEASURED_PER_DOCUMENT = 256;
+
+/**
+ * A query's size depends only on the schema, the document (Yoga's parse cache hands out the same
+ * object for the same text), the operation name and the variables: measuring walks the whole
+ * document with a TypeInfo, so each combination is measured once. Mutations are measured every
+ * time: their variables hold card numbers, which are never kept.
+ */
+function measurer(schema: GraphQLSchema) {
+  const byDocument = new WeakMap<DocumentNode, Map<string, Measurement>>();
+  return (
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Readonly<Record<string, unknown>> | null | undefined,
+  ): Measurement => {
+    if (getOperationAST(document, operationName)?.operation !== 'query')
+      return measureOperation(schema, document, operationName, variables);
+    let sizes = byDocument.get(document);
+    if (!sizes) {
+      sizes = new Map();
+      byDocument.set(document, sizes);
+    }
+    let key: string;
+    try {
+      key = `${operationName ?? ''}\n${JSON.stringify(variables ?? {})}`;
+    } catch {
+      // Too deeply nested to write out (a hostile variable): measured as it is, and not kept.
+      return measureOperation(schema, document, operationName, variables);
+    }
+    let size = sizes.get(key);
+    if (size === undefined) {
+      size = measureOperation(schema, document, operationName, variables);
+      if (sizes.size >= MAX_MEASURED_PER_DOCUMENT) sizes.clear();
+      sizes.set(key, size);
+    }
+    return size;
+  };
+}
+
+const measurers = new WeakMap<GraphQLSchema, ReturnType<typeof measurer>>();
+
 function refusal(
   limits: OperationCostOptions,
   schema: GraphQLSchema,
@@ -29,7 +73,12 @@ function refusal(
   operationName: string | null | undefined,
   variables: Readonly<Record<string, unknown>> | null | undefined,
 ): GraphQLError | null {
-  const size = measureOperation(schema, document, operationName, variables);
+  let measure = measurers.get(schema);
+  if (!measure) {
+    measure = measurer(schema);
+    measurers.set(schema, measure);
+  }
+  const size = measure(document, operationName, variables);
   if (!size) return null;
   if (!size.measured) {
     return gatewayError('BAD_USER_INPUT', size.error.message, { http: { status: 400, spec: true } });

@@ -10,7 +10,8 @@
 // - Only queries are cached; a mutation's response waits until its events' raises have landed.
 // - Answers with fields that change without any write (signed download links, a key's last use)
 //   are not cached at all.
-import { createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
+import { createHash, randomUUID } from 'node:crypto';
+import { type Cache, createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { type BillingServices, isoDate, principalId } from '@billing/schema/billing';
@@ -30,6 +31,33 @@ export interface BillingResponseCacheOptions {
   ttlMs: number;
   /** Answers kept at most. @default 10_000 */
   maxEntries?: number;
+}
+
+type CachedResult = Parameters<Cache['set']>[1];
+
+/**
+ * Each answer is serialized once, when it is first served from the cache, not on every hit: Yoga
+ * writes a result with its own `stringify` through that function. Only for what a cached answer
+ * is (data, no errors, no extensions but Yoga's own `http` headers, which Yoga strips before
+ * stringifying); anything else goes through JSON.stringify as before, so the text is the same.
+ */
+function servedAsStoredText(cache: Cache): Cache {
+  const texts = new WeakMap<object, string>();
+  const stringify = (result: CachedResult): string => {
+    const plain = !result.errors && (!result.extensions || Object.keys(result.extensions).length === 0) && result.data;
+    if (!plain) return JSON.stringify(result);
+    let text = texts.get(result.data!);
+    if (text === undefined) {
+      text = JSON.stringify(result);
+      texts.set(result.data!, text);
+    }
+    return text;
+  };
+  return {
+    get: (id) => cache.get(id),
+    set: (id, result, entities, ttl) => cache.set(id, Object.assign({ ...result }, { stringify }), entities, ttl),
+    invalidate: (entities) => cache.invalidate(entities),
+  };
 }
 
 export function useBillingResponseCache(options: BillingResponseCacheOptions): Plugin {
@@ -70,8 +98,24 @@ export function useBillingResponseCache(options: BillingResponseCacheOptions): P
     },
     // Keys move on instead: see generations.ts.
     invalidateViaMutation: false,
+    // The default key's parts, hashed synchronously: the default hashes through WebCrypto, an
+    // asynchronous thread-pool job that cost a cache hit more than its lookup. (Variables in another
+    // key order make another key: a miss, never a wrong answer.)
+    buildResponseCacheKey: ({ documentString, operationName, variableValues, sessionId, request }) => {
+      let variables: string;
+      try {
+        variables = JSON.stringify(variableValues ?? {});
+      } catch {
+        // Too deeply nested to write out (a hostile variable): served uncached, under a key no one shares.
+        cacheable.delete(request);
+        return `uncacheable:${randomUUID()}`;
+      }
+      return createHash('sha256')
+        .update([documentString, operationName ?? '', variables, sessionId ?? ''].join('|'))
+        .digest('hex');
+    },
     // In this process: a key that moved on is a miss on every instance alike (see generations.ts).
-    cache: createInMemoryCache({ max: options.maxEntries ?? 10_000 }),
+    cache: servedAsStoredText(createInMemoryCache({ max: options.maxEntries ?? 10_000 })),
   });
   const waitForRaises: Plugin = {
     onExecute({ args }) {
