@@ -46,3 +46,18 @@ export async function startChildGateway(env: Record<string, string>, timeoutMs =
   );
   return { child, graphqlUrl: /GraphQL:\s+(\S+)/.exec(output)![1]!, tokens, output: () => output, exited };
 }
+
+/** A GraphQL request to a child gateway as one of its demo users (by email). */
+export async function childGql(
+  gateway: ChildGateway,
+  query: string,
+  variables: Record<string, unknown> = {},
+  email = 'ada@contoso.example',
+) {
+  const response = await fetch(gateway.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.tokens.get(email)}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data: Record<string, any>; errors?: unknown[] };
+}

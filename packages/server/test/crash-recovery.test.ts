@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { openDatabase } from '@billing/schema/db';
 import { toGlobalId } from '@billing/schema/graphql';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startChildGateway, type ChildGateway } from './child-gateway.js';
+import { startChildGateway, type ChildGateway, childGql as gql } from './child-gateway.js';
 
 const CARD_NUMBER = '4000056655665556';
 const CVC = '987';
@@ -18,18 +18,6 @@ const env = {
   SEED_DEMO_DATA: 'true',
 };
 const running: ChildGateway[] = [];
-
-async function gql(gateway: ChildGateway, query: string, variables: Record<string, unknown> = {}) {
-  const response = await fetch(gateway.graphqlUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${gateway.tokens.get('ada@contoso.example')}`,
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as { data: Record<string, any>; errors?: unknown[] };
-}
 
 function ledgerCharges(): { status: string }[] {
   const ledger = openDatabase({ path: env.SANDBOX_LEDGER_PATH, readonly: true }).sqlite;

@@ -16,7 +16,7 @@ import { createTestPostgresDatabase, openStore, type TestPostgresDatabase } from
 import { toGlobalId } from '@billing/schema/graphql';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChildGateway, type ChildGateway } from './child-gateway.js';
+import { startChildGateway, type ChildGateway, childGql as gql } from './child-gateway.js';
 import { TEST_DIALECT } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'billing-webhook-crash-'));
@@ -43,18 +43,6 @@ afterAll(async () => {
   await receiver?.close();
   await database?.drop();
 });
-
-async function gql(gateway: ChildGateway, query: string, variables: Record<string, unknown> = {}) {
-  const response = await fetch(gateway.graphqlUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${gateway.tokens.get('ada@contoso.example')}`,
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as { data: Record<string, any>; errors?: unknown[] };
-}
 
 describe('crash between commit and delivery', () => {
   let secret = '';

@@ -8,22 +8,15 @@ import { type BillingStore, openPostgresStore } from '../db/store.js';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../db/test-database.js';
 import { fixedClock } from './clock.js';
 import { eventsAfter, recordEvent } from './event-log.js';
-import { createEventBus } from './events.js';
 import { createSandboxProcessor } from './sandbox-processor.js';
 import type { BillingServices } from './services.js';
-import { NOW, SETTINGS, TODAY } from './test-support.js';
+import { instanceOn, NOW, TODAY } from './test-support.js';
 
 let database: TestPostgresDatabase;
 let stores: BillingStore[];
 const clock = fixedClock(NOW);
 const processor = createSandboxProcessor({ ledgerPath: ':memory:', clock });
-const instance = (store: BillingStore): BillingServices => ({
-  store,
-  clock,
-  processor,
-  events: createEventBus(),
-  settings: SETTINGS,
-});
+const instance = (store: BillingStore) => instanceOn(store, { clock, processor });
 
 beforeAll(async () => {
   database = await createTestPostgresDatabase();

@@ -5,11 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BillingStore, openPostgresStore } from '../db/store.js';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../db/test-database.js';
 import { fixedClock } from './clock.js';
-import { createEventBus } from './events.js';
 import { abandonIdempotent, beginIdempotent } from './idempotency.js';
 import { createSandboxProcessor } from './sandbox-processor.js';
-import type { BillingServices } from './services.js';
-import { NOW, SETTINGS } from './test-support.js';
+import { instanceOn, NOW } from './test-support.js';
 
 const INSTANCES = 3;
 const ROUNDS = 5;
@@ -18,13 +16,7 @@ let database: TestPostgresDatabase;
 let stores: BillingStore[];
 const clock = fixedClock(NOW);
 const processor = createSandboxProcessor({ ledgerPath: ':memory:', clock });
-const instance = (store: BillingStore): BillingServices => ({
-  store,
-  clock,
-  processor,
-  events: createEventBus(),
-  settings: SETTINGS,
-});
+const instance = (store: BillingStore) => instanceOn(store, { clock, processor });
 
 beforeAll(async () => {
   database = await createTestPostgresDatabase();

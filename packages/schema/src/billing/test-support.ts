@@ -61,6 +61,14 @@ export const SETTINGS: BillingServices['settings'] = {
   webhooks: { ...DEFAULT_WEBHOOK_SETTINGS, timeoutMs: 2_000, leaseMs: 10_000 },
 };
 
+/** One gateway instance's services over `store`, for suites that run several on one database. */
+export function instanceOn(
+  store: BillingStore,
+  shared: { clock: BillingServices['clock']; processor: BillingServices['processor'] },
+): BillingServices {
+  return { store, ...shared, events: createEventBus(), settings: SETTINGS };
+}
+
 export interface BillingFixture {
   /** The SQLite writer connection, for tests that set rows up directly. */
   handle: DatabaseHandle;

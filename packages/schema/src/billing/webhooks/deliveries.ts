@@ -36,6 +36,26 @@ function orderingKeyOf(event: Pick<LoggedBillingEvent, 'invoiceId'>): string | n
   return event.invoiceId === null ? null : `invoice:${event.invoiceId}`;
 }
 
+/** A new delivery of `event` to an endpoint, due at once. */
+function pendingDelivery(
+  billingAccountId: number,
+  endpointId: number,
+  event: Pick<LoggedBillingEvent, 'sequence' | 'invoiceId'>,
+  now: string,
+) {
+  return {
+    billingAccountId,
+    endpointId,
+    eventSequence: event.sequence,
+    status: 'PENDING' as const,
+    attemptCount: 0,
+    nextAttemptAt: now,
+    orderingKey: orderingKeyOf(event),
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /**
  * Called by `recordEvent` inside the change's transaction: one PENDING delivery per enabled endpoint of
  * the account subscribed to the event's type. A change that rolls back takes its deliveries with it.
@@ -53,19 +73,9 @@ export async function enqueueWebhookDeliveries(
   const targets = endpoints.filter((e) => e.eventTypes.includes(event.type));
   if (targets.length === 0) return 0;
   const now = services.clock.now().toISOString();
-  await tx.insert(webhookDeliveries).values(
-    targets.map((endpoint) => ({
-      billingAccountId: event.billingAccountId,
-      endpointId: endpoint.id,
-      eventSequence: event.sequence,
-      status: 'PENDING' as const,
-      attemptCount: 0,
-      nextAttemptAt: now,
-      orderingKey: orderingKeyOf(event),
-      createdAt: now,
-      updatedAt: now,
-    })),
-  );
+  await tx
+    .insert(webhookDeliveries)
+    .values(targets.map((endpoint) => pendingDelivery(event.billingAccountId, endpoint.id, event, now)));
   return targets.length;
 }
 
@@ -368,19 +378,9 @@ export async function replayWebhookEvents(
       .limit(MAX_REPLAY_EVENTS);
     if (events.length === 0) return { queued: 0, lastSequence: null };
     const now = services.clock.now().toISOString();
-    await tx.insert(webhookDeliveries).values(
-      events.map((event) => ({
-        billingAccountId: endpoint.billingAccountId,
-        endpointId,
-        eventSequence: event.sequence,
-        status: 'PENDING' as const,
-        attemptCount: 0,
-        nextAttemptAt: now,
-        orderingKey: orderingKeyOf(event),
-        createdAt: now,
-        updatedAt: now,
-      })),
-    );
+    await tx
+      .insert(webhookDeliveries)
+      .values(events.map((event) => pendingDelivery(endpoint.billingAccountId, endpointId, event, now)));
     return { queued: events.length, lastSequence: events.at(-1)!.sequence };
   });
 }
