@@ -94,11 +94,11 @@ export async function findLoggedEvent(services: BillingServices, id: string): Pr
   return row ?? null;
 }
 
-/** Events after `afterSequence`, oldest first, of the given accounts and types (at most a page). */
+/** Events after `afterSequence`, oldest first, of the given accounts and types (at most `limit`, default a page). */
 export async function eventsAfter(
   services: BillingServices,
   afterSequence: number,
-  filter: { billingAccountIds: readonly number[]; types: readonly BillingEventType[] },
+  filter: { billingAccountIds: readonly number[]; types: readonly BillingEventType[]; limit?: number },
 ): Promise<LoggedBillingEvent[]> {
   if (filter.billingAccountIds.length === 0 || filter.types.length === 0) return [];
   const { billingEvents } = services.store.t;
@@ -113,7 +113,7 @@ export async function eventsAfter(
       ),
     )
     .orderBy(asc(billingEvents.sequence))
-    .limit(EVENT_LOG_PAGE_SIZE);
+    .limit(filter.limit ?? EVENT_LOG_PAGE_SIZE);
 }
 
 // --- Retention ----------------------------------------------------------------------------------

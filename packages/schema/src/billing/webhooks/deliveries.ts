@@ -13,7 +13,7 @@ import { claimDueWebhookDeliveries } from '../../db/webhook-claims.js';
 import type { AccessView } from '../access.js';
 import { systemClock } from '../clock.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import type { LoggedBillingEvent } from '../event-log.js';
+import { eventsAfter, findLoggedEvent, type LoggedBillingEvent } from '../event-log.js';
 import { runPeriodically } from '../periodic.js';
 import type { BillingServices } from '../services.js';
 import { assertMayManageWebhooks, endpointForManagement, signingSecrets } from './endpoints.js';
@@ -348,10 +348,10 @@ export async function replayWebhookEvents(
   after: { sequence: number } | { eventId: string },
 ): Promise<{ queued: number; lastSequence: number | null }> {
   const { endpoint } = await endpointForManagement(services, access, endpointId);
-  const { billingEvents: e, webhookDeliveries } = services.store.t;
+  const { webhookDeliveries } = services.store.t;
   let afterSequence: number;
   if ('eventId' in after) {
-    const event = await services.store.db.query.billingEvents.findFirst({ where: { id: after.eventId } });
+    const event = await findLoggedEvent(services, after.eventId);
     if (!event || event.billingAccountId !== endpoint.billingAccountId)
       throw new ValidationError(
         'input.afterEventId',
@@ -363,21 +363,14 @@ export async function replayWebhookEvents(
       throw new ValidationError('input.afterSequence', 'The sequence must be a non-negative integer.');
     afterSequence = after.sequence;
   }
+  const events = await eventsAfter(services, afterSequence, {
+    billingAccountIds: [endpoint.billingAccountId],
+    types: endpoint.eventTypes,
+    limit: MAX_REPLAY_EVENTS,
+  });
+  if (events.length === 0) return { queued: 0, lastSequence: null };
+  const now = services.clock.now().toISOString();
   return services.store.transaction(async (tx) => {
-    const events = await tx
-      .select({ sequence: e.sequence, invoiceId: e.invoiceId })
-      .from(e)
-      .where(
-        and(
-          eq(e.billingAccountId, endpoint.billingAccountId),
-          gt(e.sequence, afterSequence),
-          inArray(e.type, endpoint.eventTypes),
-        ),
-      )
-      .orderBy(asc(e.sequence))
-      .limit(MAX_REPLAY_EVENTS);
-    if (events.length === 0) return { queued: 0, lastSequence: null };
-    const now = services.clock.now().toISOString();
     await tx
       .insert(webhookDeliveries)
       .values(events.map((event) => pendingDelivery(endpoint.billingAccountId, endpointId, event, now)));
