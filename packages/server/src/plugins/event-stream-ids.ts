@@ -43,8 +43,9 @@ export function useEventStreamIds(): Plugin {
       };
     },
     onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
-      const wantsEventStream = request.headers.get('accept')?.includes('text/event-stream') ?? false;
-      if (!isAsyncIterable(result) || !resultProcessor || !wantsEventStream) return;
+      // Every response passes here: the stream test first, the header only for streams.
+      if (!isAsyncIterable(result) || !resultProcessor) return;
+      if (!request.headers.get('accept')?.includes('text/event-stream')) return;
       setResultProcessor(async (processed, fetchAPI, acceptedMediaType) => {
         const response = await resultProcessor(processed, fetchAPI, acceptedMediaType);
         if (!response.body || !response.headers.get('content-type')?.startsWith('text/event-stream')) return response;
