@@ -4,7 +4,7 @@
 // limit makes it FAILED. At least once: a receiver deduplicates by `webhook-id` (the event's id).
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { and, asc, eq, gt, inArray, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, or } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import type { BillingEventType, WebhookAttemptError } from '../../db/model.js';
 import type { StoreDb } from '../../db/store.js';
