@@ -1,10 +1,13 @@
 // Reads a V8 .cpuprofile (node --cpu-prof) and attributes self time to packages and layers.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
+  columnNumber: number;
 }
 interface ProfileNode {
   id: number;
@@ -97,8 +100,31 @@ const LAYERS: [string, (name: string) => boolean][] = [
   ['GC', (n) => n === 'GC'],
 ];
 
+/**
+ * The gateway runs bundled (dist/cli.js): without its source map every frame would be one file.
+ * Each bundled frame gets the url and line of the source it came from, so packages and layers read
+ * as they do unbundled.
+ */
+function unbundle(profile: CpuProfile): void {
+  const maps = new Map<string, SourceMap | null>();
+  for (const { callFrame } of profile.nodes) {
+    if (!callFrame.url.endsWith('.js')) continue;
+    let map = maps.get(callFrame.url);
+    if (map === undefined) {
+      const mapFile = `${callFrame.url.startsWith('file:') ? fileURLToPath(callFrame.url) : callFrame.url}.map`;
+      map = existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))) : null;
+      maps.set(callFrame.url, map);
+    }
+    const entry = map?.findEntry(callFrame.lineNumber, callFrame.columnNumber);
+    if (!entry || !('originalSource' in entry) || !entry.originalSource) continue;
+    callFrame.url = new URL(entry.originalSource, callFrame.url.startsWith('file:') ? callFrame.url : `file://${callFrame.url}`).href;
+    callFrame.lineNumber = entry.originalLine;
+  }
+}
+
 export function summarizeProfile(file: string, window?: ProfileWindow): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  unbundle(profile);
   // The profile covers the whole process (start-up included); keep the load window only.
   const from = window ? profile.endTime - window.fromEndMs[0] * 1000 : -Infinity;
   const to = window ? profile.endTime - window.fromEndMs[1] * 1000 : Infinity;
