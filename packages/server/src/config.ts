@@ -121,6 +121,11 @@ export interface GatewayConfig {
     /** The `service.name` resource attribute (OTEL_SERVICE_NAME). */
     serviceName: string;
   };
+  /** Compiled execution of repeated queries (see plugins/compiled-queries.ts). */
+  compiledQueries: {
+    /** Runs of a query document on the interpreter before it is compiled; -1 (`off`): never. */
+    compileAfter: number;
+  };
   /** The response cache (see response-cache/plugin.ts). */
   responseCache: {
     /** How long an answer may be kept; 0 turns the cache off. */
@@ -308,6 +313,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<GatewayCon
       maxStreams: int(env, 'MAX_STREAMS', 1_000),
     },
     tracing: { exporter: traceExporter(env), serviceName: env.OTEL_SERVICE_NAME ?? 'billing-gateway' },
+    compiledQueries: {
+      compileAfter: env.COMPILE_QUERIES_AFTER === 'off' ? -1 : int(env, 'COMPILE_QUERIES_AFTER', 2),
+    },
     responseCache: { ttlMs: int(env, 'RESPONSE_CACHE_TTL_MS', 0) },
     events: {
       retentionDays: int(env, 'EVENT_RETENTION_DAYS', DEFAULT_EVENT_RETENTION_DAYS),

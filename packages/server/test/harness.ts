@@ -116,6 +116,9 @@ export async function startTestGateway(
       AUTOPAY_INTERVAL_MS: '3600000',
       // Webhook suites run passes themselves (runWebhookDeliveryPass), on the test's clock.
       WEBHOOK_WORKER_INTERVAL_MS: '0',
+      // Every query compiled from its first run: the suites take the path production takes for the
+      // queries clients repeat (there a document runs on the interpreter only its first two times).
+      COMPILE_QUERIES_AFTER: '0',
       // One log line per request is for operators; tests that check logs set their own level.
       LOG_LEVEL: 'silent',
       ...options.env,

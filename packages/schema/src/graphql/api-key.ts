@@ -1,4 +1,3 @@
-import { readTarget } from './visibility.js';
 import { createApiKey, revokeApiKey } from '../billing/api-keys.js';
 import { NotFoundError } from '../billing/errors.js';
 import type { ApiKeyRow } from '../db/reads.js';
@@ -28,7 +27,6 @@ export const ApiKey = builder.loadableNode('ApiKey', {
   id: { resolve: (k: ApiKeyRow) => k.id, parse: parseNodeId },
   load: (ids: number[], ctx) => ctx.services.store.reads.apiKeysByIds(ids),
   sort: (k) => k.id,
-  authScopes: (k) => ({ billing: readTarget.apiKey(k) }),
   fields: (t) => ({
     name: t.exposeString('name'),
     prefix: t.exposeString('prefix'),

@@ -15,7 +15,6 @@ export const BillingAccount = builder.loadableNode('BillingAccount', {
   id: { resolve: (a: AccountRow) => a.id, parse: parseNodeId },
   load: (ids: number[], ctx) => ctx.services.store.reads.accountsByIds(ids),
   sort: (a) => a.id,
-  authScopes: (account) => ({ visibleAccount: account.id }),
   fields: (t) => ({
     displayName: t.exposeString('displayName'),
     agreementType: t.expose('agreementType', { type: AgreementTypeEnum }),

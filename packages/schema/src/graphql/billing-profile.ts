@@ -12,7 +12,6 @@ export const BillingProfile = builder.loadableNode('BillingProfile', {
   id: { resolve: (p: ProfileRow) => p.id, parse: parseNodeId },
   load: (ids: number[], ctx) => ctx.services.store.reads.profilesByIds(ids),
   sort: (p) => p.id,
-  authScopes: (profile) => ({ billing: readTarget.profile(profile) }),
   fields: (t) => ({
     displayName: t.exposeString('displayName'),
     currency: t.exposeString('currency'),

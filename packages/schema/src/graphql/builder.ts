@@ -5,6 +5,7 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import VisibilityPlugin from './visibility-plugin.js';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { AccessAction } from '../billing/access.js';
 import { type ErrorCode, NotAuthorizedError } from '../billing/errors.js';
@@ -50,7 +51,9 @@ export const builder = new SchemaBuilder<BuilderTypes>({
   // result unions. (Relay decodes `globalID` arguments in an argument mapper, which runs before every
   // plugin's resolver wrapper whatever the order; this schema's own ID arguments are plain `ID`s, see ids.ts.)
   // Rows load through per-request DataLoaders over `services.store.reads`, whatever the dialect.
-  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin],
+  // Which rows a viewer sees is the visibility plugin's (visibility-plugin.ts): outside the dataloader
+  // plugin, so it checks the loaded objects, not the ids a field hands to a loader.
+  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, VisibilityPlugin, DataloaderPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   // What an operation costs: every field 1 per object it is selected on, a list's selections times
   // its length. The gateway enforces the limits before execution (server plugins/operation-cost.ts).
@@ -81,9 +84,6 @@ export const builder = new SchemaBuilder<BuilderTypes>({
     },
   },
   scopeAuth: {
-    // A type's scopes run once per object, where the object is returned, instead of in every field
-    // of every row.
-    runScopesOnType: true,
     // Scope results are cached per request by this key. A billing target (checked once per object
     // on every list) gets a short key of its three parts instead of a JSON.stringify each time.
     cacheKey: (value) =>

@@ -207,7 +207,6 @@ export const Invoice = builder.loadableNode('Invoice', {
   id: { resolve: (i: InvoiceRow) => i.id, parse: parseNodeId },
   load: (ids: number[], ctx) => ctx.services.store.reads.invoicesByIds(ids),
   sort: (i) => i.id,
-  authScopes: (invoice) => ({ billing: readTarget.invoice(invoice) }),
   fields: (t) => {
     const money = (
       column: 'subtotalMinor' | 'taxMinor' | 'totalMinor' | 'amountDueMinor' | 'creditAppliedMinor',

@@ -1,4 +1,3 @@
-import { readTarget } from './visibility.js';
 import { CARD_BRANDS, cardBrandOf } from '../billing/payment-processor.js';
 import { isCardExpired } from '../billing/cards.js';
 import {
@@ -28,7 +27,6 @@ export const PaymentMethod = builder.loadableNode('PaymentMethod', {
   id: { resolve: (m: PaymentMethodRow) => m.id, parse: parseNodeId },
   load: (ids: number[], ctx) => ctx.services.store.reads.paymentMethodsByIds(ids),
   sort: (m) => m.id,
-  authScopes: (m) => ({ billing: readTarget.paymentMethod(m) }),
   fields: (t) => ({
     brand: t.field({
       type: CardBrandEnum,

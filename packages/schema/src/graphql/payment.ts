@@ -1,4 +1,3 @@
-import { readTarget } from './visibility.js';
 import {
   NotFoundError,
   CardDeclinedError,
@@ -30,7 +29,6 @@ export const Payment = builder.loadableNode('Payment', {
   id: { resolve: (p: PaymentRow) => p.id, parse: parseNodeId },
   load: (ids: number[], ctx) => ctx.services.store.reads.paymentsByIds(ids),
   sort: (p) => p.id,
-  authScopes: (p) => ({ billing: readTarget.payment(p) }),
   fields: (t) => ({
     amount: t.field({ type: Money, resolve: (p) => ({ minorUnits: p.amountMinor, currency: p.currency }) }),
     status: t.expose('status', { type: PaymentStatusEnum }),

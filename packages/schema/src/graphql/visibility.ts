@@ -47,6 +47,20 @@ export const readTarget = {
 
 type Row = Record<string, unknown>;
 
+/** The types whose every object is checked where a field returns it (visibility-plugin.ts). */
+const GUARDED_TYPES = new Set<string>([
+  'BillingAccount',
+  'BillingProfile',
+  'Invoice',
+  'PaymentMethod',
+  'Payment',
+  'ApiKey',
+  'WebhookEndpoint',
+  'WebhookDelivery',
+] satisfies NodeTypeName[]);
+
+export const isGuardedType = (typename: string): boolean => GUARDED_TYPES.has(typename);
+
 export function isNodeVisible(typename: NodeTypeName | string, node: Row, access: AccessView): boolean {
   const can = (target: BillingScopeTarget) => access.can(target.action, target);
   switch (typename) {

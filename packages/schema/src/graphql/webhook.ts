@@ -100,7 +100,6 @@ export const WebhookEndpoint = builder.loadableNode('WebhookEndpoint', {
   id: { resolve: (e: WebhookEndpointReadRow) => e.id, parse: parseNodeId },
   load: (ids: number[], ctx) => ctx.services.store.reads.webhookEndpointsByIds(ids),
   sort: (e) => e.id,
-  authScopes: (e) => ({ billing: readTarget.webhook(e) }),
   fields: (t) => ({
     url: t.exposeString('url'),
     description: t.exposeString('description'),
@@ -122,7 +121,6 @@ export const WebhookDelivery = builder.loadableNode('WebhookDelivery', {
   id: { resolve: (d: WebhookDeliveryReadRow) => d.id, parse: parseNodeId },
   load: (ids: number[], ctx) => ctx.services.store.reads.webhookDeliveriesByIds(ids),
   sort: (d) => d.id,
-  authScopes: (d) => ({ billing: readTarget.webhook(d) }),
   fields: (t) => ({
     status: t.expose('status', { type: WebhookDeliveryStatusEnum }),
     attemptCount: t.exposeInt('attemptCount', { description: 'Attempts since it was queued or last redelivered.' }),

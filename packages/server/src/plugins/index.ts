@@ -1,5 +1,6 @@
-// The gateway's plugins, in the order they must run. Order matters: the request log comes first so it
-// sees every request and stamps every response; the probes (/ready, /metrics) answer before any
+// The gateway's plugins, in the order they must run. Order matters: the compiled-queries executor comes
+// first so that every plugin wrapping execution wraps it; the request log next so it sees every request
+// and stamps every response; the probes (/ready, /metrics) answer before any
 // GraphQL handling; the CSRF and content-type checks refuse a request before its body is read; the
 // rate limit runs before the trusted-documents check and before anything is parsed; the document
 // limits run while parsing and validating, the cost limit just before execution, and the per-field
@@ -16,6 +17,7 @@ import type { NodeServerContext } from '../request-info.js';
 import type { CacheGenerations } from '../response-cache/generations.js';
 import { useBillingResponseCache } from '../response-cache/plugin.js';
 import { useBadRequestsAs400 } from './bad-request.js';
+import { useCompiledQueries } from './compiled-queries.js';
 import { useCsrfProtection } from './csrf.js';
 import { useDocumentLimits } from './document-limits.js';
 import { useVariableErrorCodes } from './error-codes.js';
@@ -62,6 +64,16 @@ export function gatewayPlugins(options: GatewayPluginOptions): GatewayPlugin[] {
   const { redis } = options;
   const registry = new Registry();
   const plugins: GatewayPlugin[] = [
+    // First, so that every plugin that wraps execution (the response cache, tracing) wraps it.
+    ...(config.compiledQueries.compileAfter >= 0
+      ? [
+          useCompiledQueries({
+            compileAfter: config.compiledQueries.compileAfter,
+            onCompileError: (errors) =>
+              options.logger.warn({ errors: errors?.map((e) => e.message) }, 'query not compiled; it runs interpreted'),
+          }),
+        ]
+      : []),
     useRequestLog({ logger: options.logger }),
     useLastResortErrorResponse({ logger: options.logger }),
     useReadiness({ checks: options.readiness, optional: ['redis'] }),
