@@ -2,10 +2,11 @@
 // per iteration as the server builds it (grants loaded; the JWT check is left out). Deterministic
 // enough to price levers of a few percent that HTTP-level runs on a shared 2-core machine cannot.
 // Run as its own process per lever (some levers change how the schema is built):
-//   tsx bench/src/exec-micro.ts --mode=base|stmt-cache|scope-type|scope-off --iterations=N
+//   tsx bench/src/exec-micro.ts --mode=base|stmt-cache|jit|scope-off --iterations=N
 // Prints one JSON line: { mode, usPerExecution, runs }.
 import { parseArgs } from 'node:util';
-import { execute, parse } from 'graphql';
+import { execute, parse, type ExecutionResult } from 'graphql';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { AccessView } from '@billing/schema/billing';
 import { billingSchema, toGlobalId } from '@billing/schema/graphql';
 import { createResources, loadConfig } from '@billing/server';
@@ -22,7 +23,6 @@ const resources = await createResources(loadConfig(process.env));
 const userId = Number(process.env.BENCH_USER_ID ?? 1);
 const account = Number(process.env.BENCH_ACCOUNT_ID ?? 1);
 
-if (mode === 'scope-type') (builder.options.scopeAuth as { runScopesOnType?: boolean }).runScopesOnType = true;
 const schema =
   mode === 'scope-off'
     ? builder.toSchema({ disableScopeAuth: true } as Parameters<typeof builder.toSchema>[0])
@@ -31,6 +31,10 @@ if (mode === 'stmt-cache') for (const c of resources.store.sqliteConnections) in
 
 const document = parse(INVOICES_PAGE);
 const variableValues = { account: toGlobalId('BillingAccount', account), first: 50 };
+// `jit`: compiled once, as the gateway's compiled-queries plugin runs a query it has seen before.
+const compilation = mode === 'jit' ? compileQuery(schema, document) : null;
+if (compilation && !isCompiledQuery(compilation)) throw new Error(JSON.stringify(compilation.errors));
+const compiled = compilation && isCompiledQuery(compilation) ? compilation : null;
 let expected: string | null = null;
 async function once(): Promise<void> {
   const contextValue = {
@@ -38,7 +42,9 @@ async function once(): Promise<void> {
     access: await AccessView.load(resources.services.store, { kind: 'user', userId }),
     requestId: 'bench',
   };
-  const result = await execute({ schema, document, contextValue, variableValues });
+  const result: ExecutionResult = compiled
+    ? await compiled.query(undefined, contextValue, variableValues)
+    : await execute({ schema, document, contextValue, variableValues });
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   if (expected === null) expected = JSON.stringify(result);
 }

@@ -625,7 +625,7 @@ if (options.levers) {
   };
   microRun('base', 'schema as built (reference)');
   microRun('stmt-cache', 'statement cache by SQL text');
-  microRun('scope-type', 'scope-auth runScopesOnType: true');
+  microRun('jit', 'compiled once by graphql-jit (as the gateway runs a repeated query)');
   microRun('scope-off', 'scope-auth disabled (pricing only, unsafe)');
   microRun('base', 'NODE_ENV unset (graphql-js development checks on)', { NODE_ENV: '' });
   if (!options.quick) microRun('base', 'schema as built (repeat: noise)');
@@ -700,11 +700,12 @@ if (options.levers) {
     'better-sqlite3 prepare() once per distinct SQL, reused',
   );
   await variant(
-    'type-level scope-auth',
-    'bare Yoga, runScopesOnType: true',
-    ['--app=yoga', '--scope=type'],
-    'bare Yoga',
-    'type scopes once per object (isTypeOf) instead of per field',
+    'compiled queries',
+    'gateway app, COMPILE_QUERIES_AFTER=off (interpreter only)',
+    ['--app=gateway'],
+    'gateway app (in-process app factory)',
+    'graphql-jit off: every query on the executor',
+    { env: { COMPILE_QUERIES_AFTER: 'off' } },
   );
   await variant(
     'type-level scope-auth',

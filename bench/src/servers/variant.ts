@@ -2,7 +2,6 @@
 //   --app=gateway       the real app (createGatewayApp: Yoga + the gateway's plugins), default
 //   --app=yoga          bare Yoga over the same schema and context (no gateway plugins)
 //   --no-parse-cache    (yoga) Yoga's parser and validation caches off
-//   --scope=type        scope-auth `runScopesOnType`: type scopes run once per object, not per field
 //   --scope=off         scope-auth disabled (NOT a safe setting: only to price scope-auth)
 //   --stmt-cache        better-sqlite3 statements cached by SQL text (prepared once, reused)
 //   --response-cache    prototype response cache keyed by principal, cleared by payment events
@@ -47,10 +46,7 @@ const parts = await gatewayParts();
 
 // --- scope-auth -----------------------------------------------------------------------------------
 let schema: GraphQLSchema;
-if (flags.scope === 'type') {
-  (builder.options.scopeAuth as { runScopesOnType?: boolean }).runScopesOnType = true;
-  schema = billingSchema();
-} else if (flags.scope === 'off') {
+if (flags.scope === 'off') {
   schema = builder.toSchema({ disableScopeAuth: true } as Parameters<typeof builder.toSchema>[0]);
 } else {
   schema = billingSchema();

@@ -96,7 +96,9 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     },
     logging: yogaLogging(logger),
     cors: corsPolicy(config.corsOrigins),
-    maxRequestBodySize: config.limits.maxBodyBytes,
+    // The body limit is the gateway's useRequestBodyLimit (plugins/request-body-limit.ts): the same
+    // 413, without counting the bytes of a body whose Content-Length already says how long it is.
+    maxRequestBodySize: false,
     batching: config.limits.maxBatch > 0 ? { limit: config.limits.maxBatch } : false,
     // No upload fields in the schema: multipart bodies are refused (415) rather than parsed.
     multipart: false,

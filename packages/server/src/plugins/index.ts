@@ -29,6 +29,7 @@ import { useMetrics } from './metrics.js';
 import { useOperationCostLimit } from './operation-cost.js';
 import { useProductionErrorScrubbing } from './production-errors.js';
 import { useRateLimit } from './rate-limit.js';
+import { useRequestBodyLimit } from './request-body-limit.js';
 import { useReadiness } from './readiness.js';
 import { useRequestLog } from './request-log.js';
 import { useStreamTracking } from './streams.js';
@@ -87,6 +88,7 @@ export function gatewayPlugins(options: GatewayPluginOptions): GatewayPlugin[] {
     useStreamTracking(),
     useCsrfProtection(),
     useBadRequestsAs400(),
+    useRequestBodyLimit({ maxBytes: config.limits.maxBodyBytes }),
     useRateLimit({
       limits: config.limits,
       authenticator: options.authenticator,
