@@ -373,4 +373,15 @@ describe('payInvoice: concurrency', () => {
     expect(fx.processor.chargeCount()).toBe(1);
     expect(await pay({ idempotencyKey: key })).toEqual(succeeded[0]);
   });
+
+  it('the same key sent 10 times at once for a paid invoice: all refused, none told it is in progress', async () => {
+    await setup({ latencyMs: 5 });
+    const key = newKey();
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => pay({ invoiceId: INV.engineeringPaid, idempotencyKey: key })),
+    );
+    // The claim commits only with the reservation, so a refused request's claim is never seen.
+    for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: { reason: 'ALREADY_PAID' } });
+    expect(fx.count('idempotency_records')).toBe(0);
+  });
 });
