@@ -382,6 +382,24 @@ export async function chargeReservedAttempt(
   attempt: ReservedAttempt,
   actor: string,
 ): Promise<PaymentRow> {
+  return (await chargeAndSettle(services, attempt, actor)).payment;
+}
+
+/**
+ * The rows a request's settlement transaction left (its RETURNING rows, or what it read when the
+ * reconciler had settled first): what reading them right after the commit gives.
+ */
+export interface SettledRows {
+  payment: PaymentRow;
+  invoice: InvoiceRow;
+}
+
+/** chargeReservedAttempt, with the rows of its settlement transaction when it ran one (null when it did not). */
+async function chargeAndSettle(
+  services: BillingServices,
+  attempt: ReservedAttempt,
+  actor: string,
+): Promise<{ payment: PaymentRow; settled: SettledRows | null }> {
   const { payment, invoice, token } = attempt;
 
   let outcome: ChargeOutcome | null = null;
@@ -402,7 +420,10 @@ export async function chargeReservedAttempt(
   }
   await services.faults?.afterChargeBeforeFinalize?.();
 
-  if (outcome) return (await settlePayment(services, payment.id, outcome, 'request')).payment;
+  if (outcome) {
+    const settled = await settlePayment(services, payment.id, outcome, 'request');
+    return { payment: settled.payment, settled: { payment: settled.payment, invoice: settled.invoice } };
+  }
 
   const checked = await settleFromProcessor(services, payment, { writeOffMissing: false, settledBy: 'request' });
   if (checked.status === 'PROCESSING') {
@@ -424,7 +445,7 @@ export async function chargeReservedAttempt(
       services.clock.now(),
     );
   }
-  return checked;
+  return { payment: checked, settled: null };
 }
 
 /**
@@ -437,6 +458,19 @@ export async function payInvoice(
   access: AccessView,
   input: PayInvoiceInput,
 ): Promise<PayInvoiceResult> {
+  return (await payInvoiceReturningRows(services, access, input)).result;
+}
+
+/**
+ * payInvoice, with the payment and invoice rows as this request's settlement committed them, so the
+ * answer can show them without reading them again; null when it settled nothing itself (a replay, an
+ * answer still PROCESSING, or one found by asking the processor).
+ */
+export async function payInvoiceReturningRows(
+  services: BillingServices,
+  access: AccessView,
+  input: PayInvoiceInput,
+): Promise<{ result: PayInvoiceResult; settled: SettledRows | null }> {
   if (!access.principal) throw new NotAuthorizedError('Sign in to pay invoices.');
   if (input.idempotencyKey.length < 1 || input.idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw new ValidationError(
@@ -469,7 +503,7 @@ export async function payInvoice(
   );
   switch (started.kind) {
     case 'replay':
-      return replay(started.response);
+      return { result: replay(started.response), settled: null };
     case 'in-progress':
       throw new IdempotencyKeyInUseError();
     case 'conflict':
@@ -477,6 +511,6 @@ export async function payInvoice(
     case 'reserved':
       break;
   }
-  const { attempt } = started;
-  return resultOf(await chargeReservedAttempt(services, attempt, actor));
+  const { payment, settled } = await chargeAndSettle(services, started.attempt, actor);
+  return { result: resultOf(payment), settled };
 }
