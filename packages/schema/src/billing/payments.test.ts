@@ -246,6 +246,16 @@ describe('payInvoice: refusals write nothing and forget the key', () => {
     ['a paid invoice', () => pay({ invoiceId: INV.engineeringPaid }), new InvoiceNotPayableError('ALREADY_PAID')],
     ['a void invoice', () => pay({ invoiceId: INV.engineeringVoid }), new InvoiceNotPayableError('VOID')],
     ["another tenant's card", () => pay({ paymentMethodId: CARD.fabrikamVisa }), new NotFoundError('PaymentMethod')],
+    [
+      "a paid invoice with another tenant's card: the invoice's refusal first",
+      () => pay({ invoiceId: INV.engineeringPaid, paymentMethodId: CARD.fabrikamVisa }),
+      new InvoiceNotPayableError('ALREADY_PAID'),
+    ],
+    [
+      "another tenant's invoice with its own card",
+      () => pay({ invoiceId: INV.fabrikamPastDue, paymentMethodId: CARD.fabrikamVisa }),
+      new NotFoundError('Invoice'),
+    ],
     ['a missing card', () => pay({ paymentMethodId: 9_999 }), new NotFoundError('PaymentMethod')],
     ['an expired card', () => pay({ paymentMethodId: CARD.engExpired }), new PaymentMethodUnusableError('EXPIRED')],
     [

@@ -265,10 +265,16 @@ async function loadPayable(
   access: AccessView,
   input: PayInvoiceInput,
 ): Promise<{ invoice: InvoiceRow; method: PaymentMethodRow }> {
-  // The account's agreement comes with the invoice, in the same statement (it decides the card rules below).
+  // One statement: the invoice, its account's agreement (it decides the card rules below) and the card,
+  // looked up among the account's cards, so another account's card is not found.
   const invoice = await db.query.invoices.findFirst({
     where: { id: input.invoiceId },
-    with: { account: { columns: { agreementType: true } } },
+    with: {
+      account: {
+        columns: { agreementType: true },
+        with: { paymentMethods: { where: { id: input.paymentMethodId } } },
+      },
+    },
   });
   const target = invoice && { billingAccountId: invoice.billingAccountId, billingProfileId: invoice.billingProfileId };
   // Another tenant's invoice (or another profile's, for a profile-level role) reads exactly like a missing one.
@@ -278,7 +284,8 @@ async function loadPayable(
   const reason = notPayableReason(invoice);
   if (reason) throw new InvoiceNotPayableError(reason);
 
-  const method = await db.query.paymentMethods.findFirst({ where: { id: input.paymentMethodId } });
+  // Checked only now, so the invoice's refusals come first, as when the card was a statement of its own.
+  const method = invoice.account.paymentMethods[0];
   if (!method || method.billingAccountId !== invoice.billingAccountId) throw new NotFoundError('PaymentMethod');
   if (method.removedAt) throw new PaymentMethodUnusableError('REMOVED');
   if (method.billingProfileId !== invoice.billingProfileId) throw new PaymentMethodUnusableError('OTHER_PROFILE');
