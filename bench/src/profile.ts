@@ -117,7 +117,10 @@ function unbundle(profile: CpuProfile): void {
     }
     const entry = map?.findEntry(callFrame.lineNumber, callFrame.columnNumber);
     if (!entry || !('originalSource' in entry) || !entry.originalSource) continue;
-    callFrame.url = new URL(entry.originalSource, callFrame.url.startsWith('file:') ? callFrame.url : `file://${callFrame.url}`).href;
+    callFrame.url = new URL(
+      entry.originalSource,
+      callFrame.url.startsWith('file:') ? callFrame.url : `file://${callFrame.url}`,
+    ).href;
     callFrame.lineNumber = entry.originalLine;
   }
 }
