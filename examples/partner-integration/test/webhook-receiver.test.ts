@@ -2,7 +2,7 @@
 // delivered by the gateway's worker, signatures verified with `standardwebhooks`, each event handled once
 // even when delivered again (redelivery), and a forged delivery refused.
 import type { AddressInfo } from 'node:net';
-import { recordEvent, runWebhookDeliveryPass } from '@billing/schema/billing';
+import { runWebhookDeliveryPass, transactionWithEvents } from '@billing/schema/billing';
 import { createBillingClient } from '@billing/sdk';
 import { accountId, invoiceId, startTestGateway, type TestGateway } from '@billing/server/testing';
 import { Webhook } from 'standardwebhooks';
@@ -32,8 +32,8 @@ afterAll(async () => {
 
 function record() {
   const { services } = gw.gateway.resources;
-  return services.store.transaction((tx) =>
-    recordEvent(services, tx, {
+  return transactionWithEvents(services, (_tx, log) =>
+    log({
       type: 'INVOICE_UPDATED',
       billingAccountId: 1,
       invoiceId: 2,

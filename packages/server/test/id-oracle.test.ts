@@ -2,7 +2,7 @@
 // typed lookups, every mutation input), a missing ID, a malformed one, one of another type and another
 // tenant's real one get byte-identical answers, anonymous and signed in. None is an internal error,
 // none writes an error-level log line, and none changes the database.
-import { recordEvent } from '@billing/schema/billing';
+import { transactionWithEvents } from '@billing/schema/billing';
 import { NODE_TYPE_NAMES, toGlobalId, type NodeTypeName } from '@billing/schema/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpDatabase, LogCapture } from './hardening-support.js';
@@ -74,8 +74,8 @@ beforeAll(async () => {
     'olga',
   );
   const { services } = gw.gateway.resources;
-  await services.store.transaction((tx) =>
-    recordEvent(services, tx, { type: 'INVOICE_UPDATED', billingAccountId: 2, invoiceId: fabrikamInvoice, data: {} }),
+  await transactionWithEvents(services, (_tx, record) =>
+    record({ type: 'INVOICE_UPDATED', billingAccountId: 2, invoiceId: fabrikamInvoice, data: {} }),
   );
   const [delivery] = await gw.gateway.resources.store.rawQuery<{ id: number }>(
     'SELECT id FROM webhook_deliveries WHERE billing_account_id = 2',

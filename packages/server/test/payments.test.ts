@@ -331,3 +331,90 @@ describe('the one-live-attempt index', () => {
     expect(ledger().chargeCount() - charges).toBe(1);
   });
 });
+
+describe("payInvoice's statements and its answer", () => {
+  beforeAll(async () => {
+    // Open Marketing invoices of their own (one in ten seeded is open), whatever the other suites paid.
+    await seedLargeInvoices(gw.gateway.resources.store, {
+      billingAccountId: 1,
+      billingProfileId: 2,
+      currency: 'USD',
+      invoices: 40,
+      today: new Date().toISOString().slice(0, 10),
+      numberPrefix: 'COUNTED',
+    });
+  });
+  const openInvoice = async () =>
+    (
+      await sql<{ id: number }>(
+        "SELECT id FROM invoices WHERE number LIKE 'COUNTED%' AND lifecycle = 'OPEN' AND amount_due_minor > 0 ORDER BY id LIMIT 1",
+      )
+    )[0]!.id;
+  /** A statement as its verb and the tables it names (sorted: the dialects nest relational reads differently). */
+  const shape = (statement: string) => {
+    const text = statement.trim().replace(/\s+/g, ' ');
+    const verb = text.split(' ')[0]!.toLowerCase();
+    const tables = [...text.matchAll(/\b(?:from|into|update|join) "?([a-z_]+)\b"?(?!\()/gi)].map((m) => m[1]!);
+    return [verb, ...[...new Set(tables)].sort()].join(' ');
+  };
+
+  it('a new key, card charged: 19 statements in 2 transactions on both dialects', async () => {
+    await pay(await openInvoice(), toGlobalId('PaymentMethod', 5), 'statements-warm-up');
+    const invoice = await openInvoice();
+    gw.resetQueryLog();
+    const paid = await pay(invoice, toGlobalId('PaymentMethod', 5), 'statements-counted');
+    expect(paid.data!.payInvoice).toMatchObject({ __typename: 'PayInvoiceSuccess', payment: { status: 'SUCCEEDED' } });
+    expect(gw.queries.map(shape)).toEqual([
+      // authentication: the user and their role assignments
+      'select users',
+      'select billing_role_assignments',
+      // claim the key, check the request, reserve the invoice: one transaction
+      'begin',
+      'insert idempotency_records',
+      'select billing_accounts invoices payment_methods',
+      'update invoices',
+      'insert payments',
+      'insert billing_events',
+      'select webhook_endpoints',
+      'commit',
+      // (the processor is charged outside any transaction) settle: one transaction, two events
+      'begin',
+      'update payments',
+      'update invoices',
+      'insert audit_events',
+      'update idempotency_records',
+      'insert billing_events',
+      'insert billing_events',
+      'select webhook_endpoints',
+      'commit',
+      // the answer's invoice and payment are the settlement's own rows: nothing read again
+    ]);
+  });
+
+  it('the answer shows the rows as a read right after the commit does: a replay, read afresh, is byte-identical', async () => {
+    const FULL = `mutation PayInvoice($input: PayInvoiceInput!) {
+      payInvoice(input: $input) {
+        __typename
+        ... on PayInvoiceSuccess {
+          invoice {
+            id number status currency invoiceDate dueDate paidAt nextAutomaticChargeAt paymentInProgress viewerCanPay
+            amountDue { minorUnits currency } subtotal { minorUnits } tax { minorUnits } total { minorUnits }
+            creditApplied { minorUnits } billingPeriod { start end } billingProfile { id } billingAccount { id }
+            payments { id status }
+          }
+          payment {
+            id status failureCode processorReference createdAt updatedAt amount { minorUnits currency }
+            invoice { id status amountDue { minorUnits } } paymentMethod { id }
+          }
+        }
+      }
+    }`;
+    const input = { invoiceId: invoiceId(await openInvoice()), paymentMethodId: toGlobalId('PaymentMethod', 5) };
+    const first = await gw.gql(FULL, { input: { ...input, idempotencyKey: 'answer-rows' } });
+    expect(first.data!.payInvoice).toMatchObject({ __typename: 'PayInvoiceSuccess', invoice: { status: 'PAID' } });
+    gw.resetQueryLog();
+    const replayed = await gw.gql(FULL, { input: { ...input, idempotencyKey: 'answer-rows' } });
+    expect(gw.queries.some((q) => /\bfrom "?invoices"? i\b/i.test(q))).toBe(true); // the replay did read
+    expect(replayed.text).toBe(first.text);
+  });
+});

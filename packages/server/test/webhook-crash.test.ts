@@ -6,9 +6,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  createEventBus,
   fixedClock,
-  recordEvent,
   startTestReceiver,
+  transactionWithEvents,
   type BillingServices,
   type TestReceiver,
 } from '@billing/schema/billing';
@@ -71,10 +72,10 @@ describe('crash between commit and delivery', () => {
     // a billing write does, in a transaction on the same database (WAL lets a second connection write).
     const store = openStore({ url: database?.url ?? env.DATABASE_PATH! });
     try {
-      const services = { store, clock: fixedClock(new Date()) } as unknown as BillingServices;
+      const services = { store, clock: fixedClock(new Date()), events: createEventBus() } as unknown as BillingServices;
       for (const status of ['PAST_DUE', 'PAID']) {
-        const event = await store.transaction((tx) =>
-          recordEvent(services, tx, { type: 'INVOICE_UPDATED', billingAccountId: 1, invoiceId: 2, data: { status } }),
+        const event = await transactionWithEvents(services, (_tx, record) =>
+          record({ type: 'INVOICE_UPDATED', billingAccountId: 1, invoiceId: 2, data: { status } }),
         );
         committed.push(event.id);
       }

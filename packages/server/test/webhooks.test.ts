@@ -2,11 +2,11 @@
 // delivered to a real HTTP receiver on a random port and verified with `standardwebhooks`, deliveries and
 // attempts read back in GraphQL, redeliver and replay, who may do what, and the production URL rules.
 import {
-  recordEvent,
   runWebhookDeliveryPass,
   startTestReceiver,
   type NewBillingEvent,
   type TestReceiver,
+  transactionWithEvents,
 } from '@billing/schema/billing';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -51,8 +51,8 @@ async function createEndpoint(target: TestGateway, input: Record<string, unknown
 /** An event as the billing writes record it (until every mutation records its own, the lead's part of issue 14). */
 function record(event: Partial<NewBillingEvent> = {}) {
   const { services } = gw.gateway.resources;
-  return services.store.transaction((tx) =>
-    recordEvent(services, tx, {
+  return transactionWithEvents(services, (_tx, log) =>
+    log({
       type: 'INVOICE_UPDATED',
       billingAccountId: 1,
       billingProfileId: 1,
@@ -247,8 +247,8 @@ describe('with the response cache on', () => {
       const created = await createEndpoint(cached, { url: `${receiver.url}/cached` });
       expect(await list()).toEqual([{ id: created.endpoint.id, enabled: true }]);
       const { services } = cached.gateway.resources;
-      await services.store.transaction((tx) =>
-        recordEvent(services, tx, { type: 'INVOICE_UPDATED', billingAccountId: 1, invoiceId: 2, data: {} }),
+      await transactionWithEvents(services, (_tx, log) =>
+        log({ type: 'INVOICE_UPDATED', billingAccountId: 1, invoiceId: 2, data: {} }),
       );
       const STATUS = `query($id: ID!) { webhookEndpoint(id: $id) { deliveries { nodes { status } } } }`;
       const status = async () =>

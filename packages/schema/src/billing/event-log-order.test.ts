@@ -7,7 +7,7 @@ import { seedDemoData } from '../db/seed.js';
 import { type BillingStore, openPostgresStore } from '../db/store.js';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../db/test-database.js';
 import { fixedClock } from './clock.js';
-import { eventsAfter, recordEvent } from './event-log.js';
+import { eventsAfter, transactionWithEvents } from './event-log.js';
 import { createSandboxProcessor } from './sandbox-processor.js';
 import type { BillingServices } from './services.js';
 import { instanceOn, NOW, TODAY } from './test-support.js';
@@ -41,16 +41,16 @@ describe('event log order (PostgreSQL)', () => {
     const appended = new Promise<void>((resolve) => (firstAppended = resolve));
     const finished: string[] = [];
 
-    const first = a.store.transaction(async (tx) => {
-      const row = await recordEvent(a, tx, event);
+    const first = transactionWithEvents(a, async (_tx, record) => {
+      const row = await record(event);
       firstAppended();
       await held;
       finished.push('first');
       return row;
     });
     await appended;
-    const second = b.store.transaction(async (tx) => {
-      const row = await recordEvent(b, tx, event);
+    const second = transactionWithEvents(b, async (_tx, record) => {
+      const row = await record(event);
       finished.push('second');
       return row;
     });
@@ -68,8 +68,8 @@ describe('event log order (PostgreSQL)', () => {
     const services = instance(stores[0]!);
     const before = await eventsAfter(services, 0, { billingAccountIds: [1], types: ['INVOICE_UPDATED'] });
     await expect(
-      services.store.transaction(async (tx) => {
-        await recordEvent(services, tx, event);
+      transactionWithEvents(services, async (_tx, record) => {
+        await record(event);
         throw new Error('the change fails after its event was recorded');
       }),
     ).rejects.toThrow('the change fails');

@@ -12,7 +12,7 @@ import type { Clock } from './clock.js';
 import { type InvoiceStatusInput, invoiceStatus } from './invoice-status.js';
 import { runPeriodically } from './periodic.js';
 import type { BillingServices } from './services.js';
-import { deleteWebhookDeliveriesThrough, enqueueWebhookDeliveries } from './webhooks/deliveries.js';
+import { deleteWebhookDeliveriesThrough, enqueueWebhookDeliveries } from './webhooks/outbox.js';
 
 export interface NewBillingEvent {
   type: BillingEventType;
@@ -36,15 +36,15 @@ export interface LoggedBillingEvent {
   occurredAt: string;
 }
 
-/** Records `event` in `tx`, the transaction of the change it describes. Publish it after commit. */
-export async function recordEvent(
+/** Appends `event` to the log in `tx`. Its webhook deliveries are enqueued by `transactionWithEvents`. */
+async function appendToLog(
   services: BillingServices,
   tx: StoreDb,
   event: NewBillingEvent,
 ): Promise<LoggedBillingEvent> {
   const { store, clock } = services;
   // Sequence order is commit order on either dialect (see BillingStore.appendEvent).
-  const row = await store.appendEvent(tx, {
+  return store.appendEvent(tx, {
     id: `evt_${randomUUID().replaceAll('-', '')}`,
     type: event.type,
     billingAccountId: event.billingAccountId,
@@ -53,31 +53,34 @@ export async function recordEvent(
     data: event.data,
     occurredAt: clock.now().toISOString(),
   });
-  // The outbox: the event's webhook deliveries commit (or roll back) with it.
-  await enqueueWebhookDeliveries(services, tx, row);
-  return row;
 }
 
 /** Records an event in the transaction at hand; resolves to the logged row. */
 export type RecordEvent = (event: NewBillingEvent) => Promise<LoggedBillingEvent>;
 
 /**
- * `store.transaction(fn)`, where `fn` records the events of its change with `record`; they are
- * published to live subscribers once the transaction has committed, and never if it rolled back.
- * Must be the outermost transaction (a nested call would publish before the outer commit).
+ * `store.transaction(fn)`, where `fn` records the events of its change with `record`, the one way to
+ * record an event. Each is appended to the log at once; when `fn` has resolved, still in the
+ * transaction, the webhook deliveries of all of them are enqueued (the outbox, webhooks/outbox.ts: one
+ * lookup of the endpoints however many events), so they commit or roll back with the change. The
+ * events are published to live subscribers once the transaction has committed, and never if it
+ * rolled back. Must be the outermost transaction (a nested call would publish before the outer commit).
  */
 export async function transactionWithEvents<T>(
   services: BillingServices,
   fn: (tx: StoreDb, record: RecordEvent) => Promise<T>,
 ): Promise<T> {
+  // Per call, not per `tx`: SQLite's store hands every transaction the same writer object.
   const recorded: LoggedBillingEvent[] = [];
-  const result = await services.store.transaction((tx) =>
-    fn(tx, async (event) => {
-      const logged = await recordEvent(services, tx, event);
+  const result = await services.store.transaction(async (tx) => {
+    const value = await fn(tx, async (event) => {
+      const logged = await appendToLog(services, tx, event);
       recorded.push(logged);
       return logged;
-    }),
-  );
+    });
+    await enqueueWebhookDeliveries(services, tx, recorded);
+    return value;
+  });
   for (const event of recorded) services.events.publish(event);
   return result;
 }

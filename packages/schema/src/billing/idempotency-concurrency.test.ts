@@ -1,13 +1,18 @@
 // Idempotency claims racing on one key across several instances on one PostgreSQL (READ COMMITTED),
-// while winners release the key again (a refused payInvoice does): every claim gets an answer, never an
-// error, and at any moment at most one request holds the key. Runs in the `postgresql` vitest project.
+// while winners release the key again: every claim gets an answer, never an error, and at any moment at
+// most one request holds the key. And payInvoice's claim, which commits or rolls back with the
+// reservation: a refused request's key is never seen in progress. Runs in the `postgresql` vitest project.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoData } from '../db/seed.js';
 import { type BillingStore, openPostgresStore } from '../db/store.js';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../db/test-database.js';
+import { AccessView } from './access.js';
 import { fixedClock } from './clock.js';
+import { InvoiceNotPayableError } from './errors.js';
 import { abandonIdempotent, beginIdempotent } from './idempotency.js';
+import { payInvoice } from './payments.js';
 import { createSandboxProcessor } from './sandbox-processor.js';
-import { instanceOn, NOW } from './test-support.js';
+import { instanceOn, NOW, SEEDED, TODAY, USERS } from './test-support.js';
 
 const INSTANCES = 3;
 const ROUNDS = 5;
@@ -22,6 +27,7 @@ beforeAll(async () => {
   database = await createTestPostgresDatabase();
   stores = Array.from({ length: INSTANCES }, () => openPostgresStore({ url: database.url, poolSize: 10 }));
   await stores[0]!.migrate();
+  await seedDemoData(stores[0]!, { today: TODAY });
 });
 afterAll(async () => {
   processor.close();
@@ -57,5 +63,29 @@ describe('idempotency claims on one key, several instances (PostgreSQL)', () => 
     expect(mostHolders).toBe(1);
     expect((kinds.get('new') ?? 0) + (kinds.get('in-progress') ?? 0)).toBe(ROUNDS * CLAIMS_PER_ROUND);
     expect(kinds.get('new')).toBeGreaterThanOrEqual(ROUNDS); // released, then claimed again
+  });
+
+  it("payInvoice's claim rolls back with a refusal: racing requests on one key all get the refusal, none 'in progress'", async () => {
+    const ada = await AccessView.load(stores[0]!, { kind: 'user', userId: USERS.ada });
+    const before = processor.chargeCount();
+    const outcomes = await Promise.all(
+      Array.from({ length: CLAIMS_PER_ROUND }, (_, i) =>
+        payInvoice(instance(stores[i % INSTANCES]!), ada, {
+          invoiceId: SEEDED.invoices.engineeringPaid,
+          paymentMethodId: SEEDED.cards.engVisa,
+          idempotencyKey: 'refused-everywhere',
+        }).then(
+          () => 'paid',
+          (error: Error) => (error instanceof InvoiceNotPayableError ? error.reason : error.constructor.name),
+        ),
+      ),
+    );
+    // Before the claim moved into the reserving transaction, requests arriving between a refused
+    // winner's claim and its release were told the key was in use.
+    expect(new Set(outcomes)).toEqual(new Set(['ALREADY_PAID']));
+    expect(processor.chargeCount() - before).toBe(0);
+    expect(await stores[0]!.rawQuery("SELECT id FROM idempotency_records WHERE key = 'refused-everywhere'")).toEqual(
+      [],
+    );
   });
 });

@@ -48,12 +48,27 @@ export function requestFingerprint(value: unknown): string {
 const MAX_CLAIM_ATTEMPTS = 5;
 
 /**
- * Claims the key, atomically: the insert either wins the unique (principal, operation, key)
- * constraint or reads the record that did. An expired record is replaced by a new one, with a new
- * id, so anything that points at the old record is never mistaken for the new request.
+ * Claims the key, atomically, in its own transaction: the insert either wins the unique (principal,
+ * operation, key) constraint or reads the record that did. See claimIdempotent.
  */
-export async function beginIdempotent<TResponse>(
+export function beginIdempotent<TResponse>(
   services: BillingServices,
+  request: IdempotencyScope & { fingerprint: string },
+): Promise<IdempotencyBegin<TResponse>> {
+  return services.store.transaction((tx) => claimIdempotent<TResponse>(services, tx, request));
+}
+
+/**
+ * Claims the key in `tx`: the insert either wins the unique (principal, operation, key) constraint or
+ * reads the record that did. An expired record is replaced by a new one, with a new id, so anything
+ * that points at the old record is never mistaken for the new request. The claim commits with `tx`:
+ * a request refused later in the same transaction rolls its claim back (no abandonIdempotent), and
+ * until `tx` commits a concurrent claim of the key waits for it (PostgreSQL: the unique index; SQLite:
+ * one writer), then reads what it committed.
+ */
+export async function claimIdempotent<TResponse>(
+  services: BillingServices,
+  tx: StoreDb,
   request: IdempotencyScope & { fingerprint: string },
 ): Promise<IdempotencyBegin<TResponse>> {
   const now = services.clock.now();
@@ -68,43 +83,36 @@ export async function beginIdempotent<TResponse>(
     expiresAt: new Date(now.getTime() + services.settings.idempotencyTtlMs).toISOString(),
   };
   const { idempotencyRecords } = services.store.t;
-  const claim = async (tx: StoreDb) => {
+  // Under READ COMMITTED (PostgreSQL) the record our INSERT conflicted with may be gone by the next
+  // statement: its request released the key (abandonIdempotent), or it expired and another request
+  // replaced it. Then the key is claimed again. (SQLite runs these transactions one at a time.)
+  for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
     const [claimed] = await tx
       .insert(idempotencyRecords)
       .values(fresh)
       .onConflictDoNothing()
       .returning({ id: idempotencyRecords.id });
-    return claimed;
-  };
-
-  return services.store.transaction(async (tx): Promise<IdempotencyBegin<TResponse>> => {
-    // Under READ COMMITTED (PostgreSQL) the record our INSERT conflicted with may be gone by the next
-    // statement: its request was refused and released the key, or it expired and another request
-    // replaced it. Then the key is claimed again. (SQLite runs these transactions one at a time.)
-    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
-      const claimed = await claim(tx);
-      if (claimed) return { kind: 'new', recordId: claimed.id };
-      const [existing] = await tx
-        .select()
-        .from(idempotencyRecords)
-        .where(
-          and(
-            eq(idempotencyRecords.principal, request.principal),
-            eq(idempotencyRecords.operation, request.operation),
-            eq(idempotencyRecords.key, request.key),
-          ),
-        );
-      if (!existing) continue;
-      if (existing.expiresAt <= nowIso) {
-        await tx.delete(idempotencyRecords).where(eq(idempotencyRecords.id, existing.id));
-        continue;
-      }
-      if (existing.requestFingerprint !== request.fingerprint) return { kind: 'conflict' };
-      if (existing.responseJson === null) return { kind: 'in-progress' };
-      return { kind: 'replay', response: JSON.parse(existing.responseJson) as TResponse };
+    if (claimed) return { kind: 'new', recordId: claimed.id };
+    const [existing] = await tx
+      .select()
+      .from(idempotencyRecords)
+      .where(
+        and(
+          eq(idempotencyRecords.principal, request.principal),
+          eq(idempotencyRecords.operation, request.operation),
+          eq(idempotencyRecords.key, request.key),
+        ),
+      );
+    if (!existing) continue;
+    if (existing.expiresAt <= nowIso) {
+      await tx.delete(idempotencyRecords).where(eq(idempotencyRecords.id, existing.id));
+      continue;
     }
-    throw new Error(`idempotency key claim did not settle in ${MAX_CLAIM_ATTEMPTS} attempts`);
-  });
+    if (existing.requestFingerprint !== request.fingerprint) return { kind: 'conflict' };
+    if (existing.responseJson === null) return { kind: 'in-progress' };
+    return { kind: 'replay', response: JSON.parse(existing.responseJson) as TResponse };
+  }
+  throw new Error(`idempotency key claim did not settle in ${MAX_CLAIM_ATTEMPTS} attempts`);
 }
 
 /**

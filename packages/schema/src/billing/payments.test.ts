@@ -246,6 +246,16 @@ describe('payInvoice: refusals write nothing and forget the key', () => {
     ['a paid invoice', () => pay({ invoiceId: INV.engineeringPaid }), new InvoiceNotPayableError('ALREADY_PAID')],
     ['a void invoice', () => pay({ invoiceId: INV.engineeringVoid }), new InvoiceNotPayableError('VOID')],
     ["another tenant's card", () => pay({ paymentMethodId: CARD.fabrikamVisa }), new NotFoundError('PaymentMethod')],
+    [
+      "a paid invoice with another tenant's card: the invoice's refusal first",
+      () => pay({ invoiceId: INV.engineeringPaid, paymentMethodId: CARD.fabrikamVisa }),
+      new InvoiceNotPayableError('ALREADY_PAID'),
+    ],
+    [
+      "another tenant's invoice with its own card",
+      () => pay({ invoiceId: INV.fabrikamPastDue, paymentMethodId: CARD.fabrikamVisa }),
+      new NotFoundError('Invoice'),
+    ],
     ['a missing card', () => pay({ paymentMethodId: 9_999 }), new NotFoundError('PaymentMethod')],
     ['an expired card', () => pay({ paymentMethodId: CARD.engExpired }), new PaymentMethodUnusableError('EXPIRED')],
     [
@@ -372,5 +382,16 @@ describe('payInvoice: concurrency', () => {
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(IdempotencyKeyInUseError);
     expect(fx.processor.chargeCount()).toBe(1);
     expect(await pay({ idempotencyKey: key })).toEqual(succeeded[0]);
+  });
+
+  it('the same key sent 10 times at once for a paid invoice: all refused, none told it is in progress', async () => {
+    await setup({ latencyMs: 5 });
+    const key = newKey();
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => pay({ invoiceId: INV.engineeringPaid, idempotencyKey: key })),
+    );
+    // The claim commits only with the reservation, so a refused request's claim is never seen.
+    for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: { reason: 'ALREADY_PAID' } });
+    expect(fx.count('idempotency_records')).toBe(0);
   });
 });

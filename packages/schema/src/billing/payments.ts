@@ -1,19 +1,20 @@
 // Paying an invoice, exactly once, whatever the retries, races and crashes.
 //
-// 1. The client's idempotency key is claimed (idempotency.ts). A refusal before anything started
-//    (not found, not allowed, not payable, unusable card) forgets the key, so a retry runs again.
-// 2. One transaction reserves the invoice (OPEN -> PAYMENT_IN_PROGRESS, conditionally, so of many
-//    concurrent payers exactly one wins) and inserts a PROCESSING payment attempt. The partial unique
-//    index `payments_one_active_per_invoice` backs this up in the database itself.
-// 3. The processor is charged outside any transaction, under the attempt's own processor key, so
+// 1. One transaction claims the client's idempotency key (idempotency.ts), checks the request,
+//    reserves the invoice (OPEN -> PAYMENT_IN_PROGRESS, conditionally, so of many concurrent payers
+//    exactly one wins) and inserts a PROCESSING payment attempt. The partial unique index
+//    `payments_one_active_per_invoice` backs the reservation up in the database itself. A refusal
+//    (not found, not allowed, not payable, unusable card, lost race) rolls the claim back with the
+//    rest, so a retry runs again; a claim never commits without its attempt.
+// 2. The processor is charged outside any transaction, under the attempt's own processor key, so
 //    asking again later can never charge twice.
-// 4. One transaction settles the attempt: payment and invoice state, audit event and the client's
+// 3. One transaction settles the attempt: payment and invoice state, audit event and the client's
 //    idempotency answer commit together. If the answer was lost (timeout, crash), the attempt stays
 //    PROCESSING and reconciliation (reconciliation.ts) settles it later by asking the processor,
 //    through the same `settlePayment`.
 import { randomBytes } from 'node:crypto';
 import { and, eq, gt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { ONE_LIVE_ATTEMPT_INDEX } from '../db/store.js';
+import { ONE_LIVE_ATTEMPT_INDEX, type StoreDb } from '../db/store.js';
 import type { invoices, paymentMethods, payments } from '../db/tables.js';
 import { principalId, type AccessView } from './access.js';
 import { recordAudit } from './audit.js';
@@ -33,8 +34,8 @@ import {
   type DeclineCode,
   type SerializedBillingError,
 } from './errors.js';
-import { recordInvoiceUpdated, recordPaymentUpdated, transactionWithEvents } from './event-log.js';
-import { abandonIdempotent, beginIdempotent, completeIdempotentRecord, requestFingerprint } from './idempotency.js';
+import { type RecordEvent, recordInvoiceUpdated, recordPaymentUpdated, transactionWithEvents } from './event-log.js';
+import { claimIdempotent, completeIdempotentRecord, requestFingerprint, type IdempotencyBegin } from './idempotency.js';
 import { notPayableReason } from './invoice-status.js';
 import type { ChargeOutcome } from './payment-processor.js';
 import { assertCardPaymentAllowed } from './payment-rules.js';
@@ -252,16 +253,28 @@ export async function settleFromProcessor(
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
-/** Resolves and checks everything the payment needs; throws the refusal otherwise. Writes nothing. */
+interface Reserved {
+  kind: 'reserved';
+  attempt: ReservedAttempt;
+}
+
+/** Resolves and checks everything the payment needs, reading through `db`; throws the refusal otherwise. Writes nothing. */
 async function loadPayable(
   services: BillingServices,
+  db: StoreDb,
   access: AccessView,
   input: PayInvoiceInput,
 ): Promise<{ invoice: InvoiceRow; method: PaymentMethodRow }> {
-  // The account's agreement comes with the invoice, in the same statement (it decides the card rules below).
-  const invoice = await services.store.db.query.invoices.findFirst({
+  // One statement: the invoice, its account's agreement (it decides the card rules below) and the card,
+  // looked up among the account's cards, so another account's card is not found.
+  const invoice = await db.query.invoices.findFirst({
     where: { id: input.invoiceId },
-    with: { account: { columns: { agreementType: true } } },
+    with: {
+      account: {
+        columns: { agreementType: true },
+        with: { paymentMethods: { where: { id: input.paymentMethodId } } },
+      },
+    },
   });
   const target = invoice && { billingAccountId: invoice.billingAccountId, billingProfileId: invoice.billingProfileId };
   // Another tenant's invoice (or another profile's, for a profile-level role) reads exactly like a missing one.
@@ -271,7 +284,8 @@ async function loadPayable(
   const reason = notPayableReason(invoice);
   if (reason) throw new InvoiceNotPayableError(reason);
 
-  const method = await services.store.db.query.paymentMethods.findFirst({ where: { id: input.paymentMethodId } });
+  // Checked only now, so the invoice's refusals come first, as when the card was a statement of its own.
+  const method = invoice.account.paymentMethods[0];
   if (!method || method.billingAccountId !== invoice.billingAccountId) throw new NotFoundError('PaymentMethod');
   if (method.removedAt) throw new PaymentMethodUnusableError('REMOVED');
   if (method.billingProfileId !== invoice.billingProfileId) throw new PaymentMethodUnusableError('OTHER_PROFILE');
@@ -307,53 +321,62 @@ export interface ReservedAttempt {
 }
 
 /**
- * Reserves the invoice and creates the PROCESSING attempt, atomically. Throws InvoiceNotPayableError
- * if someone else won (or, with a `guard`, if it no longer holds).
+ * Reserves the invoice and creates the PROCESSING attempt, atomically, in a transaction of its own.
+ * Throws InvoiceNotPayableError if someone else won (or, with a `guard`, if it no longer holds).
  */
 export function reserveAttempt(services: BillingServices, spec: AttemptSpec): Promise<ReservedAttempt> {
+  return transactionWithEvents(services, (tx, record) => reserveAttemptIn(services, tx, record, spec));
+}
+
+/**
+ * reserveAttempt in the caller's transaction (`tx`, `record` from transactionWithEvents). A refusal
+ * throws: the caller must let it end the transaction (PostgreSQL's is aborted by the index's refusal).
+ */
+async function reserveAttemptIn(
+  services: BillingServices,
+  tx: StoreDb,
+  record: RecordEvent,
+  spec: AttemptSpec,
+): Promise<ReservedAttempt> {
   const nowIso = services.clock.now().toISOString();
   const { invoices, payments } = services.store.t;
   const { invoiceId, method } = spec;
-  return transactionWithEvents(services, async (tx, record) => {
-    // One conditional statement: of many concurrent payers exactly one sees the row come back.
-    const [invoice] = await tx
-      .update(invoices)
-      .set({ ...spec.set, lifecycle: 'PAYMENT_IN_PROGRESS', updatedAt: nowIso })
-      .where(
-        and(eq(invoices.id, invoiceId), eq(invoices.lifecycle, 'OPEN'), gt(invoices.amountDueMinor, 0), spec.guard),
-      )
+  // One conditional statement: of many concurrent payers exactly one sees the row come back.
+  const [invoice] = await tx
+    .update(invoices)
+    .set({ ...spec.set, lifecycle: 'PAYMENT_IN_PROGRESS', updatedAt: nowIso })
+    .where(and(eq(invoices.id, invoiceId), eq(invoices.lifecycle, 'OPEN'), gt(invoices.amountDueMinor, 0), spec.guard))
+    .returning();
+  if (!invoice) {
+    const [current] = await tx.select().from(invoices).where(eq(invoices.id, invoiceId));
+    if (!current) throw new NotFoundError('Invoice');
+    throw new InvoiceNotPayableError(notPayableReason(current) ?? 'PAYMENT_IN_PROGRESS');
+  }
+  try {
+    // No savepoint around it: the index's refusal ends this transaction anyway (the reservation
+    // rolls back with it), so PostgreSQL's aborted transaction is never used again.
+    const [payment] = await tx
+      .insert(payments)
+      .values({
+        billingAccountId: invoice.billingAccountId,
+        invoiceId: invoice.id,
+        paymentMethodId: method.id,
+        amountMinor: invoice.amountDueMinor,
+        currency: invoice.currency,
+        status: 'PROCESSING',
+        processorIdempotencyKey: spec.processorKey,
+        initiatedBy: spec.initiatedBy,
+        createdAt: nowIso,
+        updatedAt: nowIso,
+      })
       .returning();
-    if (!invoice) {
-      const [current] = await tx.select().from(invoices).where(eq(invoices.id, invoiceId));
-      if (!current) throw new NotFoundError('Invoice');
-      throw new InvoiceNotPayableError(notPayableReason(current) ?? 'PAYMENT_IN_PROGRESS');
-    }
-    try {
-      // No savepoint around it: the index's refusal ends this transaction anyway (the reservation
-      // rolls back with it), so PostgreSQL's aborted transaction is never used again.
-      const [payment] = await tx
-        .insert(payments)
-        .values({
-          billingAccountId: invoice.billingAccountId,
-          invoiceId: invoice.id,
-          paymentMethodId: method.id,
-          amountMinor: invoice.amountDueMinor,
-          currency: invoice.currency,
-          status: 'PROCESSING',
-          processorIdempotencyKey: spec.processorKey,
-          initiatedBy: spec.initiatedBy,
-          createdAt: nowIso,
-          updatedAt: nowIso,
-        })
-        .returning();
-      await recordPaymentUpdated(record, payment!, invoice, services.clock);
-      return { payment: payment!, invoice, token: method.processorToken };
-    } catch (error) {
-      if (services.store.isUniqueViolation(error, ONE_LIVE_ATTEMPT_INDEX))
-        throw new InvoiceNotPayableError('PAYMENT_IN_PROGRESS');
-      throw error;
-    }
-  });
+    await recordPaymentUpdated(record, payment!, invoice, services.clock);
+    return { payment: payment!, invoice, token: method.processorToken };
+  } catch (error) {
+    if (services.store.isUniqueViolation(error, ONE_LIVE_ATTEMPT_INDEX))
+      throw new InvoiceNotPayableError('PAYMENT_IN_PROGRESS');
+    throw error;
+  }
 }
 
 /**
@@ -366,6 +389,24 @@ export async function chargeReservedAttempt(
   attempt: ReservedAttempt,
   actor: string,
 ): Promise<PaymentRow> {
+  return (await chargeAndSettle(services, attempt, actor)).payment;
+}
+
+/**
+ * The rows a request's settlement transaction left (its RETURNING rows, or what it read when the
+ * reconciler had settled first): what reading them right after the commit gives.
+ */
+export interface SettledRows {
+  payment: PaymentRow;
+  invoice: InvoiceRow;
+}
+
+/** chargeReservedAttempt, with the rows of its settlement transaction when it ran one (null when it did not). */
+async function chargeAndSettle(
+  services: BillingServices,
+  attempt: ReservedAttempt,
+  actor: string,
+): Promise<{ payment: PaymentRow; settled: SettledRows | null }> {
   const { payment, invoice, token } = attempt;
 
   let outcome: ChargeOutcome | null = null;
@@ -386,7 +427,10 @@ export async function chargeReservedAttempt(
   }
   await services.faults?.afterChargeBeforeFinalize?.();
 
-  if (outcome) return (await settlePayment(services, payment.id, outcome, 'request')).payment;
+  if (outcome) {
+    const settled = await settlePayment(services, payment.id, outcome, 'request');
+    return { payment: settled.payment, settled: { payment: settled.payment, invoice: settled.invoice } };
+  }
 
   const checked = await settleFromProcessor(services, payment, { writeOffMissing: false, settledBy: 'request' });
   if (checked.status === 'PROCESSING') {
@@ -408,7 +452,7 @@ export async function chargeReservedAttempt(
       services.clock.now(),
     );
   }
-  return checked;
+  return { payment: checked, settled: null };
 }
 
 /**
@@ -421,6 +465,19 @@ export async function payInvoice(
   access: AccessView,
   input: PayInvoiceInput,
 ): Promise<PayInvoiceResult> {
+  return (await payInvoiceReturningRows(services, access, input)).result;
+}
+
+/**
+ * payInvoice, with the payment and invoice rows as this request's settlement committed them, so the
+ * answer can show them without reading them again; null when it settled nothing itself (a replay, an
+ * answer still PROCESSING, or one found by asking the processor).
+ */
+export async function payInvoiceReturningRows(
+  services: BillingServices,
+  access: AccessView,
+  input: PayInvoiceInput,
+): Promise<{ result: PayInvoiceResult; settled: SettledRows | null }> {
   if (!access.principal) throw new NotAuthorizedError('Sign in to pay invoices.');
   if (input.idempotencyKey.length < 1 || input.idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw new ValidationError(
@@ -429,36 +486,38 @@ export async function payInvoice(
     );
   }
   const actor = principalId(access.principal);
-  const begun = await beginIdempotent<StoredPayInvoiceOutcome>(services, {
-    principal: actor,
-    operation: PAY_INVOICE_OPERATION,
-    key: input.idempotencyKey,
-    fingerprint: requestFingerprint({ invoiceId: input.invoiceId, paymentMethodId: input.paymentMethodId }),
-  });
-  switch (begun.kind) {
+  // Claim, checks and reservation in one transaction: a refusal thrown anywhere in it rolls the claim
+  // back, so nothing of a refused request is left and a retry with the key is a fresh request.
+  const started = await transactionWithEvents(
+    services,
+    async (tx, record): Promise<Exclude<IdempotencyBegin<StoredPayInvoiceOutcome>, { kind: 'new' }> | Reserved> => {
+      const begun = await claimIdempotent<StoredPayInvoiceOutcome>(services, tx, {
+        principal: actor,
+        operation: PAY_INVOICE_OPERATION,
+        key: input.idempotencyKey,
+        fingerprint: requestFingerprint({ invoiceId: input.invoiceId, paymentMethodId: input.paymentMethodId }),
+      });
+      if (begun.kind !== 'new') return begun;
+      const { invoice, method } = await loadPayable(services, tx, access, input);
+      const attempt = await reserveAttemptIn(services, tx, record, {
+        invoiceId: invoice.id,
+        method,
+        initiatedBy: actor,
+        processorKey: processorKeyFor(invoice.id, begun.recordId),
+      });
+      return { kind: 'reserved', attempt };
+    },
+  );
+  switch (started.kind) {
     case 'replay':
-      return replay(begun.response);
+      return { result: replay(started.response), settled: null };
     case 'in-progress':
       throw new IdempotencyKeyInUseError();
     case 'conflict':
       throw new IdempotencyKeyConflictError();
-    case 'new':
+    case 'reserved':
       break;
   }
-
-  let attempt: ReservedAttempt;
-  try {
-    const { invoice, method } = await loadPayable(services, access, input);
-    attempt = await reserveAttempt(services, {
-      invoiceId: invoice.id,
-      method,
-      initiatedBy: actor,
-      processorKey: processorKeyFor(invoice.id, begun.recordId),
-    });
-  } catch (error) {
-    // Nothing was charged or written: forget the key so that a retry is a fresh request.
-    await abandonIdempotent(services, begun.recordId);
-    throw error;
-  }
-  return resultOf(await chargeReservedAttempt(services, attempt, actor));
+  const { payment, settled } = await chargeAndSettle(services, started.attempt, actor);
+  return { result: resultOf(payment), settled };
 }

@@ -85,10 +85,11 @@ async function sweep(services: BillingServices, options: { olderThanMs?: number 
 }
 
 /**
- * A payInvoice request that died after claiming its key but before reserving the invoice leaves a
- * record in progress with no attempt behind it; nothing would ever complete it, so the client's
- * retries would be told "in progress" until the key expires. Nothing was charged, so the key is
- * released, as if the request had been refused.
+ * A record of a payInvoice key in progress with no attempt behind it: nothing would ever complete it,
+ * so the client's retries would be told "in progress" until the key expires. Nothing was charged, so
+ * the key is released, as if the request had been refused. payInvoice now claims the key in the
+ * transaction that reserves the invoice, so it leaves none; earlier versions did when they died
+ * between the two, and a database upgraded from them may still hold such records.
  */
 async function releaseOrphanedPayInvoiceKeys(services: BillingServices, createdBefore: string): Promise<number> {
   const { idempotencyRecords, payments } = services.store.t;

@@ -132,6 +132,54 @@ export interface PaymentRow {
   updatedAt: string;
 }
 
+/**
+ * The read row of an invoice row a write returned (its RETURNING row has every column of the read,
+ * with the same values).
+ */
+export function invoiceReadRow(row: InvoiceRow): InvoiceRow {
+  return {
+    id: row.id,
+    number: row.number,
+    billingAccountId: row.billingAccountId,
+    billingProfileId: row.billingProfileId,
+    periodStart: row.periodStart,
+    periodEnd: row.periodEnd,
+    invoiceDate: row.invoiceDate,
+    dueDate: row.dueDate,
+    currency: row.currency,
+    subtotalMinor: row.subtotalMinor,
+    taxMinor: row.taxMinor,
+    totalMinor: row.totalMinor,
+    amountDueMinor: row.amountDueMinor,
+    creditAppliedMinor: row.creditAppliedMinor,
+    nextAutopayAt: row.nextAutopayAt,
+    lifecycle: row.lifecycle,
+    paidAt: row.paidAt,
+  };
+}
+
+/** The read row of a payment row a write returned, with its invoice's profile (as the read joins it). */
+export function paymentReadRow(
+  row: Omit<PaymentRow, 'billingProfileId'>,
+  invoice: { id: number; billingProfileId: number },
+): PaymentRow {
+  if (row.invoiceId !== invoice.id) throw new Error(`payment ${row.id} is not of invoice ${invoice.id}`);
+  return {
+    id: row.id,
+    billingAccountId: row.billingAccountId,
+    billingProfileId: invoice.billingProfileId,
+    invoiceId: row.invoiceId,
+    paymentMethodId: row.paymentMethodId,
+    amountMinor: row.amountMinor,
+    currency: row.currency,
+    status: row.status,
+    failureCode: row.failureCode,
+    processorReference: row.processorReference,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
 /** A card's display details; the processor token is never read on this path. */
 export interface PaymentMethodRow {
   id: number;

@@ -17,6 +17,7 @@ const define = (r: RelationsBuilder<ExtractTablesFromSchema<typeof tables>>) => 
       to: r.billingRoleAssignments.billingAccountId,
     }),
     apiKeys: r.many.apiKeys({ from: r.billingAccounts.id, to: r.apiKeys.billingAccountId }),
+    paymentMethods: r.many.paymentMethods({ from: r.billingAccounts.id, to: r.paymentMethods.billingAccountId }),
   },
   billingProfiles: {
     account: r.one.billingAccounts({

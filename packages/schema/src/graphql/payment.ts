@@ -7,10 +7,10 @@ import {
   PaymentMethodNotAllowedError,
   PaymentMethodUnusableError,
 } from '../billing/errors.js';
-import { payInvoice } from '../billing/payments.js';
-import type { PaymentRow } from '../db/reads.js';
+import { payInvoiceReturningRows } from '../billing/payments.js';
+import { invoiceReadRow, paymentReadRow, type PaymentRow } from '../db/reads.js';
 import { PAYMENT_STATUSES } from '../db/tables.js';
-import { groupedBy, loadAfterWrite } from './loaders.js';
+import { groupedBy, loadWritten, primeAfterWrite, primed } from './loaders.js';
 import { builder } from './builder.js';
 import { COMMON_ERRORS, DeclineCodeEnum } from './errors.js';
 import { fromGlobalId, parseNodeId } from './ids.js';
@@ -83,11 +83,11 @@ const PayInvoiceSuccess = builder.objectRef<{ invoiceId: number; paymentId: numb
   fields: (t) => ({
     invoice: t.field({
       type: Invoice,
-      resolve: (parent, _args, ctx) => loadAfterWrite(ctx, Invoice, parent.invoiceId),
+      resolve: (parent, _args, ctx) => loadWritten(ctx, Invoice, parent.invoiceId),
     }),
     payment: t.field({
       type: Payment,
-      resolve: (parent, _args, ctx) => loadAfterWrite(ctx, Payment, parent.paymentId),
+      resolve: (parent, _args, ctx) => loadWritten(ctx, Payment, parent.paymentId),
     }),
   }),
 });
@@ -117,7 +117,23 @@ builder.mutationField('payInvoice', (t) =>
       if (invoiceId === null) throw new NotFoundError('Invoice');
       const paymentMethodId = fromGlobalId(String(input.paymentMethodId), 'PaymentMethod');
       if (paymentMethodId === null) throw new NotFoundError('PaymentMethod');
-      return payInvoice(ctx.services, ctx.access, { invoiceId, paymentMethodId, idempotencyKey: input.idempotencyKey });
+      const { result, settled } = await payInvoiceReturningRows(ctx.services, ctx.access, {
+        invoiceId,
+        paymentMethodId,
+        idempotencyKey: input.idempotencyKey,
+      });
+      // The answer shows the payment and the invoice as this request's settlement committed them (its
+      // RETURNING rows), not read again; a replay, or an answer still PROCESSING, reads them afresh.
+      primeAfterWrite(
+        ctx,
+        ...(settled
+          ? [
+              primed(Invoice, settled.invoice.id, invoiceReadRow(settled.invoice)),
+              primed(Payment, settled.payment.id, paymentReadRow(settled.payment, settled.invoice)),
+            ]
+          : []),
+      );
+      return result;
     },
   }),
 );

@@ -1,4 +1,4 @@
-// The outbox side of webhooks: deliveries are enqueued in the event's own transaction, then a worker
+// Sending webhooks: deliveries are enqueued in the event's own transaction (outbox.ts), then a worker
 // claims due ones (db/webhook-claims.ts), sends each once per attempt, records the attempt, and
 // schedules a retry with exponential backoff and full jitter on the billing clock, until the retry
 // limit makes it FAILED. At least once: a receiver deduplicates by `webhook-id` (the event's id).
@@ -7,16 +7,16 @@ import { request as httpsRequest } from 'node:https';
 import { and, asc, eq, inArray, isNull, lte, or } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import type { BillingEventType, WebhookAttemptError } from '../../db/model.js';
-import type { StoreDb } from '../../db/store.js';
 import type { webhookDeliveries } from '../../db/tables.js';
 import { claimDueWebhookDeliveries } from '../../db/webhook-claims.js';
 import type { AccessView } from '../access.js';
 import { systemClock } from '../clock.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { eventsAfter, findLoggedEvent, type LoggedBillingEvent } from '../event-log.js';
+import { eventsAfter, findLoggedEvent } from '../event-log.js';
 import { runPeriodically } from '../periodic.js';
 import type { BillingServices } from '../services.js';
 import { assertMayManageWebhooks, endpointForManagement, signingSecrets } from './endpoints.js';
+import { pendingDelivery } from './outbox.js';
 import type { WebhookSettings } from './settings.js';
 import { deliveryConnection } from './url-safety.js';
 
@@ -30,54 +30,6 @@ export const MAX_REPLAY_EVENTS = 1000;
 const MIN_RETRY_DELAY_MS = 1000;
 /** A pass stops claiming after this many rounds (a round: claim a batch, send it). */
 const MAX_ROUNDS_PER_PASS = 50;
-
-/** Events of one invoice are delivered to an endpoint in sequence order; others need no order. */
-function orderingKeyOf(event: Pick<LoggedBillingEvent, 'invoiceId'>): string | null {
-  return event.invoiceId === null ? null : `invoice:${event.invoiceId}`;
-}
-
-/** A new delivery of `event` to an endpoint, due at once. */
-function pendingDelivery(
-  billingAccountId: number,
-  endpointId: number,
-  event: Pick<LoggedBillingEvent, 'sequence' | 'invoiceId'>,
-  now: string,
-) {
-  return {
-    billingAccountId,
-    endpointId,
-    eventSequence: event.sequence,
-    status: 'PENDING' as const,
-    attemptCount: 0,
-    nextAttemptAt: now,
-    orderingKey: orderingKeyOf(event),
-    createdAt: now,
-    updatedAt: now,
-  };
-}
-
-/**
- * Called by `recordEvent` inside the change's transaction: one PENDING delivery per enabled endpoint of
- * the account subscribed to the event's type. A change that rolls back takes its deliveries with it.
- */
-export async function enqueueWebhookDeliveries(
-  services: BillingServices,
-  tx: StoreDb,
-  event: LoggedBillingEvent,
-): Promise<number> {
-  const { webhookEndpoints, webhookDeliveries } = services.store.t;
-  const endpoints = await tx
-    .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes })
-    .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.billingAccountId, event.billingAccountId), eq(webhookEndpoints.enabled, true)));
-  const targets = endpoints.filter((e) => e.eventTypes.includes(event.type));
-  if (targets.length === 0) return 0;
-  const now = services.clock.now().toISOString();
-  await tx
-    .insert(webhookDeliveries)
-    .values(targets.map((endpoint) => pendingDelivery(event.billingAccountId, endpoint.id, event, now)));
-  return targets.length;
-}
 
 /** The wait before retry number `retry` (1 = after the first failed attempt): full jitter under an exponential cap. */
 export function retryDelayMs(settings: WebhookSettings, retry: number): number {
@@ -376,20 +328,4 @@ export async function replayWebhookEvents(
       .values(events.map((event) => pendingDelivery(endpoint.billingAccountId, endpointId, event, now)));
     return { queued: events.length, lastSequence: events.at(-1)!.sequence };
   });
-}
-
-/**
- * For the event log's retention: removes the deliveries (and their attempts) of events up to
- * `throughSequence`, in `tx`, which must then delete those events (deliveries reference them).
- */
-export async function deleteWebhookDeliveriesThrough(
-  services: BillingServices,
-  tx: StoreDb,
-  throughSequence: number,
-): Promise<number> {
-  const { webhookDeliveries: d, webhookDeliveryAttempts: a } = services.store.t;
-  const expired = tx.select({ id: d.id }).from(d).where(lte(d.eventSequence, throughSequence));
-  await tx.delete(a).where(inArray(a.deliveryId, expired));
-  const deleted = await tx.delete(d).where(lte(d.eventSequence, throughSequence)).returning({ id: d.id });
-  return deleted.length;
 }

@@ -7,7 +7,7 @@ import { type BillingStore, openPostgresStore } from '../../db/store.js';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../../db/test-database.js';
 import { AccessView } from '../access.js';
 import { fixedClock } from '../clock.js';
-import { recordEvent } from '../event-log.js';
+import { transactionWithEvents } from '../event-log.js';
 import { createEventBus } from '../events.js';
 import { createSandboxProcessor, type SandboxProcessor } from '../sandbox-processor.js';
 import type { BillingServices } from '../services.js';
@@ -59,8 +59,8 @@ describe('two delivery workers on one PostgreSQL database', () => {
     const ids: string[] = [];
     for (let i = 0; i < EVENTS; i += 1) {
       // A quarter are one invoice's events, which must also keep their order across the two workers.
-      const event = await a.store.transaction((tx) =>
-        recordEvent(a, tx, {
+      const event = await transactionWithEvents(a, (_tx, record) =>
+        record({
           type: i % 4 === 0 ? 'INVOICE_UPDATED' : 'PAYMENT_METHOD_ADDED',
           billingAccountId: 1,
           invoiceId: i % 4 === 0 ? 1 : null,

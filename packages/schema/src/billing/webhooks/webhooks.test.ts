@@ -1,5 +1,5 @@
 // Webhooks end to end below GraphQL, on the vitest project's dialect: real events recorded in real
-// transactions (recordEvent), a real HTTP receiver on a random port, the billing clock driving retries,
+// transactions (transactionWithEvents), a real HTTP receiver on a random port, the billing clock driving retries,
 // signatures verified with `standardwebhooks`, the SSRF rules at registration and at connection.
 import type { LookupFunction } from 'node:net';
 import { eq } from 'drizzle-orm';
@@ -11,7 +11,7 @@ import { createTestPostgresDatabase, type TestPostgresDatabase } from '../../db/
 import { AccessView } from '../access.js';
 import { fixedClock } from '../clock.js';
 import { NotAuthorizedError, NotFoundError, ValidationError, WebhookUrlNotAllowedError } from '../errors.js';
-import { recordEvent, type NewBillingEvent } from '../event-log.js';
+import { transactionWithEvents, type NewBillingEvent } from '../event-log.js';
 import { createEventBus } from '../events.js';
 import { createSandboxProcessor, type SandboxProcessor } from '../sandbox-processor.js';
 import type { BillingServices } from '../services.js';
@@ -23,12 +23,12 @@ import {
   updateWebhookEndpoint,
 } from './endpoints.js';
 import {
-  deleteWebhookDeliveriesThrough,
   RESPONSE_BODY_LIMIT_BYTES,
   redeliverWebhookDelivery,
   replayWebhookEvents,
   runWebhookDeliveryPass,
 } from './deliveries.js';
+import { deleteWebhookDeliveriesThrough } from './outbox.js';
 import type { WebhookSettings } from './settings.js';
 import { checkWebhookUrl, isPublicAddress } from './url-safety.js';
 import { startTestReceiver, type TestReceiver } from './test-receiver.js';
@@ -58,8 +58,8 @@ const as = (user: keyof typeof USERS) => AccessView.load(store, { kind: 'user', 
 
 /** An event as a billing write records it, in a transaction of its own. */
 function record(services: BillingServices, event: Partial<NewBillingEvent> = {}) {
-  return services.store.transaction((tx) =>
-    recordEvent(services, tx, {
+  return transactionWithEvents(services, (_tx, record) =>
+    record({
       type: 'PAYMENT_METHOD_ADDED',
       billingAccountId: 1,
       billingProfileId: 1,
@@ -238,8 +238,8 @@ describe('outbox', () => {
     await endpointFor(services);
     const [before] = await rows<{ n: number }>('SELECT CAST(count(*) AS INTEGER) AS n FROM billing_events');
     const failure = await rejectionOf(
-      store.transaction(async (tx) => {
-        await recordEvent(services, tx, { type: 'PAYMENT_METHOD_ADDED', billingAccountId: 1, data: {} });
+      transactionWithEvents(services, async (_tx, record) => {
+        await record({ type: 'PAYMENT_METHOD_ADDED', billingAccountId: 1, data: {} });
         throw new Error('the change failed after its event was recorded');
       }),
     );
@@ -265,6 +265,60 @@ describe('outbox', () => {
     expect(await rows('SELECT endpoint_id AS "endpointId" FROM webhook_deliveries')).toEqual([
       { endpointId: subscribed.endpoint.id },
     ]);
+  });
+
+  it("a change's events get their deliveries with one lookup of the endpoints and one insert, in event order", async () => {
+    const statements: string[] = [];
+    const counted = openStore({ url: location, onQuery: (sql) => statements.push(sql) });
+    try {
+      const services = servicesFor(counted);
+      const both = await endpointFor(services, '/both', ['PAYMENT_UPDATED', 'INVOICE_UPDATED']);
+      const invoicesOnly = await endpointFor(services, '/invoices', ['INVOICE_UPDATED']);
+      const fabrikam = await createWebhookEndpoint(services, await as('olga'), {
+        billingAccountId: 2,
+        url: `${receiver.url}/fabrikam`,
+        eventTypes: ['INVOICE_UPDATED'],
+      });
+      statements.length = 0;
+      const [payment, invoice, other] = await transactionWithEvents(services, async (_tx, log) => [
+        await log({ type: 'PAYMENT_UPDATED', billingAccountId: 1, invoiceId: 2, data: {} }),
+        await log({ type: 'INVOICE_UPDATED', billingAccountId: 1, invoiceId: 2, data: {} }),
+        await log({ type: 'INVOICE_UPDATED', billingAccountId: 2, data: {} }),
+      ]);
+      expect(statements.filter((q) => /\bfrom "webhook_endpoints"/i.test(q))).toHaveLength(1);
+      expect(statements.filter((q) => /^insert into "webhook_deliveries"/i.test(q))).toHaveLength(1);
+      expect(
+        await rows(
+          'SELECT endpoint_id AS "endpointId", event_sequence AS "eventSequence", ordering_key AS "orderingKey" FROM webhook_deliveries ORDER BY id',
+        ),
+      ).toEqual([
+        { endpointId: both.endpoint.id, eventSequence: payment.sequence, orderingKey: 'invoice:2' },
+        { endpointId: both.endpoint.id, eventSequence: invoice.sequence, orderingKey: 'invoice:2' },
+        { endpointId: invoicesOnly.endpoint.id, eventSequence: invoice.sequence, orderingKey: 'invoice:2' },
+        { endpointId: fabrikam.endpoint.id, eventSequence: other.sequence, orderingKey: null },
+      ]);
+    } finally {
+      await counted.close();
+    }
+  });
+
+  it('a change whose events no endpoint subscribes to looks the endpoints up once and inserts no delivery', async () => {
+    const statements: string[] = [];
+    const counted = openStore({ url: location, onQuery: (sql) => statements.push(sql) });
+    try {
+      const services = servicesFor(counted);
+      await endpointFor(services, '/cards', ['PAYMENT_METHOD_ADDED']);
+      statements.length = 0;
+      await transactionWithEvents(services, async (_tx, log) => {
+        await log({ type: 'PAYMENT_UPDATED', billingAccountId: 1, invoiceId: 2, data: {} });
+        await log({ type: 'INVOICE_UPDATED', billingAccountId: 1, invoiceId: 2, data: {} });
+      });
+      expect(statements.filter((q) => /\bfrom "webhook_endpoints"/i.test(q))).toHaveLength(1);
+      expect(statements.filter((q) => /webhook_deliveries/i.test(q))).toEqual([]);
+      expect(await rows('SELECT id FROM webhook_deliveries')).toEqual([]);
+    } finally {
+      await counted.close();
+    }
   });
 });
 
