@@ -5,7 +5,6 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import VisibilityPlugin from './visibility-plugin.js';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { AccessAction } from '../billing/access.js';
 import { type ErrorCode, NotAuthorizedError } from '../billing/errors.js';
@@ -51,9 +50,9 @@ export const builder = new SchemaBuilder<BuilderTypes>({
   // result unions. (Relay decodes `globalID` arguments in an argument mapper, which runs before every
   // plugin's resolver wrapper whatever the order; this schema's own ID arguments are plain `ID`s, see ids.ts.)
   // Rows load through per-request DataLoaders over `services.store.reads`, whatever the dialect.
-  // Which rows a viewer sees is the visibility plugin's (visibility-plugin.ts): outside the dataloader
-  // plugin, so it checks the loaded objects, not the ids a field hands to a loader.
-  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, VisibilityPlugin, DataloaderPlugin, ComplexityPlugin],
+  // Which rows a viewer sees is decided where each object is returned (visibility-guard.ts, applied to
+  // the built schema in index.ts), not by type scopes.
+  plugins: [RelayPlugin, ErrorsPlugin, ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   // What an operation costs: every field 1 per object it is selected on, a list's selections times
   // its length. The gateway enforces the limits before execution (server plugins/operation-cost.ts).

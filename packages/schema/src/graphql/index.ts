@@ -1,6 +1,7 @@
 // Imports every type family (each registers itself on the builder), then builds the schema.
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
+import { guardVisibility } from './visibility-guard.js';
 import './scalars.js';
 import './errors.js';
 import './money.js';
@@ -29,7 +30,7 @@ let schema: GraphQLSchema | undefined;
 
 /** The billing schema (built once per process). */
 export function billingSchema(): GraphQLSchema {
-  schema ??= builder.toSchema();
+  schema ??= guardVisibility(builder.toSchema());
   return schema;
 }
 

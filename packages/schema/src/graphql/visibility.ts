@@ -47,7 +47,7 @@ export const readTarget = {
 
 type Row = Record<string, unknown>;
 
-/** The types whose every object is checked where a field returns it (visibility-plugin.ts). */
+/** The types whose every object is checked where a field returns it (visibility-guard.ts). */
 const GUARDED_TYPES = new Set<string>([
   'BillingAccount',
   'BillingProfile',

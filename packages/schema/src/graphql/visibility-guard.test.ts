@@ -1,4 +1,4 @@
-// The visibility plugin on its own builder: a foreign row is refused wherever a field returns it,
+// The visibility guard on a schema of its own: a foreign row is refused wherever a field returns it,
 // directly, through a loader, or as one item of a list, with graphql-js and with graphql-jit alike.
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
@@ -7,7 +7,7 @@ import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { describe, expect, it } from 'vitest';
 import { AccessView } from '../billing/access.js';
 import type { GraphQLContext } from './context.js';
-import VisibilityPlugin from './visibility-plugin.js';
+import { guardVisibility } from './visibility-guard.js';
 
 interface InvoiceRow {
   id: number;
@@ -22,7 +22,7 @@ function testSchema(): GraphQLSchema {
   // Fields nullable (Pothos' default), so that a refused field reads as null beside its error.
   // (Cast: the gateway's other plugins declare options every builder's type then asks for.)
   const builder = new SchemaBuilder<{ Context: GraphQLContext }>({
-    plugins: [VisibilityPlugin, DataloaderPlugin],
+    plugins: [DataloaderPlugin],
   } as ConstructorParameters<typeof SchemaBuilder<{ Context: GraphQLContext }>>[0]);
   // Named as the gateway's type, so that it is guarded by the Invoice rule.
   const Invoice = builder.loadableObject('Invoice', {
@@ -52,7 +52,7 @@ function testSchema(): GraphQLSchema {
       }),
     }),
   });
-  return builder.toSchema();
+  return guardVisibility(builder.toSchema());
 }
 
 // A reader of account 10 only.
