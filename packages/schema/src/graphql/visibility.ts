@@ -3,7 +3,7 @@
 import type { AccessView } from '../billing/access.js';
 import type { BillingScopeTarget } from './builder.js';
 import type { GraphQLContext } from './context.js';
-import type { NodeTypeName } from './ids.js';
+import { NODE_TYPE_NAMES, type NodeTypeName } from './ids.js';
 
 interface AccountOwned {
   billingAccountId: number;
@@ -47,17 +47,11 @@ export const readTarget = {
 
 type Row = Record<string, unknown>;
 
-/** The types whose every object is checked where a field returns it (visibility-guard.ts). */
-const GUARDED_TYPES = new Set<string>([
-  'BillingAccount',
-  'BillingProfile',
-  'Invoice',
-  'PaymentMethod',
-  'Payment',
-  'ApiKey',
-  'WebhookEndpoint',
-  'WebhookDelivery',
-] satisfies NodeTypeName[]);
+/**
+ * The types whose every object is checked where a field returns it (visibility-guard.ts): every node
+ * type but `User`, which is the viewer's own record wherever the schema shows one.
+ */
+const GUARDED_TYPES = new Set<string>(NODE_TYPE_NAMES.filter((name) => name !== 'User'));
 
 export const isGuardedType = (typename: string): boolean => GUARDED_TYPES.has(typename);
 
