@@ -35,7 +35,7 @@ const HELP = `usage: pnpm bench [--quick] [options]
 
   --quick               small data (20,000 invoices), ~1 s per scenario: the CI smoke run (< 2 min)
   --duration=S          measured seconds per scenario      (full 10, quick 1)      env BENCH_DURATION
-  --warmup=S            warm-up seconds before each        (full 3, quick 0.3)     env BENCH_WARMUP
+  --warmup=S            warm-up seconds before each        (full 3, quick 1)       env BENCH_WARMUP
   --connections=N       concurrent connections             (10)                    env BENCH_CONNECTIONS
   --invoices=N          invoices in the scale tenant       (full 1000000, quick 20000) env BENCH_INVOICES
   --no-levers           skip the performance levers (variants of the gateway)
@@ -89,7 +89,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   return {
     quick,
     durationS: num(values.duration ?? env.BENCH_DURATION, 'duration') ?? (quick ? 1 : 10),
-    warmupS: num(values.warmup ?? env.BENCH_WARMUP, 'warmup') ?? (quick ? 0.3 : 3),
+    warmupS: num(values.warmup ?? env.BENCH_WARMUP, 'warmup') ?? (quick ? 1 : 3),
     connections: Math.trunc(num(values.connections ?? env.BENCH_CONNECTIONS, 'connections') ?? 10),
     scaleInvoices,
     pageInvoices: 1_000,
