@@ -3,31 +3,26 @@
 // it, a stream resumed after the higher sequence would miss a lower one committed later. Runs in the
 // `postgresql` vitest project.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../db/seed.js';
-import { type BillingStore, openPostgresStore } from '../db/store.js';
-import { createTestPostgresDatabase, type TestPostgresDatabase } from '../db/test-database.js';
+import type { BillingStore } from '../db/store.js';
 import { fixedClock } from './clock.js';
 import { eventsAfter, transactionWithEvents } from './event-log.js';
 import { createSandboxProcessor } from './sandbox-processor.js';
 import type { BillingServices } from './services.js';
-import { instanceOn, NOW, TODAY } from './test-support.js';
+import { instanceOn, NOW, TODAY, seededPostgres, type SeededPostgres } from './test-support.js';
 
-let database: TestPostgresDatabase;
+let postgres: SeededPostgres;
 let stores: BillingStore[];
 const clock = fixedClock(NOW);
 const processor = createSandboxProcessor({ ledgerPath: ':memory:', clock });
 const instance = (store: BillingStore) => instanceOn(store, { clock, processor });
 
 beforeAll(async () => {
-  database = await createTestPostgresDatabase();
-  stores = [0, 1].map(() => openPostgresStore({ url: database.url, poolSize: 4 }));
-  await stores[0]!.migrate();
-  await seedDemoData(stores[0]!, { today: TODAY });
+  postgres = await seededPostgres(2, { poolSize: 4 });
+  stores = postgres.stores;
 });
 afterAll(async () => {
   processor.close();
-  for (const store of stores ?? []) await store.close();
-  await database?.drop();
+  await postgres?.close();
 });
 
 const event = { type: 'INVOICE_UPDATED', billingAccountId: 1, data: { note: 'order test' } } as const;

@@ -3,36 +3,31 @@
 // most one request holds the key. And payInvoice's claim, which commits or rolls back with the
 // reservation: a refused request's key is never seen in progress. Runs in the `postgresql` vitest project.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../db/seed.js';
-import { type BillingStore, openPostgresStore } from '../db/store.js';
-import { createTestPostgresDatabase, type TestPostgresDatabase } from '../db/test-database.js';
+import type { BillingStore } from '../db/store.js';
 import { AccessView } from './access.js';
 import { fixedClock } from './clock.js';
 import { InvoiceNotPayableError } from './errors.js';
 import { abandonIdempotent, beginIdempotent } from './idempotency.js';
 import { payInvoice } from './payments.js';
 import { createSandboxProcessor } from './sandbox-processor.js';
-import { instanceOn, NOW, SEEDED, TODAY, USERS } from './test-support.js';
+import { instanceOn, NOW, SEEDED, TODAY, USERS, seededPostgres, type SeededPostgres } from './test-support.js';
 
 const INSTANCES = 3;
 const ROUNDS = 5;
 const CLAIMS_PER_ROUND = 60;
-let database: TestPostgresDatabase;
+let postgres: SeededPostgres;
 let stores: BillingStore[];
 const clock = fixedClock(NOW);
 const processor = createSandboxProcessor({ ledgerPath: ':memory:', clock });
 const instance = (store: BillingStore) => instanceOn(store, { clock, processor });
 
 beforeAll(async () => {
-  database = await createTestPostgresDatabase();
-  stores = Array.from({ length: INSTANCES }, () => openPostgresStore({ url: database.url, poolSize: 10 }));
-  await stores[0]!.migrate();
-  await seedDemoData(stores[0]!, { today: TODAY });
+  postgres = await seededPostgres(INSTANCES, { poolSize: 10 });
+  stores = postgres.stores;
 });
 afterAll(async () => {
   processor.close();
-  for (const store of stores ?? []) await store.close();
-  await database?.drop();
+  await postgres?.close();
 });
 
 describe('idempotency claims on one key, several instances (PostgreSQL)', () => {

@@ -2,9 +2,7 @@
 // the same moment, and each stuck attempt is still looked up once and settled once (the sweep holds
 // an advisory lock; settling is guarded on PROCESSING). Runs in the `postgresql` vitest project.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../db/seed.js';
-import { type BillingStore, openPostgresStore } from '../db/store.js';
-import { createTestPostgresDatabase, type TestPostgresDatabase } from '../db/test-database.js';
+import type { BillingStore } from '../db/store.js';
 import { AccessView } from './access.js';
 import { fixedClock } from './clock.js';
 import { createEventBus } from './events.js';
@@ -13,11 +11,11 @@ import { payInvoice } from './payments.js';
 import { RECONCILE_LOCK, reconcileStalePayments } from './reconciliation.js';
 import { createSandboxProcessor, type SandboxProcessor } from './sandbox-processor.js';
 import type { BillingServices, PaymentFaults } from './services.js';
-import { NOW, SEEDED, SETTINGS, TODAY, USERS } from './test-support.js';
+import { NOW, SEEDED, SETTINGS, TODAY, USERS, seededPostgres, type SeededPostgres } from './test-support.js';
 
 const INSTANCES = 3;
 const STUCK = [SEEDED.invoices.engineeringDue, SEEDED.invoices.engineeringPastDue, SEEDED.invoices.engineeringPastDue2];
-let database: TestPostgresDatabase;
+let postgres: SeededPostgres;
 let stores: BillingStore[];
 let sandbox: SandboxProcessor;
 const clock = fixedClock(NOW);
@@ -45,16 +43,13 @@ const instance = (store: BillingStore, faults?: PaymentFaults): BillingServices 
 });
 
 beforeAll(async () => {
-  database = await createTestPostgresDatabase();
-  stores = Array.from({ length: INSTANCES }, () => openPostgresStore({ url: database.url }));
-  await stores[0]!.migrate();
-  await seedDemoData(stores[0]!, { today: TODAY });
+  postgres = await seededPostgres(INSTANCES);
+  stores = postgres.stores;
   sandbox = createSandboxProcessor({ ledgerPath: ':memory:', latencyMs: 0, clock });
 });
 afterAll(async () => {
   sandbox?.close();
-  for (const store of stores ?? []) await store.close();
-  await database?.drop();
+  await postgres?.close();
 });
 
 describe('reconciliation on several instances (PostgreSQL)', () => {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from '../db/connection.js';
 import { seedDemoData } from '../db/seed.js';
-import { type BillingStore, openSqliteStore } from '../db/store.js';
+import { type BillingStore, openPostgresStore, openSqliteStore } from '../db/store.js';
+import { createTestPostgresDatabase } from '../db/test-database.js';
 import { AccessView } from './access.js';
 import { fixedClock } from './clock.js';
 import { createEventBus, type BillingEvent, type BillingEventBus } from './events.js';
@@ -67,6 +68,36 @@ export function instanceOn(
   shared: { clock: BillingServices['clock']; processor: BillingServices['processor'] },
 ): BillingServices {
   return { store, ...shared, events: createEventBus(), settings: SETTINGS };
+}
+
+/** A seeded PostgreSQL test database and the stores open on it, one per simulated instance. */
+export interface SeededPostgres {
+  stores: BillingStore[];
+  /** Closes every store, then drops the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh PostgreSQL test database, migrated and seeded with the demo tenants, with `instances`
+ * stores (each its own pool, as separate gateway instances would have) open on it.
+ */
+export async function seededPostgres(instances: number, options: { poolSize?: number } = {}): Promise<SeededPostgres> {
+  const database = await createTestPostgresDatabase();
+  const stores = Array.from({ length: instances }, () =>
+    openPostgresStore({ url: database.url, ...(options.poolSize ? { poolSize: options.poolSize } : {}) }),
+  );
+  const close = async () => {
+    for (const store of stores) await store.close();
+    await database.drop();
+  };
+  try {
+    await stores[0]!.migrate();
+    await seedDemoData(stores[0]!, { today: TODAY });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { stores, close };
 }
 
 export interface BillingFixture {

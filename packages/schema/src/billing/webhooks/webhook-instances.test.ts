@@ -2,23 +2,21 @@
 // have), claiming at the same moments: every event is delivered, and no event is ever in flight to the
 // receiver twice at once (FOR UPDATE SKIP LOCKED and the lease). Runs in the `postgresql` vitest project.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../../db/seed.js';
-import { type BillingStore, openPostgresStore } from '../../db/store.js';
-import { createTestPostgresDatabase, type TestPostgresDatabase } from '../../db/test-database.js';
+import type { BillingStore } from '../../db/store.js';
 import { AccessView } from '../access.js';
 import { fixedClock } from '../clock.js';
 import { transactionWithEvents } from '../event-log.js';
 import { createEventBus } from '../events.js';
 import { createSandboxProcessor, type SandboxProcessor } from '../sandbox-processor.js';
 import type { BillingServices } from '../services.js';
-import { NOW, SETTINGS, TODAY, USERS } from '../test-support.js';
+import { NOW, SETTINGS, TODAY, USERS, seededPostgres, type SeededPostgres } from '../test-support.js';
 import { runWebhookDeliveryPass, type WebhookPassResult } from './deliveries.js';
 import { createWebhookEndpoint } from './endpoints.js';
 import { startTestReceiver, type TestReceiver } from './test-receiver.js';
 
 const EVENTS = 40;
 const clock = fixedClock(NOW);
-let database: TestPostgresDatabase;
+let postgres: SeededPostgres;
 let stores: BillingStore[];
 let sandbox: SandboxProcessor;
 let receiver: TestReceiver;
@@ -33,18 +31,15 @@ const instance = (store: BillingStore): BillingServices => ({
 });
 
 beforeAll(async () => {
-  database = await createTestPostgresDatabase();
-  stores = [openPostgresStore({ url: database.url }), openPostgresStore({ url: database.url })];
-  await stores[0]!.migrate();
-  await seedDemoData(stores[0]!, { today: TODAY });
+  postgres = await seededPostgres(2);
+  stores = postgres.stores;
   sandbox = createSandboxProcessor({ ledgerPath: ':memory:', latencyMs: 0, clock });
   receiver = await startTestReceiver();
 });
 afterAll(async () => {
   await receiver?.close();
   sandbox?.close();
-  for (const store of stores ?? []) await store.close();
-  await database?.drop();
+  await postgres?.close();
 });
 
 describe('two delivery workers on one PostgreSQL database', () => {
