@@ -8,7 +8,7 @@ import { fixedClock } from './clock.js';
 import { eventsAfter, transactionWithEvents } from './event-log.js';
 import { createSandboxProcessor } from './sandbox-processor.js';
 import type { BillingServices } from './services.js';
-import { instanceOn, NOW, TODAY, seededPostgres, type SeededPostgres } from './test-support.js';
+import { instanceOn, NOW, seededPostgres, type SeededPostgres } from './test-support.js';
 
 let postgres: SeededPostgres;
 let stores: BillingStore[];

@@ -10,7 +10,7 @@ import { InvoiceNotPayableError } from './errors.js';
 import { abandonIdempotent, beginIdempotent } from './idempotency.js';
 import { payInvoice } from './payments.js';
 import { createSandboxProcessor } from './sandbox-processor.js';
-import { instanceOn, NOW, SEEDED, TODAY, USERS, seededPostgres, type SeededPostgres } from './test-support.js';
+import { instanceOn, NOW, SEEDED, USERS, seededPostgres, type SeededPostgres } from './test-support.js';
 
 const INSTANCES = 3;
 const ROUNDS = 5;

@@ -11,7 +11,7 @@ import { payInvoice } from './payments.js';
 import { RECONCILE_LOCK, reconcileStalePayments } from './reconciliation.js';
 import { createSandboxProcessor, type SandboxProcessor } from './sandbox-processor.js';
 import type { BillingServices, PaymentFaults } from './services.js';
-import { NOW, SEEDED, SETTINGS, TODAY, USERS, seededPostgres, type SeededPostgres } from './test-support.js';
+import { NOW, SEEDED, SETTINGS, USERS, seededPostgres, type SeededPostgres } from './test-support.js';
 
 const INSTANCES = 3;
 const STUCK = [SEEDED.invoices.engineeringDue, SEEDED.invoices.engineeringPastDue, SEEDED.invoices.engineeringPastDue2];

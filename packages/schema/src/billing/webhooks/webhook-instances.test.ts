@@ -9,7 +9,7 @@ import { transactionWithEvents } from '../event-log.js';
 import { createEventBus } from '../events.js';
 import { createSandboxProcessor, type SandboxProcessor } from '../sandbox-processor.js';
 import type { BillingServices } from '../services.js';
-import { NOW, SETTINGS, TODAY, USERS, seededPostgres, type SeededPostgres } from '../test-support.js';
+import { NOW, SETTINGS, USERS, seededPostgres, type SeededPostgres } from '../test-support.js';
 import { runWebhookDeliveryPass, type WebhookPassResult } from './deliveries.js';
 import { createWebhookEndpoint } from './endpoints.js';
 import { startTestReceiver, type TestReceiver } from './test-receiver.js';
