@@ -24,6 +24,30 @@ afterAll(async () => {
   await gw?.close();
 });
 
+/**
+ * Invoices of a describe block's own, 40 of them numbered `prefix...` in profile `billingProfileId` of
+ * Contoso (one in ten seeded is open), so it has open ones whatever the other suites paid. The function
+ * returned reads up to `count` of them that are open with something due, oldest first.
+ */
+function ownOpenInvoices(prefix: string, billingProfileId: number): (count: number) => Promise<number[]> {
+  beforeAll(() =>
+    seedLargeInvoices(gw.gateway.resources.store, {
+      billingAccountId: 1,
+      billingProfileId,
+      currency: 'USD',
+      invoices: 40,
+      today: new Date().toISOString().slice(0, 10),
+      numberPrefix: prefix,
+    }),
+  );
+  return async (count) =>
+    (
+      await sql<{ id: number }>(
+        `SELECT id FROM invoices WHERE number LIKE '${prefix}%' AND lifecycle = 'OPEN' AND amount_due_minor > 0 ORDER BY id LIMIT ${count}`,
+      )
+    ).map((row) => row.id);
+}
+
 describe('races', () => {
   it('60 concurrent payInvoice requests with different keys: exactly one charge', async () => {
     const before = ledger().chargeCount();
@@ -196,23 +220,7 @@ describe('live updates', () => {
       errors?: { extensions: { code: string } }[];
       extensions?: { eventId?: string };
     }
-    beforeAll(async () => {
-      // Open invoices of their own (one in ten seeded is open), whatever the other suites paid.
-      await seedLargeInvoices(gw.gateway.resources.store, {
-        billingAccountId: 1,
-        billingProfileId: 1,
-        currency: 'USD',
-        invoices: 40,
-        today: new Date().toISOString().slice(0, 10),
-        numberPrefix: 'RESUME',
-      });
-    });
-    const openInvoices = async (count: number) =>
-      (
-        await sql<{ id: number }>(
-          `SELECT id FROM invoices WHERE number LIKE 'RESUME%' AND lifecycle = 'OPEN' AND amount_due_minor > 0 ORDER BY id LIMIT ${count}`,
-        )
-      ).map((row) => row.id);
+    const openInvoices = ownOpenInvoices('RESUME', 1);
     const received = (text: string) => sseEvents<StreamedEvent>(text);
     async function eventsUntil(headers: Record<string, string>, count: number, variables: object = {}) {
       const stream = await openSse(gw.url, headers, EVENTS, variables);
@@ -333,23 +341,13 @@ describe('the one-live-attempt index', () => {
 });
 
 describe("payInvoice's statements and its answer", () => {
-  beforeAll(async () => {
-    // Open Marketing invoices of their own (one in ten seeded is open), whatever the other suites paid.
-    await seedLargeInvoices(gw.gateway.resources.store, {
-      billingAccountId: 1,
-      billingProfileId: 2,
-      currency: 'USD',
-      invoices: 40,
-      today: new Date().toISOString().slice(0, 10),
-      numberPrefix: 'COUNTED',
-    });
-  });
-  const openInvoice = async () =>
-    (
-      await sql<{ id: number }>(
-        "SELECT id FROM invoices WHERE number LIKE 'COUNTED%' AND lifecycle = 'OPEN' AND amount_due_minor > 0 ORDER BY id LIMIT 1",
-      )
-    )[0]!.id;
+  // Marketing's (profile 2).
+  const openInvoices = ownOpenInvoices('COUNTED', 2);
+  const openInvoice = async () => {
+    const [id] = await openInvoices(1);
+    if (id === undefined) throw new Error('no open COUNTED invoice left');
+    return id;
+  };
   /** A statement as its verb and the tables it names (sorted: the dialects nest relational reads differently). */
   const shape = (statement: string) => {
     const text = statement.trim().replace(/\s+/g, ' ');
