@@ -17,7 +17,7 @@ export function useBadRequestsAs400(): Plugin {
           return await parse(request);
         } catch (error) {
           if (error instanceof GraphQLError) {
-            const http = error.extensions?.http as { status?: number; spec?: boolean } | undefined;
+            const http = error.extensions.http as { status?: number; spec?: boolean } | undefined;
             if (http?.status !== 400 || !http.spec) throw error;
             throw new GraphQLError(error.message, {
               extensions: { ...error.extensions, http: { ...http, spec: false } },

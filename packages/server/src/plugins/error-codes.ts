@@ -9,22 +9,21 @@ import type { ErrorCode } from '@billing/schema/billing';
 
 const CODE_FOR_REFUSED_VARIABLES: ErrorCode = 'BAD_USER_INPUT';
 
-// graphql-jit's errors (compiled queries) may have no `extensions` at all.
 function withCode(error: GraphQLError, code: ErrorCode): GraphQLError {
-  if (typeof error.extensions?.code === 'string') return error;
+  if (typeof error.extensions.code === 'string') return error;
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
-    extensions: { ...(error.extensions ?? {}), code },
+    extensions: { ...error.extensions, code },
   });
 }
 
 /** A result that ran no field (no `data` key): its uncoded errors get BAD_USER_INPUT. */
 function codeRefusedVariables(result: ExecutionResult, setResult: (result: ExecutionResult) => void): void {
-  if (result.data !== undefined || !result.errors?.some((e) => typeof e.extensions?.code !== 'string')) return;
+  if (result.data !== undefined || !result.errors?.some((e) => typeof e.extensions.code !== 'string')) return;
   setResult({ ...result, errors: result.errors.map((e) => withCode(e, CODE_FOR_REFUSED_VARIABLES)) });
 }
 
