@@ -2,22 +2,16 @@ import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import type DataLoader from 'dataloader';
 import type { GraphQLContext } from './context.js';
 
+type Loadable<T> = { getDataloader(ctx: GraphQLContext): DataLoader<number, T | null> };
+
 /**
  * A row as it is after a write (a mutation's result, a subscription's event): the request's
  * loaders are emptied first, since rows they hold may predate the write, then the row is read afresh.
  */
-export async function loadAfterWrite<T>(
-  ctx: GraphQLContext,
-  ref: { getDataloader(ctx: GraphQLContext): DataLoader<number, T | null> },
-  id: number,
-): Promise<T> {
+export function loadAfterWrite<T>(ctx: GraphQLContext, ref: Loadable<T>, id: number): Promise<T> {
   clearAllDataLoaders(ctx);
-  const row = await ref.getDataloader(ctx).load(id);
-  if (!row) throw new Error(`row ${id} vanished right after it was written`);
-  return row;
+  return loadWritten(ctx, ref, id);
 }
-
-type Loadable<T> = { getDataloader(ctx: GraphQLContext): DataLoader<number, T | null> };
 
 /** A row for primeAfterWrite: `row` is what loading `id` through `ref` would give. */
 export function primed<T>(ref: Loadable<T>, id: number, row: T): (ctx: GraphQLContext) => void {
