@@ -45,6 +45,15 @@ function isBillingTarget(value: unknown): value is BillingScopeTarget {
   return typeof value === 'object' && value !== null && 'action' in value && 'billingAccountId' in value;
 }
 
+/** The refusal of what the caller may not see or do, worded for who is asking. */
+export function notAuthorized(ctx: GraphQLContext): NotAuthorizedError {
+  return new NotAuthorizedError(
+    ctx.access.principal
+      ? 'You do not have permission to do this.'
+      : 'Sign in (bearer token) or send an API key to do this.',
+  );
+}
+
 export const builder = new SchemaBuilder<BuilderTypes>({
   // The errors plugin outside scope-auth, so a denial becomes a typed NotAuthorizedError in mutation
   // result unions. (Relay decodes `globalID` arguments in an argument mapper, which runs before every
@@ -95,12 +104,7 @@ export const builder = new SchemaBuilder<BuilderTypes>({
       visibleAccount: (billingAccountId) => ctx.access.canSeeAccount(billingAccountId),
       billing: (target) => ctx.access.can(target.action, target),
     }),
-    unauthorizedError: (_parent, ctx) =>
-      new NotAuthorizedError(
-        ctx.access.principal
-          ? 'You do not have permission to do this.'
-          : 'Sign in (bearer token) or send an API key to do this.',
-      ),
+    unauthorizedError: (_parent, ctx) => notAuthorized(ctx),
   },
   errors: {
     defaultTypes: [],

@@ -18,20 +18,10 @@ import {
   isListType,
   isObjectType,
 } from 'graphql';
-import { NotAuthorizedError } from '../billing/errors.js';
+import { isThenable } from '@pothos/core';
+import { notAuthorized } from './builder.js';
 import type { GraphQLContext } from './context.js';
 import { isGuardedType, isNodeVisible } from './visibility.js';
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-
-function notAuthorized(ctx: GraphQLContext): NotAuthorizedError {
-  return new NotAuthorizedError(
-    ctx.access.principal
-      ? 'You do not have permission to do this.'
-      : 'Sign in (bearer token) or send an API key to do this.',
-  );
-}
 
 /** The node type a field returns (itself or as a list of one level), if its objects are guarded. */
 function guardedReturn(type: GraphQLOutputType): { typename: string; list: boolean } | null {

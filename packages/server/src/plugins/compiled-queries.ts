@@ -20,7 +20,7 @@
 // graphql-jit's errors, and replaces whatever executor the plugins before it set.
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import type { Plugin } from 'graphql-yoga';
+import { isPromise, type Plugin } from 'graphql-yoga';
 
 export interface CompiledQueriesOptions {
   /**
@@ -46,9 +46,6 @@ type Execute = (args: {
   contextValue?: unknown;
   variableValues?: Record<string, unknown> | null;
 }) => unknown;
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 
 export function useCompiledQueries(options: CompiledQueriesOptions = {}): Plugin {
   const compileAfter = options.compileAfter ?? 2;
@@ -92,7 +89,7 @@ export function useCompiledQueries(options: CompiledQueriesOptions = {}): Plugin
         if (!compiled) return interpret(args);
         const answer = (result: ExecutionResult) => (result.errors?.length ? interpret(args) : result);
         const result = compiled.query(args.rootValue, args.contextValue, args.variableValues ?? {});
-        return isThenable(result) ? result.then(answer) : answer(result);
+        return isPromise(result) ? result.then(answer) : answer(result);
       };
       setExecuteFn(execute as typeof executeFn);
     },
